@@ -1,0 +1,5 @@
+"""CDEK API v2 (PARTNERS.md §3): ORDER_STATUS webhooks."""
+
+from adapters.cdek.parse import ADAPTER_VERSION, parse
+
+__all__ = ["ADAPTER_VERSION", "parse"]
