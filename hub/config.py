@@ -1,0 +1,89 @@
+"""Configuration: every setting the hub reads from the environment, read here and only here."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Mapping
+
+
+class ConfigError(ValueError):
+    """A setting has a value the hub cannot use; the message names the variable."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as err:
+        raise ConfigError(f"{name}={raw!r} is not an integer") from err
+    if value < minimum:
+        raise ConfigError(f"{name}={value} must be at least {minimum}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as err:
+        raise ConfigError(f"{name}={raw!r} is not a number") from err
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = env.get(name) or default
+    if value not in choices:
+        raise ConfigError(f"{name}={value!r} must be one of {', '.join(choices)}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    partner_prefix: str = "partner."
+    topic_prefix: str = "hub."
+    app_id: str = "hub"
+    partitions: int = 6
+    web_host: str = "127.0.0.1"
+    web_port: int = 6066
+    web_url: str = "http://127.0.0.1:6066"
+    data_dir: str = ".hub/worker"
+    # Seconds between offset commits; tests use a short one so "caught up" is seen quickly.
+    commit_interval: float = 2.8
+    # Broker session timeout in seconds; short in tests so a restarted worker rejoins fast.
+    session_timeout: float = 30.0
+    clock: str = "wall"
+    auto_close: str = "off"
+    log_format: str = "json"
+    log_level: str = "INFO"
+    # Zone assumed for partner local times that carry no offset and no derivable zone.
+    assumed_zone: str = "Europe/Moscow"
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        web_host = env.get("HUB_WEB_HOST") or "127.0.0.1"
+        web_port = _int(env, "HUB_WEB_PORT", 6066)
+        return cls(
+            kafka_bootstrap=env.get("HUB_KAFKA_BOOTSTRAP") or "127.0.0.1:9092",
+            partner_prefix=env.get("HUB_PARTNER_PREFIX") or "partner.",
+            topic_prefix=env.get("HUB_TOPIC_PREFIX") or "hub.",
+            app_id=env.get("HUB_APP_ID") or "hub",
+            partitions=_int(env, "HUB_PARTITIONS", 6),
+            web_host=web_host,
+            web_port=web_port,
+            web_url=env.get("HUB_WEB_URL") or f"http://{web_host}:{web_port}",
+            data_dir=env.get("HUB_DATA_DIR") or ".hub/worker",
+            commit_interval=_float(env, "HUB_COMMIT_INTERVAL", 2.8),
+            session_timeout=_float(env, "HUB_SESSION_TIMEOUT", 30.0),
+            clock=_choice(env, "HUB_CLOCK", "wall", ("wall", "stream")),
+            auto_close=_choice(env, "HUB_AUTO_CLOSE", "off", ("on", "off")),
+            log_format=_choice(env, "HUB_LOG_FORMAT", "json", ("json", "console")),
+            log_level=(env.get("HUB_LOG_LEVEL") or "INFO").upper(),
+            assumed_zone=env.get("HUB_ASSUMED_ZONE") or "Europe/Moscow",
+        )

@@ -1,0 +1,114 @@
+"""Timeline: a shipment's events, deduplicated, folded into its current status, legs and milestones.
+
+The state kept per shipment is only its events by `event_id`; everything else is derived
+by `build_timeline`, so applying the same event twice, or in another order, gives the
+same timeline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from hub.partners import PARTNERS
+from hub.stages.legs import leg_for
+from schemas import CanonicalEvent, Milestone, Status
+from schemas.timeline import Corridor, LegSpan, Timeline
+
+EventsById = dict[str, CanonicalEvent]
+
+# The one transition table: which statuses may follow the current one. A late
+# `in_transit` never undoes `delivered`; delivered → returning → returned is allowed.
+_ANY = frozenset(Status) - {Status.UNKNOWN}
+_MOVING = _ANY - {Status.INFO_RECEIVED}
+TRANSITIONS: dict[Status | None, frozenset[Status]] = {
+    None: _ANY,
+    Status.INFO_RECEIVED: _ANY,
+    Status.IN_TRANSIT: _MOVING,
+    Status.OUT_FOR_DELIVERY: _MOVING,
+    Status.AVAILABLE_FOR_PICKUP: _MOVING,
+    Status.ATTEMPT_FAILED: _MOVING,
+    Status.EXCEPTION: _MOVING,
+    Status.DELIVERED: frozenset({Status.RETURNING, Status.RETURNED}),
+    Status.RETURNING: frozenset({Status.RETURNING, Status.RETURNED, Status.EXCEPTION}),
+    Status.RETURNED: frozenset(),
+    Status.CANCELLED: frozenset({Status.RETURNING, Status.RETURNED}),
+}
+
+
+def add_event(events: EventsById, event: CanonicalEvent) -> tuple[EventsById, bool]:
+    """Keep one record per event_id; a newer adapter version replaces the older record."""
+    current = events.get(event.event_id)
+    if current is not None and current.adapter_version >= event.adapter_version:
+        return events, False
+    return {**events, event.event_id: event}, True
+
+
+def sort_key(event: CanonicalEvent) -> tuple:
+    return (event.occurred_at, event.event_id)
+
+
+def fold_status(ordered: Iterable[CanonicalEvent]) -> tuple[Status, Milestone]:
+    status: Status | None = None
+    milestone = Milestone.UNKNOWN
+    for event in ordered:
+        if event.status is Status.UNKNOWN or event.milestone in (Milestone.INFORMATIONAL, Milestone.UNKNOWN):
+            continue
+        if event.status in TRANSITIONS[status]:
+            status, milestone = event.status, event.milestone
+    return status or Status.UNKNOWN, milestone
+
+
+def build_timeline(shipment_id: str, events: EventsById) -> Timeline:
+    ordered = sorted(events.values(), key=sort_key)
+    status, milestone = fold_status(ordered)
+    identifiers = sorted({i for e in ordered for i in e.subject})
+    orders = sorted({str(r) for e in ordered for r in e.order_references()})
+    milestones = {}
+    for event in ordered:
+        milestones.setdefault(event.milestone, event.occurred_at)
+    milestones.pop(Milestone.UNKNOWN, None)
+    milestones.pop(Milestone.INFORMATIONAL, None)
+    promised = [e.promised_delivery for e in ordered if e.promised_delivery is not None]
+    return Timeline(
+        shipment_id=shipment_id,
+        identifiers=tuple(identifiers),
+        orders=tuple(orders),
+        status=status,
+        milestone=milestone,
+        events=tuple(ordered),
+        legs=tuple(_legs(ordered)),
+        milestones=milestones,
+        corridor=_corridor(ordered),
+        # The latest promise made, by the time it was made.
+        promised_delivery=promised[-1] if promised else None,
+        last_event_at=ordered[-1].occurred_at if ordered else None,
+    )
+
+
+def _legs(ordered: list[CanonicalEvent]) -> list[LegSpan]:
+    spans: list[LegSpan] = []
+    for event in ordered:
+        partner = PARTNERS.get(event.partner)
+        country = (event.location.country if event.location else None) or (partner.country if partner else None)
+        leg = leg_for(event.milestone, event.partner_kind, country)
+        if leg is None:
+            continue
+        if spans and spans[-1].leg is leg and spans[-1].partner == event.partner:
+            continue
+        if spans:
+            spans[-1] = spans[-1].model_copy(update={"exited_at": event.occurred_at})
+        spans.append(LegSpan(leg=leg, partner=event.partner, entered_at=event.occurred_at))
+    return spans
+
+
+def _corridor(ordered: list[CanonicalEvent]) -> Corridor | None:
+    countries = []
+    for event in ordered:
+        partner = PARTNERS.get(event.partner)
+        country = (event.location.country if event.location else None) or (partner.country if partner else None)
+        if country:
+            countries.append((country, event.location.city if event.location else None))
+    if not countries:
+        return None
+    destination_country, destination_city = countries[-1]
+    return Corridor(origin_country=countries[0][0], destination_country=destination_country, destination_city=destination_city or "*")
