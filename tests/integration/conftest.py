@@ -1,0 +1,89 @@
+"""Fixtures for tests against the real broker and the real worker process.
+
+One broker per test run (started here unless HUB_KAFKA_BOOTSTRAP names one); every test
+gets its own topic prefixes and app id, so tests never see each other's records.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hub import broker
+from hub.app import active_partners
+from hub.caught_up import wait_until_caught_up
+from hub.config import Settings
+from hub.topics import ensure_topics
+from tests.support.worker import WorkerProcess, free_port
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    configured = os.environ.get("HUB_KAFKA_BOOTSTRAP")
+    if configured:
+        yield configured
+        return
+    directory = tmp_path_factory.mktemp("broker")
+    try:
+        state = broker.start(directory)
+    except broker.BrokerError as err:
+        pytest.fail(f"cannot start the Kafka broker: {err}")
+    try:
+        yield state.bootstrap
+    finally:
+        broker.stop(directory)
+
+
+@pytest.fixture
+def hub_env(kafka_bootstrap: str, tmp_path: Path) -> dict[str, str]:
+    """Environment for one test's hub: fresh prefixes and app id, fast commits."""
+    run = f"t{uuid.uuid4().hex[:10]}"
+    return {
+        **os.environ,
+        "HUB_KAFKA_BOOTSTRAP": kafka_bootstrap,
+        "HUB_TOPIC_PREFIX": f"{run}.hub.",
+        "HUB_PARTNER_PREFIX": f"{run}.partner.",
+        "HUB_APP_ID": run,
+        "HUB_PARTITIONS": os.environ.get("HUB_TEST_PARTITIONS", "3"),
+        "HUB_DATA_DIR": str(tmp_path / "worker-data"),
+        "HUB_COMMIT_INTERVAL": "0.5",
+        "HUB_SESSION_TIMEOUT": "6",
+        "HUB_LOG_FORMAT": "json",
+        "HUB_CLOCK": "stream",
+        "HUB_AUTO_CLOSE": "off",
+    }
+
+
+@pytest.fixture
+def hub_settings(hub_env: dict[str, str]) -> Settings:
+    settings = Settings.from_env(hub_env)
+    asyncio.run(ensure_topics(settings, [p.id for p in active_partners()]))
+    return settings
+
+
+@pytest.fixture
+def start_worker(hub_env: dict[str, str], hub_settings: Settings, tmp_path: Path) -> Iterator:
+    """Start real `hub worker` processes for this test's hub; stopped at teardown."""
+    workers: list[WorkerProcess] = []
+
+    def start() -> WorkerProcess:
+        worker = WorkerProcess(hub_env, tmp_path / f"worker-{len(workers)}.log", free_port())
+        workers.append(worker)
+        return worker.start()
+
+    yield start
+    for worker in workers:
+        worker.stop()
+
+
+@pytest.fixture
+def caught_up(hub_settings: Settings):
+    def wait(timeout: float = 120.0) -> float:
+        return asyncio.run(wait_until_caught_up(hub_settings, [p.id for p in active_partners()], timeout))
+
+    return wait

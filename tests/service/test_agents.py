@@ -1,0 +1,62 @@
+"""The faust agents in faust's own test context (no broker): thin code wired to the handlers."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+from faust.topics import Topic
+import pytest
+
+from hub.app import create_app
+from hub.config import Settings
+from hub.stages.identity import shipment_id_for
+from tests.support.cdek_sequence import JOURNEY, webhook
+from adapters.base import AdapterOptions
+from adapters.registry import run_adapter
+from schemas import PartnerKind
+from datetime import datetime, timezone
+
+pytestmark = pytest.mark.service
+
+
+def canonical(code: str, when: str) -> bytes:
+    options = AdapterOptions("cdek", PartnerKind.COURIER, country="RU")
+    (event,) = run_adapter("cdek", webhook(code, when), received_at=datetime(2026, 4, 1, tzinfo=timezone.utc), options=options).events
+    return event.model_dump_json().encode()
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """What agents send to topics (and tables to changelogs), captured instead of produced."""
+    captured: list[tuple[str, bytes | None, bytes | None]] = []
+
+    async def send(self, *, key=None, value=None, **kwargs):
+        captured.append((self.get_topic_name(), key, value))
+
+    def send_soon(self, *, key=None, value=None, partition=None, **kwargs):
+        captured.append((self.get_topic_name(), key, value))
+        # Tables read the partition their changelog record went to from the future.
+        return SimpleNamespace(message=SimpleNamespace(partition=partition or 0))
+
+    monkeypatch.setattr(Topic, "send", send)
+    monkeypatch.setattr(Topic, "send_soon", send_soon)
+    return captured
+
+
+async def test_timeline_agent_dedupes_and_orders_in_the_test_context(sent):
+    app = create_app(Settings(app_id="svc-test", kafka_bootstrap="127.0.0.1:1"))
+    app.finalize()
+    agent = app.agents["timeline"]
+    key = shipment_id_for("cdek:1234567891").encode()
+    payloads = [canonical(code, when) for code, when, _, _ in JOURNEY]
+    async with agent.test_context() as context:
+        for payload in [payloads[1], payloads[0], payloads[1], *payloads[2:]]:
+            await context.put(payload, key=key)
+    stored = app.tables["timelines"][key]
+    assert len(stored) == len(JOURNEY)
+    published = [json.loads(value) for topic, k, value in sent if topic == "hub.timelines" and k == key]
+    # The duplicate published nothing; each new event published the whole timeline again.
+    assert len(published) == len(JOURNEY)
+    assert [e["raw_code"] for e in published[-1]["events"]] == [code for code, _, _, _ in JOURNEY]
+    assert published[-1]["status"] == "delivered"

@@ -1,0 +1,87 @@
+"""The timeline stage's pure handlers: dedupe, the status fold, legs; independent of order."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hub.stages.timeline import TRANSITIONS, add_event, build_timeline, fold_status
+from schemas import CanonicalEvent, Status
+
+pytestmark = pytest.mark.service
+
+T0 = datetime(2026, 3, 1, 7, 0, tzinfo=timezone.utc)
+
+
+def event(n: int, status: str, milestone: str, *, hours: float | None = None, version: int = 1, partner: str = "cdek") -> CanonicalEvent:
+    return CanonicalEvent(
+        event_id=f"evt_{n:04d}", partner=partner, partner_kind="courier", adapter_version=version,
+        subject=("cdek:1234567891",), status=status, milestone=milestone,
+        occurred_at=T0 + timedelta(hours=n if hours is None else hours), received_at=T0 + timedelta(days=30),
+        raw_code=f"CODE{n}",
+    )
+
+
+JOURNEY = [
+    event(1, "info_received", "order_placed"),
+    event(2, "in_transit", "accepted"),
+    event(3, "in_transit", "departed_facility"),
+    event(4, "available_for_pickup", "arrived_at_pickup_point"),
+    event(5, "delivered", "delivered"),
+]
+
+
+def fold(events):
+    state = {}
+    for e in events:
+        state, _ = add_event(state, e)
+    return build_timeline("shp_x", state)
+
+
+def test_a_duplicate_changes_nothing_and_is_reported():
+    state, changed = add_event({}, JOURNEY[0])
+    again, changed_again = add_event(state, JOURNEY[0])
+    assert changed and not changed_again and again == state
+
+
+def test_a_newer_adapter_version_replaces_the_record():
+    state, _ = add_event({}, event(1, "unknown", "unknown"))
+    state, changed = add_event(state, event(1, "in_transit", "accepted", version=2))
+    assert changed and state["evt_0001"].status == "in_transit"
+    state, changed = add_event(state, event(1, "unknown", "unknown", version=1))
+    assert not changed and state["evt_0001"].adapter_version == 2
+
+
+def test_a_late_in_transit_never_undoes_delivered():
+    late = event(9, "in_transit", "arrived_at_facility", hours=6)  # happened after delivery (hour 5)
+    assert fold(JOURNEY + [late]).status == "delivered"
+
+
+def test_delivered_then_returning_then_returned():
+    timeline = fold(JOURNEY + [event(6, "returning", "return_started"), event(7, "returned", "returned_to_sender")])
+    assert (timeline.status, timeline.milestone) == ("returned", "returned_to_sender")
+
+
+def test_unknown_and_informational_change_nothing():
+    timeline = fold(JOURNEY[:3] + [event(8, "unknown", "unknown", hours=3.5), event(9, "in_transit", "informational", hours=3.6)])
+    assert (timeline.status, timeline.milestone) == ("in_transit", "departed_facility")
+
+
+def test_legs_and_milestones():
+    timeline = fold(JOURNEY)
+    assert timeline.milestones["delivered"] == T0 + timedelta(hours=5)
+    assert [leg.leg for leg in timeline.legs] == ["last_mile", "pickup_point", "last_mile"]
+    assert timeline.legs[0].exited_at == timeline.legs[1].entered_at
+
+
+def test_every_status_has_a_transition_row():
+    assert set(TRANSITIONS) == set(Status) - {Status.UNKNOWN} | {None}
+    assert fold_status([]) == ("unknown", "unknown")
+
+
+@given(st.permutations(JOURNEY + [JOURNEY[2], event(6, "in_transit", "arrived_at_facility", hours=4.5)]))
+def test_any_arrival_order_and_duplicates_give_the_same_timeline(order):
+    assert fold(order) == fold(JOURNEY + [event(6, "in_transit", "arrived_at_facility", hours=4.5)])

@@ -1,0 +1,99 @@
+"""The real worker process (`hub worker`) for integration and end-to-end tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class WorkerProcess:
+    env: dict[str, str]
+    log_path: Path
+    port: int
+    process: subprocess.Popen | None = None
+    _log: object = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, ready_timeout: float = 90.0) -> WorkerProcess:
+        self._log = open(self.log_path, "ab")
+        env = {**self.env, "HUB_WEB_PORT": str(self.port), "HUB_WEB_URL": self.url}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "hub.cli", "worker"], env=env, stdout=self._log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True,
+        )
+        self.wait_ready(ready_timeout)
+        return self
+
+    def health(self) -> dict | None:
+        try:
+            with urllib.request.urlopen(f"{self.url}/health", timeout=2) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as err:
+            return json.loads(err.read() or b"{}")
+        except OSError:
+            return None
+
+    def wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"worker exited with {self.process.returncode}; log:\n{self.log_tail()}")
+            health = self.health()
+            if health and health.get("ready"):
+                return
+            time.sleep(0.3)
+        raise TimeoutError(f"worker not ready after {timeout:.0f}s; log:\n{self.log_tail()}")
+
+    def get_json(self, path: str) -> dict:
+        with urllib.request.urlopen(f"{self.url}{path}", timeout=10) as response:
+            return json.loads(response.read())
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def log_lines(self) -> list[dict]:
+        """The worker's structlog JSON lines."""
+        parsed = []
+        for line in self.log_path.read_text(errors="replace").splitlines():
+            if line.startswith("{"):
+                try:
+                    parsed.append(json.loads(line))
+                except json.JSONDecodeError:
+                    continue
+        return parsed
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """SIGTERM, then SIGKILL: a worker can ignore SIGTERM while an event is stuck."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
