@@ -9,7 +9,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from hub import broker, commands
+from hub import broker, commands, demo
 
 Registrar = Callable[[argparse._SubParsersAction], None]
 
@@ -30,6 +30,7 @@ def _registrars() -> list[Registrar]:
         commands.add_publish_parser,
         commands.add_normalize_parser,
         commands.add_timeline_parser,
+        demo.add_parser,
     ]
     try:  # `hub identify` lives in its own module
         from hub import identify_command

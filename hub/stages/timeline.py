@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from hub.partners import PARTNERS
 from hub.stages.legs import leg_for
-from schemas import CanonicalEvent, Milestone, Status
+from schemas import CanonicalEvent, Leg, Milestone, Status
 from schemas.timeline import Corridor, LegSpan, Timeline
 
 EventsById = dict[str, CanonicalEvent]
@@ -92,6 +92,9 @@ def _legs(ordered: list[CanonicalEvent]) -> list[LegSpan]:
         country = (event.location.country if event.location else None) or (partner.country if partner else None)
         leg = leg_for(event.milestone, event.partner_kind, country)
         if leg is None:
+            continue
+        # Collected at the pickup point: the delivery ends the pickup-point leg, not a new one.
+        if spans and spans[-1].leg is Leg.PICKUP_POINT and event.milestone is Milestone.DELIVERED:
             continue
         if spans and spans[-1].leg is leg and spans[-1].partner == event.partner:
             continue

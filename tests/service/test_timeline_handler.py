@@ -73,7 +73,8 @@ def test_unknown_and_informational_change_nothing():
 def test_legs_and_milestones():
     timeline = fold(JOURNEY)
     assert timeline.milestones["delivered"] == T0 + timedelta(hours=5)
-    assert [leg.leg for leg in timeline.legs] == ["last_mile", "pickup_point", "last_mile"]
+    # Collected at the pickup point: the delivery closes no new leg.
+    assert [leg.leg for leg in timeline.legs] == ["last_mile", "pickup_point"]
     assert timeline.legs[0].exited_at == timeline.legs[1].entered_at
 
 

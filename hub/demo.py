@@ -1,0 +1,139 @@
+"""`hub demo`: the main job on one machine. Broker, topics, a worker, sample traffic, timelines.
+
+Starts what is not running (the broker unless HUB_KAFKA_BOOTSTRAP names one, one worker),
+publishes sample partner traffic, waits until the worker has processed it, prints every
+resulting timeline, then stops what it started (or keeps it up with --keep-running).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+from hub import broker
+from hub.config import Settings
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "deploy" / "sample"
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("demo", help="start broker and worker, publish sample traffic, print the timelines")
+    parser.add_argument("--dir", type=Path, default=Path(".hub"), help="where the broker and worker keep data and logs")
+    parser.add_argument("--keep-running", action="store_true", help="leave broker and worker up until Ctrl-C")
+    parser.set_defaults(func=run)
+
+
+def _step(message: str) -> None:
+    print(f"==> {message}", file=sys.stderr, flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    started_broker = False
+    env = dict(os.environ)
+    if not env.get("HUB_KAFKA_BOOTSTRAP"):
+        _step("starting the Kafka broker (first run downloads its jars with Maven)")
+        try:
+            state = broker.start(args.dir / "broker")
+        except broker.BrokerError as err:
+            print(f"hub demo: {err}", file=sys.stderr)
+            return 1
+        started_broker = True
+        env["HUB_KAFKA_BOOTSTRAP"] = state.bootstrap
+    run_id = f"demo{uuid.uuid4().hex[:6]}"
+    # A fresh prefix per demo run: the sample traffic never mixes with an earlier run's.
+    env.setdefault("HUB_TOPIC_PREFIX", f"{run_id}.hub.")
+    env.setdefault("HUB_PARTNER_PREFIX", f"{run_id}.partner.")
+    env.setdefault("HUB_APP_ID", run_id)
+    env.setdefault("HUB_COMMIT_INTERVAL", "0.5")
+    env.setdefault("HUB_DATA_DIR", str(args.dir / "worker"))
+    env.setdefault("HUB_LOG_FORMAT", "json")
+    settings = Settings.from_env(env)
+    log_path = args.dir / "worker.log"
+    args.dir.mkdir(parents=True, exist_ok=True)
+    _step(f"starting a worker (log: {log_path}, web: {settings.web_url})")
+    with open(log_path, "ab") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "hub.cli", "worker"], env=env, stdout=log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True,
+        )
+    try:
+        if not _wait_ready(settings.web_url, worker, 120):
+            print(f"hub demo: the worker did not become ready; see {log_path}", file=sys.stderr)
+            return 1
+        shipment_ids = _publish_samples(settings)
+        _step("waiting until the worker has processed everything")
+        from hub.app import active_partners
+        from hub.caught_up import wait_until_caught_up
+
+        asyncio.run(wait_until_caught_up(settings, [p.id for p in active_partners()], timeout=120))
+        _print_timelines(settings, shipment_ids)
+        if args.keep_running:
+            _step(f"running; timelines at {settings.web_url}/shipments/<id>. Ctrl-C stops")
+            try:
+                worker.wait()
+            except KeyboardInterrupt:
+                pass
+        return 0
+    finally:
+        _stop(worker)
+        if started_broker:
+            broker.stop(args.dir / "broker")
+
+
+def _publish_samples(settings: Settings) -> list[str]:
+    """Publish every file of deploy/sample/<partner>/ in name order; return the shipments to show."""
+    from hub.commands import publish
+    from hub.topics import partner_topic
+
+    manifest = json.loads((SAMPLE_DIR / "manifest.json").read_text())
+    for entry in manifest["messages"]:
+        payload = (SAMPLE_DIR / entry["file"]).read_bytes()
+        headers = [("hub-subject", entry["subject"].encode())] if entry.get("subject") else []
+        asyncio.run(publish(settings.kafka_bootstrap, partner_topic(settings, entry["partner"]), [(None, payload, headers)]))
+    _step(f"published {len(manifest['messages'])} sample partner messages")
+    return manifest["show"]
+
+
+def _print_timelines(settings: Settings, queries: list[str]) -> None:
+    from hub.app import shipment_id_for_query
+    from hub.timeline_view import render_timeline
+
+    for query in queries:
+        shipment_id, _ = shipment_id_for_query(query)
+        with urllib.request.urlopen(f"{settings.web_url}/shipments/{shipment_id}", timeout=10) as response:
+            body = json.loads(response.read())
+        print(render_timeline(body["timeline"]) if body.get("found") else f"{query}: no timeline")
+        print()
+
+
+def _wait_ready(url: str, process: subprocess.Popen, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+                if json.loads(response.read()).get("ready"):
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
