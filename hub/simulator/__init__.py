@@ -1,0 +1,1 @@
+"""Partner traffic simulator with ground truth (issue 6). An independent witness: never imports adapters, stages or settlement."""
