@@ -18,12 +18,13 @@ from hub import metrics, topics
 from hub.config import Settings
 from hub.logs import log
 from hub.partners import PARTNERS, Partner
-from hub.stages.identity import shipment_id_for
+from hub.stages.identity import IDENTITY, SHIPMENT_EVENTS, Send, handle_identity, observations, order_shipments, shipment_id_for
 from hub.stages.normalise import SourceRecord, normalise, routing_identifier
-from hub.stages.timeline import add_event, build_timeline
-from schemas import CanonicalEvent, Outcome
+from hub.stages.timeline import Publish, handle_shipment_message, timeline_from_state
+from schemas.timeline import TimelineRedirect
+from schemas import CanonicalEvent
 from schemas.deadletter import SUBJECT_HEADER
-from schemas.identifiers import Identifier, InvalidIdentifier, candidates
+from schemas.identifiers import InvalidIdentifier, candidates
 
 
 def active_partners() -> list[Partner]:
@@ -105,37 +106,49 @@ def _wire(app: faust.App, settings: Settings) -> None:
                 unknown_codes=unknown or None,
             )
 
+    outputs_to = {IDENTITY: identity_topic, SHIPMENT_EVENTS: shipment_events_topic}
+
+    async def send_all(sends: list[Send]) -> None:
+        for send in sends:
+            await outputs_to[send.topic].send(key=send.key.encode(), value=json.dumps(send.message).encode())
+
     @app.agent(events_topic, name="identify", concurrency=1)
     async def identify_agent(stream: faust.StreamT) -> None:
-        # hub.events is keyed by the event's routing identifier; identity state keyed by
-        # identifier is written while processing hub.identity, keyed the same way.
-        async for key, value in stream.items():
-            await identity_topic.send(key=key, value=value)
+        # Stateless: tell every parcel identifier of the event about its neighbours and
+        # orders; identity state keyed by X is written while processing hub.identity keyed by X.
+        async for value in stream:
+            event = CanonicalEvent.model_validate_json(value)
+            parcels = [str(i) for i in event.parcel_identifiers()]
+            orders = [str(o) for o in event.order_references()]
+            await send_all(observations(parcels, orders, json.loads(value)))
 
     @app.agent(identity_topic, name="identity", concurrency=1)
     async def identity_agent(stream: faust.StreamT) -> None:
         async for key, value in stream.items():
-            shipment_id = identities.get(key)
-            if shipment_id is None:
-                shipment_id = shipment_id_for(key.decode())
-                identities[key] = shipment_id
-            await shipment_events_topic.send(key=shipment_id.encode(), value=value)
+            message = json.loads(value)
+            state, sends = handle_identity(identities.get(key), key.decode(), message)
+            if state != identities.get(key):
+                identities[key] = state
+            await send_all(sends)
 
     @app.agent(shipment_events_topic, name="timeline", concurrency=1)
     async def timeline_agent(stream: faust.StreamT) -> None:
         async for key, value in stream.items():
             shipment_id = key.decode()
-            event = CanonicalEvent.model_validate_json(value)
-            stored = {eid: CanonicalEvent.model_validate(e) for eid, e in (timelines.get(key) or {}).items()}
-            updated, changed = add_event(stored, event)
-            if not changed:
+            message = json.loads(value)
+            before = timelines.get(key)
+            state, outputs = handle_shipment_message(before, shipment_id, message)
+            if state != before:
+                timelines[key] = state
+            elif message["kind"] != "merge" and not outputs:
                 metrics.DUPLICATES.inc()
-                log.info("duplicate_event_dropped", shipment_id=shipment_id, event_id=event.event_id)
-                continue
-            timelines[key] = {eid: e.model_dump(mode="json") for eid, e in updated.items()}
-            timeline = build_timeline(shipment_id, updated)
-            await timelines_topic.send(key=key, value=timeline.model_dump_json().encode())
-            log.info("timeline_updated", shipment_id=shipment_id, event_id=event.event_id, status=timeline.status.value, events=len(updated))
+            for output in outputs:
+                if isinstance(output, Publish):
+                    await timelines_topic.send(key=output.key.encode(), value=output.record.model_dump_json().encode())
+                    log.info("timeline_published", shipment_id=output.key, kind=output.record.kind,
+                             status=getattr(output.record, "status", None))
+                else:
+                    await send_all([output])
 
     # The settle and operations stages read hub.shipment-events and the timeline table in
     # later issues; their topics are declared and created with the rest.
@@ -153,34 +166,47 @@ def _wire(app: faust.App, settings: Settings) -> None:
 
             return self.bytes(generate_latest(metrics.REGISTRY), content_type=CONTENT_TYPE_LATEST.split(";")[0])
 
-    @app.page("/shipments/{shipment_id}")
+    @app.page("/shipments/{query}")
+    class Shipment(View):
+        """Any worker answers: a shipment id, `scheme:VALUE`, a bare number or an order id."""
+
+        async def get(self, request: Request, query: str) -> Response:
+            if query.startswith("shp_"):
+                return _redirect(self, f"/_timeline/{query}")
+            try:
+                found = candidates(query)
+            except InvalidIdentifier:
+                found = []
+            if not found:
+                return self.json({"found": False, "query": query, "error": "not a shipment id or a known identifier"}, status=404)
+            if len(found) > 1:
+                return self.json({"found": False, "query": query, "candidates": [str(i) for i in found]}, status=300)
+            return _redirect(self, f"/_identity/{found[0]}")
+
+    @app.page("/_timeline/{shipment_id}")
     @app.table_route(table=timelines, match_info="shipment_id")
-    async def shipment(web: View, request: Request, shipment_id: str) -> Response:
-        return web.json(_shipment_view(timelines, shipment_id))
+    async def timeline_view(web: View, request: Request, shipment_id: str) -> Response:
+        record = timeline_from_state(shipment_id, timelines.get(shipment_id.encode()))
+        if record is None:
+            return web.json({"found": False, "query": shipment_id}, status=404)
+        if isinstance(record, TimelineRedirect):
+            return _redirect(web, f"/_timeline/{record.to}")
+        return web.json({"found": True, "timeline": json.loads(record.model_dump_json())})
+
+    @app.page("/_identity/{identifier}")
+    @app.table_route(table=identities, match_info="identifier")
+    async def identity_view(web: View, request: Request, identifier: str) -> Response:
+        state = identities.get(identifier.encode())
+        if not state:
+            return web.json({"found": False, "query": identifier}, status=404)
+        if "parcels" in state and "label" not in state:
+            return web.json({"found": True, "order": identifier, "parcels": state["parcels"], "shipments": order_shipments(state)})
+        return _redirect(web, f"/_timeline/{shipment_id_for(state['label'])}")
 
 
-def _shipment_view(timelines: Any, requested: str) -> dict[str, Any]:
-    """A timeline by shipment id, or by an identifier whose shipment this worker owns."""
-    if requested.startswith("shp_"):
-        stored = timelines.get(requested.encode())
-        if stored is None:
-            return {"found": False, "query": requested}
-        events = {eid: CanonicalEvent.model_validate(e) for eid, e in stored.items()}
-        return {"found": True, "timeline": json.loads(build_timeline(requested, events).model_dump_json())}
-    return {"found": False, "query": requested, "hint": "ask by shipment id (shp_...)"}
-
-
-def shipment_id_for_query(query: str) -> tuple[str | None, list[str]]:
-    """Resolve `scheme:VALUE`, a bare value or a shipment id to a shipment id, or candidates."""
-    if query.startswith("shp_"):
-        return query, []
-    try:
-        found = candidates(query)
-    except InvalidIdentifier:
-        return None, []
-    if len(found) == 1:
-        return shipment_id_for(str(found[0])), []
-    return None, [str(i) for i in found]
+def _redirect(view: View, location: str) -> Response:
+    """307: the client asks again where the answer lives (a merged shipment, an identifier's shipment)."""
+    return view.json({"redirect": location}, status=307, headers={"Location": location})
 
 
 def _header(headers: Any, name: str) -> str | None:
@@ -199,4 +225,3 @@ def _recovered(app: faust.App) -> bool:
     return bool(recovery.completed.is_set()) and not app.rebalancing
 
 
-__all__ = ["Identifier", "create_app", "active_partners", "Outcome"]

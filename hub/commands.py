@@ -7,6 +7,7 @@ import asyncio
 import json
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
@@ -195,27 +196,31 @@ def add_timeline_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_timeline(args: argparse.Namespace) -> int:
-    from hub.app import shipment_id_for_query
     from hub.timeline_view import render_timeline
 
     settings = _settings("timeline")
     if settings is None:
         return 1
-    shipment_id, ambiguous = shipment_id_for_query(args.id)
-    if shipment_id is None:
-        if ambiguous:
-            return _fail("timeline", f"{args.id} fits several schemes, ask for one of: {', '.join(ambiguous)}", 2)
-        return _fail("timeline", f"{args.id} is not a shipment id or a known identifier", 2)
-    url = f"{settings.web_url.rstrip('/')}/shipments/{shipment_id}"
+    try:
+        status, body = fetch_shipment(settings.web_url, args.id)
+    except OSError as err:
+        return _fail("timeline", f"no worker answers at {settings.web_url} ({getattr(err, 'reason', err)})")
+    if status == 300:
+        return _fail("timeline", f"{args.id} fits several schemes, ask for one of: {', '.join(body['candidates'])}", 2)
+    if "order" in body:
+        print(json.dumps(body, ensure_ascii=False) if args.json else f"order {body['order']}: shipments {', '.join(body['shipments'])}")
+        return 0
+    if not body.get("found"):
+        return _fail("timeline", f"no timeline for {args.id}: {body.get('error', 'not seen yet')}")
+    print(json.dumps(body["timeline"], ensure_ascii=False) if args.json else render_timeline(body["timeline"]))
+    return 0
+
+
+def fetch_shipment(web_url: str, query: str) -> tuple[int, dict]:
+    """GET /shipments/{query} from a worker, following its redirects; (status, body)."""
+    url = f"{web_url.rstrip('/')}/shipments/{urllib.parse.quote(query, safe=':')}"
     try:
         with urllib.request.urlopen(url, timeout=10) as response:
-            body = json.loads(response.read())
-    except (urllib.error.URLError, OSError) as err:
-        return _fail("timeline", f"no worker answers at {settings.web_url} ({getattr(err, 'reason', err)})")
-    if not body.get("found"):
-        return _fail("timeline", f"no timeline for {args.id} ({shipment_id})")
-    if args.json:
-        print(json.dumps(body["timeline"], ensure_ascii=False))
-    else:
-        print(render_timeline(body["timeline"]))
-    return 0
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"{}")

@@ -104,13 +104,11 @@ def _publish_samples(settings: Settings) -> list[str]:
 
 
 def _print_timelines(settings: Settings, queries: list[str]) -> None:
-    from hub.app import shipment_id_for_query
+    from hub.commands import fetch_shipment
     from hub.timeline_view import render_timeline
 
     for query in queries:
-        shipment_id, _ = shipment_id_for_query(query)
-        with urllib.request.urlopen(f"{settings.web_url}/shipments/{shipment_id}", timeout=10) as response:
-            body = json.loads(response.read())
+        _, body = fetch_shipment(settings.web_url, query)
         print(render_timeline(body["timeline"]) if body.get("found") else f"{query}: no timeline")
         print()
 

@@ -1,18 +1,21 @@
 """Timeline: a shipment's events, deduplicated, folded into its current status, legs and milestones.
 
-The state kept per shipment is only its events by `event_id`; everything else is derived
-by `build_timeline`, so applying the same event twice, or in another order, gives the
-same timeline.
+The state kept per shipment is only its events by `event_id` (or, once merged into another
+shipment, a redirect); everything else is derived by `build_timeline`, so applying the same
+event twice, or in another order, gives the same timeline.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from hub.partners import PARTNERS
 from hub.stages.legs import leg_for
-from schemas import CanonicalEvent, Leg, Milestone, Status
-from schemas.timeline import Corridor, LegSpan, Timeline
+from hub.stages.identity import SHIPMENT_EVENTS, Send
+from schemas import CanonicalEvent, Leg, Milestone, PartnerKind, Status
+from schemas.timeline import Corridor, LegSpan, Timeline, TimelineRedirect
 
 EventsById = dict[str, CanonicalEvent]
 
@@ -47,11 +50,32 @@ def sort_key(event: CanonicalEvent) -> tuple:
     return (event.occurred_at, event.event_id)
 
 
+# The partner-authority table: on delivery facts, the party that holds the parcel outranks
+# one that only hears about it. A marketplace saying "delivered" does not override what a
+# carrier on the same shipment reports; a marketplace still decides order facts (cancelled).
+AUTHORITY: dict[PartnerKind, int] = {
+    PartnerKind.POST: 3,
+    PartnerKind.COURIER: 3,
+    PartnerKind.PICKUP_POINT: 3,
+    PartnerKind.WAREHOUSE: 3,
+    PartnerKind.LOGISTICS_PLATFORM: 2,
+    PartnerKind.MARKETPLACE: 1,
+}
+DELIVERY_FACTS = frozenset({
+    Status.IN_TRANSIT, Status.OUT_FOR_DELIVERY, Status.AVAILABLE_FOR_PICKUP, Status.ATTEMPT_FAILED,
+    Status.DELIVERED, Status.RETURNING, Status.RETURNED, Status.EXCEPTION,
+})
+
+
 def fold_status(ordered: Iterable[CanonicalEvent]) -> tuple[Status, Milestone]:
+    ordered = list(ordered)
+    top_authority = max((AUTHORITY[e.partner_kind] for e in ordered if e.status is not Status.UNKNOWN), default=0)
     status: Status | None = None
     milestone = Milestone.UNKNOWN
     for event in ordered:
         if event.status is Status.UNKNOWN or event.milestone in (Milestone.INFORMATIONAL, Milestone.UNKNOWN):
+            continue
+        if event.status in DELIVERY_FACTS and AUTHORITY[event.partner_kind] < top_authority:
             continue
         if event.status in TRANSITIONS[status]:
             status, milestone = event.status, event.milestone
@@ -115,3 +139,57 @@ def _corridor(ordered: list[CanonicalEvent]) -> Corridor | None:
         return None
     destination_country, destination_city = countries[-1]
     return Corridor(origin_country=countries[0][0], destination_country=destination_country, destination_city=destination_city or "*")
+
+
+TimelineState = dict[str, Any]  # {"events": {event_id: event JSON}} or {"redirect": shipment id}
+
+
+@dataclass(frozen=True)
+class Publish:
+    """A record for `hub.timelines`: the shipment's latest timeline, or its redirect."""
+
+    key: str
+    record: Timeline | TimelineRedirect
+
+
+def handle_shipment_message(
+    state: TimelineState | None, shipment_id: str, message: dict[str, Any]
+) -> tuple[TimelineState, list[Send | Publish]]:
+    """One `hub.shipment-events` message: events to add, or a merge into another shipment."""
+    state = state or {}
+    redirect = state.get("redirect")
+    kind = message["kind"]
+    if kind in ("event", "events"):
+        raw_events = [message["event"]] if kind == "event" else message["events"]
+        if redirect:
+            # Sent here before the merge was known: follow the redirect.
+            return state, [Send(SHIPMENT_EVENTS, redirect, message)]
+        events = {eid: CanonicalEvent.model_validate(e) for eid, e in state.get("events", {}).items()}
+        changed = False
+        for raw in raw_events:
+            events, added = add_event(events, CanonicalEvent.model_validate(raw))
+            changed = changed or added
+        if not changed:
+            return state, []
+        new_state = {"events": {eid: e.model_dump(mode="json") for eid, e in sorted(events.items())}}
+        return new_state, [Publish(shipment_id, build_timeline(shipment_id, events))]
+    if kind == "merge":
+        target = message["to"]
+        if target == shipment_id or redirect:
+            # Already merged: a later, smaller label reaches the old target through its own merge.
+            return state, []
+        outputs: list[Send | Publish] = [Publish(shipment_id, TimelineRedirect(shipment_id=shipment_id, to=target))]
+        moved = list(state.get("events", {}).values())
+        if moved:
+            outputs.insert(0, Send(SHIPMENT_EVENTS, target, {"kind": "events", "events": moved}))
+        return {"redirect": target}, outputs
+    raise ValueError(f"unknown shipment message kind {kind!r}")
+
+
+def timeline_from_state(shipment_id: str, state: TimelineState | None) -> Timeline | TimelineRedirect | None:
+    if not state:
+        return None
+    if state.get("redirect"):
+        return TimelineRedirect(shipment_id=shipment_id, to=state["redirect"])
+    events = {eid: CanonicalEvent.model_validate(e) for eid, e in state.get("events", {}).items()}
+    return build_timeline(shipment_id, events)

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.service
 def canonical(code: str, when: str) -> bytes:
     options = AdapterOptions("cdek", PartnerKind.COURIER, country="RU")
     (event,) = run_adapter("cdek", webhook(code, when), received_at=datetime(2026, 4, 1, tzinfo=timezone.utc), options=options).events
-    return event.model_dump_json().encode()
+    return json.dumps({"kind": "event", "event": json.loads(event.model_dump_json())}).encode()
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ async def test_timeline_agent_dedupes_and_orders_in_the_test_context(sent):
         for payload in [payloads[1], payloads[0], payloads[1], *payloads[2:]]:
             await context.put(payload, key=key)
     stored = app.tables["timelines"][key]
-    assert len(stored) == len(JOURNEY)
+    assert len(stored["events"]) == len(JOURNEY)
     published = [json.loads(value) for topic, k, value in sent if topic == "hub.timelines" and k == key]
     # The duplicate published nothing; each new event published the whole timeline again.
     assert len(published) == len(JOURNEY)
