@@ -27,7 +27,7 @@ def parse_iso(text: str) -> PartnerTime:
         raise AdapterError(DeadLetterReason.BAD_VALUE, f"time without offset: {text!r}")
     offset = value.utcoffset()
     minutes = int(offset.total_seconds() // 60) if offset is not None else None
-    return PartnerTime(value.astimezone(timezone.utc), minutes, False)
+    return PartnerTime(_to_utc(value, text), minutes, False)
 
 
 def parse_local(text: str, formats: tuple[str, ...], zone: str, *, assumed: bool) -> PartnerTime:
@@ -41,5 +41,13 @@ def parse_local(text: str, formats: tuple[str, ...], zone: str, *, assumed: bool
         local = naive.replace(tzinfo=ZoneInfo(zone))
         offset = local.utcoffset()
         minutes = int(offset.total_seconds() // 60) if offset is not None else None
-        return PartnerTime(local.astimezone(timezone.utc), minutes, assumed)
+        return PartnerTime(_to_utc(local, text), minutes, assumed)
     raise AdapterError(DeadLetterReason.BAD_VALUE, f"unrecognised time {stripped!r}")
+
+
+def _to_utc(value: datetime, text: object) -> datetime:
+    # Year 1 or 9999 with an offset falls outside datetime's range once shifted to UTC.
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError as err:
+        raise AdapterError(DeadLetterReason.BAD_VALUE, f"time out of range: {str(text)[:60]!r}") from err

@@ -9,12 +9,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from adapters import boxberry, hub_native, spsr
 from adapters import cdek
+from adapters import russian_post
+from adapters import aliexpress, cainiao, ozon, wildberries
 from adapters.base import AdapterError, AdapterOptions, AdapterResult, Parser
 from schemas import DeadLetterReason
 
 PARSERS: dict[str, Parser] = {
     "cdek": Parser("cdek", cdek.ADAPTER_VERSION, cdek.parse),
+    "boxberry": Parser("boxberry", boxberry.ADAPTER_VERSION, boxberry.parse),
+    "spsr": Parser("spsr", spsr.ADAPTER_VERSION, spsr.parse),
+    "hub_native": Parser("hub_native", hub_native.ADAPTER_VERSION, hub_native.parse),
+    "russian_post": Parser("russian_post", russian_post.ADAPTER_VERSION, russian_post.parse),
+    "ozon": Parser("ozon", ozon.ADAPTER_VERSION, ozon.parse),
+    "wildberries": Parser("wildberries", wildberries.ADAPTER_VERSION, wildberries.parse),
+    "aliexpress": Parser("aliexpress", aliexpress.ADAPTER_VERSION, aliexpress.parse),
+    "cainiao": Parser("cainiao", cainiao.ADAPTER_VERSION, cainiao.parse),
 }
 
 

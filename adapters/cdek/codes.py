@@ -1,16 +1,32 @@
-"""CDEK order status codes → canonical status and milestone.
+"""CDEK order status codes and additional-status (reason) codes → canonical values.
 
-Source: PARTNERS.md §3.2, from CDEK's "Приложение 1. Статусы заказов"
-(https://api-docs.cdek.ru/29923975.html) and the webhook numeric codes
-(https://api-docs.cdek.ru/29924139.html), cross-checked with the official PHP SDK
-`cdek-it/sdk2.0` `src/Constants.php`. Where the SDK and the docs spell a code
-differently both spellings are kept. The older and international names [U] come from the
-npm `cdek` typings (`src/types/api/webhook.d.ts`).
+Sources (PARTNERS.md §3.2 and §3.3):
+- Order statuses: CDEK "Приложение 1. Статусы заказов" (https://api-docs.cdek.ru/29923975.html,
+  now https://apidoc.cdek.ru/#tag/common/Prilozheniya/Prilozhenie-1.-Statusy-zakazov), read
+  through a Python constants file that cites both pages (two stored versions; the newer one
+  also documents the warehouse-entry, international, customs and postamat codes), cross-checked
+  with the official PHP SDK `cdek-it/sdk2.0` `src/Constants.php`, which spells two codes
+  differently (`RECEIVED_AT_SENDER_WAREHOUSE`, `ARRIVED_AT_RECIPIENT_CITY`): both spellings
+  are kept. The older naming comes from the npm `cdek` typings (`src/types/api/webhook.d.ts`).
+- Legacy numeric webhook `status_code`: https://api-docs.cdek.ru/29924139.html via the same
+  constants file. Statuses added later all arrive with the generic number 1000, so a number
+  only stands in for a code when `code` is absent.
+- Additional status (`status_reason_code` in webhooks, `reason_code` in the order read model):
+  three independent clients agree (PHP enum, C# `OrderAdditionalStatus`, JS map).
+
+A reason's party is the one its text names ("повреждение упаковки, у перевозчика" → carrier,
+"при приемке от отправителя" → sender); where the text names none it is the usual party of
+the reason (`REASON_PARTY`).
 """
+
+from __future__ import annotations
+
+from dataclasses import dataclass
 
 from adapters.code_table import CodeMapping
 from schemas import Milestone as M
-from schemas import Reason, Status as S
+from schemas import Party, Reason
+from schemas import Status as S
 
 _DOCUMENTED: dict[str, CodeMapping] = {
     "ACCEPTED": CodeMapping(S.INFO_RECEIVED, M.ORDER_PLACED, description="Принят"),
@@ -27,6 +43,7 @@ _DOCUMENTED: dict[str, CodeMapping] = {
     "RETURNED_TO_TRANSIT_WAREHOUSE": CodeMapping(S.IN_TRANSIT, M.ARRIVED_AT_FACILITY, description="Возвращен на склад транзита"),
     "READY_FOR_SHIPMENT_IN_TRANSIT_CITY": CodeMapping(S.IN_TRANSIT, M.INFORMATIONAL, description="Выдан на отправку в г. транзите"),
     "TAKEN_BY_TRANSPORTER_FROM_TRANSIT_CITY": CodeMapping(S.IN_TRANSIT, M.DEPARTED_FACILITY, description="Сдан перевозчику в г. транзите"),
+    # The way back to the sender city ("груз в пути" back): the return leg.
     "SENT_TO_SENDER_CITY": CodeMapping(S.RETURNING, M.RETURN_STARTED, description="Отправлен в г. отправитель"),
     "SENT_TO_RECIPIENT_CITY": CodeMapping(S.IN_TRANSIT, M.DEPARTED_FACILITY, description="Отправлен в г. получатель"),
     "ACCEPTED_IN_SENDER_CITY": CodeMapping(S.RETURNING, M.ARRIVED_AT_FACILITY, description="Встречен в г. отправителе"),
@@ -37,27 +54,32 @@ _DOCUMENTED: dict[str, CodeMapping] = {
     # Delivery failed and a retry is pending: not a return to the sender.
     "RETURNED_TO_RECIPIENT_CITY_WAREHOUSE": CodeMapping(S.ATTEMPT_FAILED, M.DELIVERY_ATTEMPT_FAILED, description="Возвращен на склад доставки"),
     "DELIVERED": CodeMapping(S.DELIVERED, M.DELIVERED, description="Вручен"),
-    # Refused: the order goes back to the shop (terminal for the forward order).
+    # Refused, going back to the shop; an additional status, when sent, names the real reason.
     "NOT_DELIVERED": CodeMapping(S.RETURNING, M.RETURN_STARTED, Reason.ADDRESSEE_REFUSED, description="Не вручен"),
-    "INVALID": CodeMapping(S.EXCEPTION, M.INFORMATIONAL, Reason.OTHER, description="Некорректный заказ"),
-    # [U] international and postamat codes, npm `cdek` typings.
-    "ENTERED_TO_OFFICE_TRANSIT_WAREHOUSE": CodeMapping(S.IN_TRANSIT, M.ARRIVED_AT_FACILITY),
-    "ENTERED_TO_DELIVERY_WAREHOUSE": CodeMapping(S.IN_TRANSIT, M.ARRIVED_AT_FACILITY),
-    "ENTERED_TO_WAREHOUSE_ON_DEMAND": CodeMapping(S.AVAILABLE_FOR_PICKUP, M.ARRIVED_AT_PICKUP_POINT),
-    "IN_CUSTOMS_INTERNATIONAL": CodeMapping(S.IN_TRANSIT, M.EXPORT_CUSTOMS_STARTED),
-    "SHIPPED_TO_DESTINATION": CodeMapping(S.IN_TRANSIT, M.DEPARTED_ORIGIN),
-    "PASSED_TO_TRANSIT_CARRIER": CodeMapping(S.IN_TRANSIT, M.HANDED_OVER),
-    "IN_CUSTOMS_LOCAL": CodeMapping(S.IN_TRANSIT, M.IMPORT_CUSTOMS_STARTED),
-    "CUSTOMS_COMPLETE": CodeMapping(S.IN_TRANSIT, M.IMPORT_CUSTOMS_CLEARED),
-    "POSTOMAT_POSTED": CodeMapping(S.AVAILABLE_FOR_PICKUP, M.ARRIVED_AT_PICKUP_POINT),
-    "POSTOMAT_SEIZED": CodeMapping(S.RETURNING, M.RETURN_STARTED, Reason.STORAGE_EXPIRED),
-    "POSTOMAT_RECEIVED": CodeMapping(S.DELIVERED, M.DELIVERED),
+    # The order's data is invalid; nothing moved, so the timeline keeps its status.
+    "INVALID": CodeMapping(S.EXCEPTION, M.INFORMATIONAL, Reason.OTHER, Party.SENDER, description="Некорректный заказ"),
+    # Warehouse entries ("Поступил ...": an intake is registered) from the newer docs.
+    "ENTERED_TO_TRANSIT_WAREHOUSE": CodeMapping(S.IN_TRANSIT, M.ARRIVED_AT_FACILITY, description="Поступил в город транзита"),
+    "ENTERED_TO_RECIPIENT_CITY_WAREHOUSE": CodeMapping(S.IN_TRANSIT, M.ARRIVED_AT_FACILITY, description="Поступил на склад доставки"),
+    "ENTERED_TO_PICK_UP_POINT": CodeMapping(S.AVAILABLE_FOR_PICKUP, M.ARRIVED_AT_PICKUP_POINT, description="Поступил на склад до востребования"),
+    # International orders.
+    "IN_CUSTOMS_INTERNATIONAL": CodeMapping(S.IN_TRANSIT, M.EXPORT_CUSTOMS_STARTED, description="Таможенное оформление в стране отправления"),
+    "SHIPPED_TO_DESTINATION": CodeMapping(S.IN_TRANSIT, M.DEPARTED_ORIGIN, description="Отправлено в страну назначения"),
+    "PASSED_TO_TRANSIT_CARRIER": CodeMapping(S.IN_TRANSIT, M.HANDED_OVER, description="Передано транзитному перевозчику"),
+    "IN_CUSTOMS_LOCAL": CodeMapping(S.IN_TRANSIT, M.IMPORT_CUSTOMS_STARTED, description="Таможенное оформление в стране назначения"),
+    "CUSTOMS_COMPLETE": CodeMapping(S.IN_TRANSIT, M.IMPORT_CUSTOMS_CLEARED, description="Таможенное оформление завершено"),
+    # Postamats.
+    "POSTOMAT_POSTED": CodeMapping(S.AVAILABLE_FOR_PICKUP, M.ARRIVED_AT_PICKUP_POINT, description="Заложен в постамат"),
+    "POSTOMAT_SEIZED": CodeMapping(S.RETURNING, M.RETURN_STARTED, Reason.STORAGE_EXPIRED, description="Изъят из постамата курьером"),
+    "POSTOMAT_RECEIVED": CodeMapping(S.DELIVERED, M.DELIVERED, description="Изъят из постамата клиентом"),
 }
 
-# Other spellings of the same statuses: the official SDK's, and the older naming [U].
+# Other spellings of the same statuses: the official SDK's and the older naming (npm typings).
 ALIASES: dict[str, str] = {
+    # Official PHP SDK `src/Constants.php`.
     "RECEIVED_AT_SENDER_WAREHOUSE": "RECEIVED_AT_SHIPMENT_WAREHOUSE",
     "ARRIVED_AT_RECIPIENT_CITY": "ACCEPTED_IN_RECIPIENT_CITY",
+    # Older naming.
     "RETURNED_TO_SENDER_WAREHOUSE": "RETURNED_TO_SENDER_CITY_WAREHOUSE",
     "PASSED_TO_CARRIER_AT_SENDING_OFFICE": "TAKEN_BY_TRANSPORTER_FROM_SENDER_CITY",
     "SEND_TO_TRANSIT_OFFICE": "SENT_TO_TRANSIT_CITY",
@@ -74,6 +96,9 @@ ALIASES: dict[str, str] = {
     "ISSUED_FOR_DELIVERY": "TAKEN_BY_COURIER",
     "RETURNED_TO_DELIVERY_WAREHOUSE": "RETURNED_TO_RECIPIENT_CITY_WAREHOUSE",
     "READY_TO_SHIP_AT_SENDING_OFFICE": "READY_FOR_SHIPMENT_IN_SENDER_CITY",
+    "ENTERED_TO_OFFICE_TRANSIT_WAREHOUSE": "ENTERED_TO_TRANSIT_WAREHOUSE",
+    "ENTERED_TO_DELIVERY_WAREHOUSE": "ENTERED_TO_RECIPIENT_CITY_WAREHOUSE",
+    "ENTERED_TO_WAREHOUSE_ON_DEMAND": "ENTERED_TO_PICK_UP_POINT",
 }
 
 # The webhook's legacy numeric `status_code` → the string code (§3.2, second column).
@@ -94,6 +119,72 @@ STATUS_CODES: dict[str, CodeMapping] = {
     **_DOCUMENTED,
     **{alias: _DOCUMENTED[code] for alias, code in ALIASES.items()},
 }
+
+
+@dataclass(frozen=True)
+class ReasonMapping:
+    """An additional status: the reason it gives (None: it gives none), who is at fault."""
+
+    reason: Reason | None
+    party: Party | None
+    description: str
+    # A few additional statuses say more than the main code (26 "Утерян"): they replace it.
+    overrides: tuple[S, M] | None = None
+
+
+_R = Reason
+_P = Party
+_REFUSED = "Возврат, отказ от получения: "
+
+REASON_CODES: dict[str, ReasonMapping] = {
+    "1": ReasonMapping(_R.ADDRESS_PROBLEM, _P.SENDER, "Возврат, неверный адрес"),
+    "2": ReasonMapping(_R.ADDRESSEE_ABSENT, _P.CONSIGNEE, "Возврат, не дозвонились"),
+    "3": ReasonMapping(_R.ADDRESS_PROBLEM, _P.SENDER, "Возврат, адресат не проживает"),
+    "4": ReasonMapping(_R.OTHER, _P.SENDER, "Возврат, не должен выполняться: вес отличается от заявленного более, чем на X г."),
+    "5": ReasonMapping(_R.OTHER, _P.SENDER, "Возврат, не должен выполняться: фактически нет отправления (на бумаге есть)"),
+    "6": ReasonMapping(_R.OTHER, _P.SENDER, "Возврат, не должен выполняться: дубль номера заказа в одном акте приема-передачи"),
+    "7": ReasonMapping(_R.ADDRESS_PROBLEM, _P.SENDER, "Возврат, не должен выполняться: не доставляем в данный город/регион"),
+    "8": ReasonMapping(_R.DAMAGED, _P.SENDER, "Возврат, повреждение упаковки, при приемке от отправителя"),
+    "9": ReasonMapping(_R.DAMAGED, _P.CARRIER, "Возврат, повреждение упаковки, у перевозчика"),
+    "10": ReasonMapping(_R.DAMAGED, _P.CARRIER, "Возврат, повреждение упаковки, на нашем складе/доставке у курьера"),
+    "11": ReasonMapping(_R.ADDRESSEE_REFUSED, _P.CONSIGNEE, _REFUSED + "Без объяснения"),
+    "12": ReasonMapping(_R.ADDRESSEE_REFUSED, _P.SENDER, _REFUSED + "Претензия к качеству товара"),
+    "13": ReasonMapping(_R.ADDRESSEE_REFUSED, _P.SENDER, _REFUSED + "Недовложение"),
+    "14": ReasonMapping(_R.ADDRESSEE_REFUSED, _P.SENDER, _REFUSED + "Пересорт"),
+    "15": ReasonMapping(_R.ADDRESSEE_REFUSED, _P.CONSIGNEE, _REFUSED + "Не устроили сроки"),
+    "16": ReasonMapping(_R.ADDRESSEE_REFUSED, _P.CONSIGNEE, _REFUSED + "Уже купил"),
+    "17": ReasonMapping(_R.ADDRESSEE_REFUSED, _P.CONSIGNEE, _REFUSED + "Передумал"),
+    "18": ReasonMapping(_R.ADDRESSEE_REFUSED, _P.SENDER, _REFUSED + "Ошибка оформления"),
+    "19": ReasonMapping(_R.DAMAGED, _P.CARRIER, _REFUSED + "Повреждение упаковки, у получателя"),
+    # Partial delivery accompanies a delivery: it is no failure, so it gives no reason.
+    "20": ReasonMapping(None, None, "Частичная доставка"),
+    "21": ReasonMapping(_R.ADDRESSEE_REFUSED, _P.CONSIGNEE, _REFUSED + "Нет денег"),
+    "22": ReasonMapping(_R.ADDRESSEE_REFUSED, _P.CONSIGNEE, _REFUSED + "Товар не подошел/не понравился"),
+    "23": ReasonMapping(_R.STORAGE_EXPIRED, _P.CONSIGNEE, "Возврат, истек срок хранения"),
+    "24": ReasonMapping(_R.CUSTOMS_REFUSED, _P.CUSTOMS, "Возврат, не прошел таможню"),
+    "25": ReasonMapping(_R.CUSTOMS_REFUSED, _P.SENDER, "Возврат, не должен выполняться: является коммерческим грузом"),
+    "26": ReasonMapping(_R.LOST, _P.CARRIER, "Утерян", overrides=(S.EXCEPTION, M.LOST)),
+    "27": ReasonMapping(_R.STORAGE_EXPIRED, _P.CONSIGNEE, "Не востребован, утилизация"),
+    "31": ReasonMapping(_R.SENDER_REQUEST, _P.SENDER, "Возврат, по запросу отправителя"),
+    # The payer is the contract party; in the shop-pays set-up this table serves, the shop. [I]
+    "32": ReasonMapping(_R.SENDER_REQUEST, _P.SENDER, "Возврат, по запросу плательщика"),
+    # СНТ: Kazakhstan's electronic consignment note for goods, the sender's document.
+    "33": ReasonMapping(_R.DOCUMENTS_MISSING, _P.SENDER, "Возврат, СНТ не получено"),
+}
+
+# CDEK's own currency numbering (PARTNERS.md §3.1, SDK `src/Constraints/Currencies.php`),
+# for amounts whose currency arrives as a number rather than ISO 4217 letters.
+CDEK_CURRENCIES: dict[str, str] = {
+    "1": "RUB", "2": "KZT", "3": "USD", "4": "EUR", "5": "GBP", "6": "CNY", "7": "BYN",
+    "8": "UAH", "9": "KGS", "10": "AMD", "11": "TRY", "12": "THB", "13": "KRW", "14": "AED",
+    "15": "UZS", "16": "MNT", "17": "PLN", "18": "AZN", "19": "GEL", "55": "JPY",
+}
+
+# `related_entities[].type` values that name the same parcel under another CDEK order: a
+# return order made for an undelivered forward order, and that forward order (SDK Constants
+# RELATION_RETURN_ORDER / RELATION_DIRECT_ORDER). Client returns, reverse orders, print forms
+# and delivery agreements are other things and never link.
+LINKING_RELATIONS = frozenset({"return_order", "direct_order"})
 
 
 def canonical_code(code: str | None, legacy_numeric: str | None) -> str | None:

@@ -1,0 +1,5 @@
+"""Boxberry (PARTNERS.md §7): ListStatuses and ListStatusesFull status lists."""
+
+from adapters.boxberry.parse import ADAPTER_VERSION, parse
+
+__all__ = ["ADAPTER_VERSION", "parse"]

@@ -1,0 +1,181 @@
+"""Boxberry status lists → canonical events (PARTNERS.md §7).
+
+Two shapes, told apart by content: `ListStatuses` is an array of `{Date, Name, Comment?}`;
+`ListStatusesFull` is an object whose `statuses[]` holds the same items, beside `sum`, `PD`,
+`Weight`, `PaymentMethod`, `deliveryDate`. An object with `err` is Boxberry's error answer
+(unknown track number, bad token): ignored, not a tracking message.
+
+Neither names its parcel: it comes from the `hub-subject` header (options.subject, any
+parcel-level `scheme:VALUE`, usually `boxberry:<track>`); without it → missing_subject.
+
+Times: every format of §7.2 (`2019-05-04T06:47:48`, `30.04.2019 15:35`,
+`2020-12-26 12:23:26`) and the SDK comment's `ДД/ММ/ГГ Ч:М:C PM/AM`; none carries a zone,
+so each is read in options.assumed_zone (Europe/Moscow unless the partner registry says
+otherwise) with `offset_assumed`. A time that does carry an offset keeps it.
+
+Event id: (partner, subject, Name, the status's local wall time to the minute). The two
+methods write one operation at different precisions (`2019-05-01T00:56:12` and
+`01.05.2019 00:56`), so hashing the text as written would give one operation two ids; the
+minute is what both write.
+
+Location: `Comment` carries the pickup point as "City (postcode, address)"; only the city
+and postcode are kept, never the comment (it holds a street address).
+
+Money: `sum` (ListStatusesFull only) is COD: before hand-over the amount to collect from
+the recipient, after it the amount actually collected (gwinn/boxberry-sdk model docs);
+roubles. It rides on the snapshot's latest event. Boxberry sends no order value, so there
+is no `order_value`. `deliveryDate` (planned delivery date, `0001-01-01` when none) is a
+bare date and is not turned into `promised_delivery`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+
+from adapters.base import AdapterError, AdapterOptions, AdapterResult, Problem, ignored, result_of
+from adapters.boxberry.codes import STATUS_BY_KEY, name_key
+from adapters.code_table import UNMAPPED
+from adapters.partner_times import PartnerTime, parse_iso, parse_local
+from adapters.safe_json import load_json
+from schemas import Amount, AmountKind, CanonicalEvent, DeadLetterReason, Identifier, Level, Location, make_event_id
+from schemas.identifiers import InvalidIdentifier
+from schemas.money import BadAmount, as_decimal, round_to_minor
+
+ADAPTER_VERSION = 1
+
+LOCAL_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S.%f",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y %H:%M:%S",
+    "%d/%m/%y %I:%M:%S %p",
+)
+
+# "Москва (115478, Москва г, Каширское ш, д.24, строение 7)": city, then a 6-digit postcode.
+_COMMENT_PLACE = re.compile(r"^\s*(?P<city>[^(),\d]{2,60}?)\s*\(\s*(?P<postcode>\d{6})\s*,")
+
+
+def parse(raw: bytes, *, received_at: datetime, options: AdapterOptions) -> AdapterResult:
+    document = load_json(raw)
+    items, cod = _items_and_cod(document)
+    if items is None:
+        return ignored("Boxberry error answer, not a status list")
+    subject, flags = _subject(options)
+    problems: list[Problem] = []
+    events: list[CanonicalEvent] = []
+    for index, item in enumerate(items):
+        try:
+            event = _event(item, subject, flags, received_at, options, problems)
+        except (AdapterError, ValidationError, InvalidIdentifier, OverflowError) as err:
+            problems.append(Problem("bad_item", f"[{index}]: {str(err)[:200]}"))
+            continue
+        if all(e.event_id != event.event_id for e in events):
+            events.append(event)
+    if not events and not problems:
+        return ignored("Boxberry status list without statuses")
+    if cod is not None and events:
+        events = _with_cod(events, cod, problems)
+    return result_of(events, problems)
+
+
+def _items_and_cod(document: Any) -> tuple[list[Any] | None, Any]:
+    """The status items of either shape (None for an error answer) and the Full shape's `sum`."""
+    if isinstance(document, list):
+        if document and all(isinstance(i, dict) and "err" in i and "Name" not in i for i in document):
+            return None, None
+        return document, None
+    if isinstance(document, dict):
+        if isinstance(document.get("statuses"), list):
+            return document["statuses"], document.get("sum")
+        if "err" in document:
+            return None, None
+    raise AdapterError(DeadLetterReason.UNKNOWN_FORMAT, "neither a ListStatuses array nor a ListStatusesFull object")
+
+
+def _subject(options: AdapterOptions) -> tuple[str, tuple[str, ...]]:
+    if not options.subject:
+        raise AdapterError(DeadLetterReason.MISSING_SUBJECT, "a Boxberry status list needs the hub-subject header")
+    try:
+        identifier = Identifier.parse(options.subject.strip())
+    except InvalidIdentifier as err:
+        raise AdapterError(DeadLetterReason.BAD_VALUE, f"hub-subject: {err}") from err
+    if identifier.level is not Level.PARCEL:
+        raise AdapterError(DeadLetterReason.BAD_VALUE, f"hub-subject {identifier} is not a parcel identifier")
+    flags = (f"bad_check_digit:{identifier}",) if identifier.check_digit_valid is False else ()
+    return str(identifier), flags
+
+
+def _event(
+    item: object,
+    subject: str,
+    flags: tuple[str, ...],
+    received_at: datetime,
+    options: AdapterOptions,
+    problems: list[Problem],
+) -> CanonicalEvent:
+    if not isinstance(item, dict):
+        raise AdapterError(DeadLetterReason.SCHEMA_MISMATCH, "a status is an object")
+    name, date = item.get("Name"), item.get("Date")
+    if not isinstance(name, str) or not name.strip() or not isinstance(date, str):
+        raise AdapterError(DeadLetterReason.SCHEMA_MISMATCH, "a status needs Name and Date strings")
+    raw_code = " ".join(name.split())
+    mapping = STATUS_BY_KEY.get(name_key(name), UNMAPPED)
+    if mapping is UNMAPPED:
+        problems.append(Problem("unknown_code", raw_code[:200]))
+    when = _time(date, options)
+    return CanonicalEvent(
+        event_id=make_event_id(options.partner, subject, raw_code, _wall_minute(when)),
+        partner=options.partner,
+        partner_kind=options.partner_kind,
+        adapter_version=ADAPTER_VERSION,
+        subject=(subject,),
+        status=mapping.status,
+        milestone=mapping.milestone,
+        occurred_at=when.instant,
+        local_offset_minutes=when.local_offset_minutes,
+        offset_assumed=when.offset_assumed,
+        received_at=received_at,
+        location=_location(item.get("Comment"), options),
+        raw_code=raw_code,
+        raw_description=mapping.description or None,
+        flags=flags,
+    )
+
+
+def _time(text: str, options: AdapterOptions) -> PartnerTime:
+    try:
+        return parse_iso(text)
+    except AdapterError:
+        return parse_local(text, LOCAL_FORMATS, options.assumed_zone, assumed=True)
+
+
+def _wall_minute(when: PartnerTime) -> str:
+    local = when.instant + timedelta(minutes=when.local_offset_minutes or 0)
+    return local.strftime("%Y-%m-%dT%H:%M")
+
+
+def _location(comment: object, options: AdapterOptions) -> Location | None:
+    match = _COMMENT_PLACE.match(comment) if isinstance(comment, str) else None
+    if match is None:
+        return None
+    return Location(city=match["city"].strip(), postcode=match["postcode"], country=options.country)
+
+
+def _with_cod(events: list[CanonicalEvent], value: Any, problems: list[Problem]) -> list[CanonicalEvent]:
+    try:
+        amount = as_decimal(value)
+        if abs(amount) > 10**15:
+            raise BadAmount(f"{value!r} out of range")
+        cod = Amount(kind=AmountKind.COD, minor=round_to_minor(amount, "RUB"), currency="RUB")
+    except (BadAmount, ArithmeticError) as err:
+        problems.append(Problem("bad_amount", f"sum: {str(err)[:100]}"))
+        return events
+    latest = max(range(len(events)), key=lambda i: (events[i].occurred_at, events[i].event_id))
+    return [e.model_copy(update={"amounts": (cod,)}) if i == latest else e for i, e in enumerate(events)]

@@ -1,0 +1,222 @@
+"""Cainiao `global/detail.json` → canonical events (PARTNERS.md §6.2).
+
+Every `module[]` entry is one parcel (its `mailNo`); every `detailList[]` entry (plus
+`latestTrace`, which repeats the newest) is one event. `time` (epoch milliseconds) is the
+instant; `timeStr` is that instant rendered in UTC+8 whatever `timeZone` says, so it is read
+only when `time` is missing; `timeZone` names the offset where the event happened and is
+kept as `local_offset_minutes`. The list is newest first and not causally ordered: each
+entry stands alone. Other numbers the payload gives for the same parcel (a
+`preMainCode:…` carrier note) join the subject when they fit a carrier's parcel scheme,
+else they are flagged. No amounts: the tracking JSON carries none.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from adapters.base import AdapterError, AdapterOptions, AdapterResult, Problem, ignored, result_of
+from adapters.cainiao.codes import ACTION_CODES, CROSS_REFERENCE_SCHEMES, MAIL_NO_SCHEMES
+from adapters.code_table import UNMAPPED
+from adapters.partner_times import parse_local
+from adapters.safe_json import load_json
+from schemas import CanonicalEvent, DeadLetterReason, Identifier, make_event_id
+from schemas.enums import REASON_PARTY
+from schemas.identifiers import InvalidIdentifier, candidates
+
+ADAPTER_VERSION = 1
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+# Epoch milliseconds outside 2000..2100 are not a tracking time; refusing them keeps
+# datetime arithmetic away from overflow on hostile input.
+_MS_MIN, _MS_MAX = 946_684_800_000, 4_102_444_800_000
+_DIGITS = re.compile(r"[0-9]{1,15}")
+_TIME_STR_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
+_TIME_STR_ZONE = "Etc/GMT-8"  # POSIX sign: UTC+8, what `timeStr` is always rendered in (§6.2)
+_TIME_ZONE = re.compile(r"^(?:GMT|UTC)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$")
+_CROSS_REFERENCE = re.compile(r"preMainCode\s*[:：]\s*([A-Za-z0-9\-]{4,40})")
+_MAX_REFERENCE_FLAG = 64
+
+
+class _Tolerant(BaseModel):
+    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True)
+
+
+class RawTrace(_Tolerant):
+    actionCode: str | None = None
+    time: str | None = None
+    timeStr: str | None = None
+    timeZone: str | None = None
+    desc: str | None = None
+    standerdDesc: str | None = None
+
+
+class RawModule(_Tolerant):
+    mailNo: str
+    detailList: Any = None
+    latestTrace: Any = None
+
+
+class _BadItem(Exception):
+    """One module or one trace that cannot be read; the rest of the message is kept."""
+
+
+def parse(raw: bytes, *, received_at: datetime, options: AdapterOptions) -> AdapterResult:
+    document = load_json(raw)
+    if not isinstance(document, dict):
+        raise AdapterError(DeadLetterReason.SCHEMA_MISMATCH, "a Cainiao detail response is a JSON object")
+    modules = document.get("module")
+    if not isinstance(modules, list):
+        raise AdapterError(DeadLetterReason.SCHEMA_MISMATCH, "no module list")
+    events: list[CanonicalEvent] = []
+    problems: list[Problem] = []
+    for index, module in enumerate(modules):
+        try:
+            events.extend(_module_events(module, received_at, options, problems))
+        except _BadItem as err:
+            problems.append(Problem("bad_item", f"module[{index}]: {err}"))
+    if not events and not problems:
+        return ignored("no tracking events")
+    return result_of(events, problems)
+
+
+def _module_events(
+    module: object, received_at: datetime, options: AdapterOptions, problems: list[Problem]
+) -> list[CanonicalEvent]:
+    if not isinstance(module, dict):
+        raise _BadItem("not an object")
+    try:
+        parsed = RawModule.model_validate(module)
+    except ValidationError as err:
+        raise _BadItem(_first_error(err)) from err
+    parcel = _mail_no_identifier(parsed.mailNo)
+    if parsed.detailList is not None and not isinstance(parsed.detailList, list):
+        raise _BadItem(f"{parcel} detailList is not a list")
+    traces: list[object] = list(parsed.detailList or [])
+    if isinstance(parsed.latestTrace, dict):
+        traces.append(parsed.latestTrace)
+    linked, unresolved = _cross_references(traces, parcel)
+    subject = (parcel, *linked)
+    flags = tuple(f"bad_check_digit:{i}" for i in subject if i.check_digit_valid is False) + tuple(
+        f"unresolved_reference:preMainCode:{value[:_MAX_REFERENCE_FLAG]}" for value in unresolved
+    )
+    events: dict[str, CanonicalEvent] = {}
+    for index, trace in enumerate(traces):
+        try:
+            event = _trace_event(trace, parcel, subject, flags, received_at, options, problems)
+        except _BadItem as err:
+            problems.append(Problem("bad_item", f"{parcel} detailList[{index}]: {err}"))
+            continue
+        events.setdefault(event.event_id, event)  # latestTrace repeats the newest entry
+    return list(events.values())
+
+
+def _trace_event(
+    trace: object,
+    parcel: Identifier,
+    subject: tuple[Identifier, ...],
+    flags: tuple[str, ...],
+    received_at: datetime,
+    options: AdapterOptions,
+    problems: list[Problem],
+) -> CanonicalEvent:
+    if not isinstance(trace, dict):
+        raise _BadItem("not an object")
+    try:
+        parsed = RawTrace.model_validate(trace)
+    except ValidationError as err:
+        raise _BadItem(_first_error(err)) from err
+    code = (parsed.actionCode or "").strip()
+    if not code:
+        raise _BadItem("no actionCode")
+    instant, written = _instant(parsed)
+    mapping = ACTION_CODES.get(code, UNMAPPED)
+    if mapping is UNMAPPED:
+        problems.append(Problem("unknown_code", code))
+    description = (parsed.desc or parsed.standerdDesc or "").strip() or None
+    try:
+        return CanonicalEvent(
+            event_id=make_event_id(options.partner, parcel.value, code, written),
+            partner=options.partner,
+            partner_kind=options.partner_kind,
+            adapter_version=ADAPTER_VERSION,
+            subject=tuple(map(str, subject)),
+            status=mapping.status,
+            milestone=mapping.milestone,
+            reason=mapping.reason,
+            reason_party=mapping.party or (REASON_PARTY[mapping.reason] if mapping.reason else None),
+            occurred_at=instant,
+            local_offset_minutes=_offset_minutes(parsed.timeZone),
+            received_at=received_at,
+            raw_code=code,
+            raw_description=description or mapping.description or None,
+            flags=flags,
+        )
+    except ValidationError as err:
+        raise _BadItem(_first_error(err)) from err
+
+
+def _instant(trace: RawTrace) -> tuple[datetime, str]:
+    """The instant and the text it was read from (hashed into the event id as written)."""
+    if trace.time is not None and trace.time.strip():
+        written = trace.time.strip()
+        if not _DIGITS.fullmatch(written) or not _MS_MIN <= int(written) < _MS_MAX:
+            raise _BadItem(f"time is not epoch milliseconds: {written[:40]!r}")
+        return _EPOCH + timedelta(milliseconds=int(written)), written
+    if trace.timeStr:
+        try:
+            local = parse_local(trace.timeStr, _TIME_STR_FORMATS, _TIME_STR_ZONE, assumed=False)
+        except AdapterError as err:
+            raise _BadItem(err.message) from err
+        return local.instant, trace.timeStr.strip()
+    raise _BadItem("neither time nor timeStr")
+
+
+def _offset_minutes(zone: str | None) -> int | None:
+    """`GMT+8`, `GMT+0800`, `GMT+0`, `+3` → minutes east of UTC; empty or odd → unknown."""
+    match = _TIME_ZONE.match((zone or "").strip())
+    if not match:
+        return None
+    sign, hours, minutes = match.groups()
+    total = int(hours) * 60 + int(minutes or 0)
+    if total > 14 * 60:
+        return None
+    return -total if sign == "-" else total
+
+
+def _mail_no_identifier(mail_no: str) -> Identifier:
+    for scheme in MAIL_NO_SCHEMES:
+        try:
+            return Identifier.of(scheme, mail_no)
+        except InvalidIdentifier:
+            continue
+    raise _BadItem(f"mailNo {mail_no[:40]!r} fits neither s10 nor cainiao")
+
+
+def _cross_references(traces: list[object], parcel: Identifier) -> tuple[list[Identifier], list[str]]:
+    """Numbers a carrier note names for this parcel: linked when exactly one carrier scheme fits."""
+    linked: list[Identifier] = []
+    unresolved: list[str] = []
+    for trace in traces:
+        if not isinstance(trace, dict):
+            continue
+        for field in ("desc", "standerdDesc"):
+            text = trace.get(field)
+            if not isinstance(text, str):
+                continue
+            for value in _CROSS_REFERENCE.findall(text):
+                fits = [i for i in candidates(value) if i.scheme in CROSS_REFERENCE_SCHEMES]
+                if len(fits) == 1:
+                    if fits[0] != parcel and fits[0] not in linked:
+                        linked.append(fits[0])
+                elif value not in unresolved:
+                    unresolved.append(value)
+    return linked, unresolved
+
+
+def _first_error(err: ValidationError) -> str:
+    first = err.errors()[0]
+    return f"{'.'.join(map(str, first['loc']))}: {first['msg']}"

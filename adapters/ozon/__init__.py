@@ -1,0 +1,5 @@
+"""Ozon Seller API (PARTNERS.md §4): push notifications and the FBS posting read model."""
+
+from adapters.ozon.parse import ADAPTER_VERSION, parse
+
+__all__ = ["ADAPTER_VERSION", "parse"]

@@ -1,0 +1,5 @@
+"""Russian Post tracking API (PARTNERS.md §1): single access, batch access and COD events."""
+
+from adapters.russian_post.parse import ADAPTER_VERSION, parse
+
+__all__ = ["ADAPTER_VERSION", "parse"]

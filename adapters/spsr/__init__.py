@@ -1,0 +1,5 @@
+"""SPSR Express (PARTNERS.md §8): the XML invoice info answer (GetInvoiceInfo)."""
+
+from adapters.spsr.parse import ADAPTER_VERSION, parse
+
+__all__ = ["ADAPTER_VERSION", "parse"]

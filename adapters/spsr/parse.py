@@ -1,0 +1,189 @@
+"""SPSR Express invoice info (XML, `DataEditManagment/GetInvoiceInfo` v1.1) → canonical events (§8).
+
+The answer holds one or more `Invoice` elements (under `GetInvoiceInfo`, in SPSR's
+`http://spsr.ru/webapi/...` namespace); each field is an attribute of `Invoice`, as the
+PHP client reads them (a child element of the same name is read too). One event per
+invoice: its current state `CurState`.
+
+- Parcel: `ShipmentNumber` (`spsr:` identifier); when absent, the `hub-subject` header.
+- Shop reference: `ShipRefNum` (the client's order number) → `shop:<partner>/<number>`.
+  `OrderNumber` is a courier-call order, not the shop's, and is not kept.
+- Time: `DeliveryDT` for `Доставлено` / `Не доставлено`, local time without zone (its exact
+  format is not documented; ISO and `dd.MM.yyyy HH:mm[:ss]` are read) → options.assumed_zone
+  with `offset_assumed`. `Обработка` has no time: occurred_at is received_at with
+  time_source `observed`, and the event id hashes no time, so every poll of the same
+  state gives one event.
+- Money, roubles: `order_value` = `DeclaredSum` (объявленная ценность, the declared value
+  of the contents: the one value every invoice carries, prepaid or not); `cod` =
+  `CODGoodsSum` + `CODDeliverySum` (what the recipient pays on delivery: goods plus
+  delivery). `InsuranceSum` has no canonical kind and is not kept.
+- No location or personal data: `Shipper`, `Receiver` and `Pieces` are not read.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from xml.etree.ElementTree import Element
+
+from pydantic import ValidationError
+
+from adapters.base import AdapterError, AdapterOptions, AdapterResult, Problem, ignored, result_of
+from adapters.code_table import UNMAPPED
+from adapters.partner_times import PartnerTime, parse_iso, parse_local
+from adapters.safe_xml import children_named, load_xml, local_name
+from adapters.spsr.codes import STATE_BY_KEY, UNTIMED_STATE, state_key
+from schemas import (
+    Amount,
+    AmountKind,
+    CanonicalEvent,
+    DeadLetterReason,
+    Identifier,
+    Level,
+    Scheme,
+    TimeSource,
+    make_event_id,
+)
+from schemas.identifiers import InvalidIdentifier
+from schemas.money import BadAmount, as_decimal, round_to_minor
+
+ADAPTER_VERSION = 1
+
+LOCAL_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S.%f",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+)
+
+
+def parse(raw: bytes, *, received_at: datetime, options: AdapterOptions) -> AdapterResult:
+    root = load_xml(raw)
+    invoices = children_named(root, "Invoice")
+    if not invoices:
+        if children_named(root, "Error") or children_named(root, "error"):
+            return ignored("SPSR error answer without an invoice")
+        raise AdapterError(DeadLetterReason.UNKNOWN_FORMAT, f"no Invoice in <{local_name(root)[:40]}>")
+    events: list[CanonicalEvent] = []
+    problems: list[Problem] = []
+    for index, invoice in enumerate(invoices):
+        try:
+            events.append(_event(invoice, received_at, options, problems))
+        except (AdapterError, ValidationError, InvalidIdentifier) as err:
+            if len(invoices) == 1:
+                if isinstance(err, AdapterError):
+                    raise
+                raise AdapterError(DeadLetterReason.BAD_VALUE, str(err)[:200]) from err
+            problems.append(Problem("bad_item", f"Invoice[{index}]: {str(err)[:200]}"))
+    return result_of(events, problems)
+
+
+def _event(invoice: Element, received_at: datetime, options: AdapterOptions, problems: list[Problem]) -> CanonicalEvent:
+    subject, flags = _subject(_field(invoice, "ShipmentNumber"), options)
+    state = _field(invoice, "CurState")
+    if not state:
+        raise AdapterError(DeadLetterReason.SCHEMA_MISMATCH, "Invoice without CurState")
+    raw_code = " ".join(state.split())
+    mapping = STATE_BY_KEY.get(state_key(state), UNMAPPED)
+    if mapping is UNMAPPED:
+        problems.append(Problem("unknown_code", raw_code[:200]))
+    written = _field(invoice, "DeliveryDT")
+    if state_key(state) == state_key(UNTIMED_STATE) or not written:
+        written = None
+    when = _time(written, options) if written else None
+    return CanonicalEvent(
+        event_id=make_event_id(options.partner, Identifier.parse(subject).value, raw_code, written),
+        partner=options.partner,
+        partner_kind=options.partner_kind,
+        adapter_version=ADAPTER_VERSION,
+        subject=(subject,),
+        references=_references(_field(invoice, "ShipRefNum"), options, problems),
+        status=mapping.status,
+        milestone=mapping.milestone,
+        occurred_at=when.instant if when else received_at,
+        local_offset_minutes=when.local_offset_minutes if when else None,
+        offset_assumed=when.offset_assumed if when else False,
+        time_source=TimeSource.PARTNER if when else TimeSource.OBSERVED,
+        received_at=received_at,
+        raw_code=raw_code,
+        raw_description=mapping.description or None,
+        amounts=_amounts(invoice, problems),
+        flags=flags,
+    )
+
+
+def _field(invoice: Element, name: str) -> str | None:
+    """An Invoice field: its attribute, else a direct child element's text; stripped, None if empty."""
+    value = invoice.get(name)
+    if value is None:
+        child = next((c for c in invoice if local_name(c) == name), None)
+        value = child.text if child is not None else None
+    value = (value or "").strip()
+    return value or None
+
+
+def _subject(shipment_number: str | None, options: AdapterOptions) -> tuple[str, tuple[str, ...]]:
+    if shipment_number:
+        try:
+            return str(Identifier.of(Scheme.SPSR, shipment_number)), ()
+        except InvalidIdentifier as err:
+            raise AdapterError(DeadLetterReason.BAD_VALUE, str(err)) from err
+    if not options.subject:
+        raise AdapterError(DeadLetterReason.MISSING_SUBJECT, "Invoice without ShipmentNumber and no hub-subject")
+    try:
+        identifier = Identifier.parse(options.subject.strip())
+    except InvalidIdentifier as err:
+        raise AdapterError(DeadLetterReason.BAD_VALUE, f"hub-subject: {err}") from err
+    if identifier.level is not Level.PARCEL:
+        raise AdapterError(DeadLetterReason.BAD_VALUE, f"hub-subject {identifier} is not a parcel identifier")
+    flags = (f"bad_check_digit:{identifier}",) if identifier.check_digit_valid is False else ()
+    return str(identifier), flags
+
+
+def _references(ship_ref: str | None, options: AdapterOptions, problems: list[Problem]) -> tuple[str, ...]:
+    if not ship_ref:
+        return ()
+    try:
+        return (str(Identifier.shop(options.partner, ship_ref)),)
+    except InvalidIdentifier:
+        problems.append(Problem("bad_reference", f"ShipRefNum {ship_ref[:60]!r}"))
+        return ()
+
+
+def _time(text: str, options: AdapterOptions) -> PartnerTime:
+    try:
+        return parse_iso(text)
+    except AdapterError:
+        return parse_local(text, LOCAL_FORMATS, options.assumed_zone, assumed=True)
+
+
+def _amounts(invoice: Element, problems: list[Problem]) -> tuple[Amount, ...]:
+    amounts: list[Amount] = []
+    declared = _sum(invoice, ("DeclaredSum",), problems)
+    if declared is not None:
+        amounts.append(Amount(kind=AmountKind.ORDER_VALUE, minor=round_to_minor(declared, "RUB"), currency="RUB"))
+    cod = _sum(invoice, ("CODGoodsSum", "CODDeliverySum"), problems)
+    if cod is not None:
+        amounts.append(Amount(kind=AmountKind.COD, minor=round_to_minor(cod, "RUB"), currency="RUB"))
+    return tuple(amounts)
+
+
+def _sum(invoice: Element, names: tuple[str, ...], problems: list[Problem]) -> Decimal | None:
+    """The sum of the named fields that are present; None when none is, or one is not a number."""
+    total: Decimal | None = None
+    for name in names:
+        text = _field(invoice, name)
+        if text is None:
+            continue
+        try:
+            value = as_decimal(text)
+            if abs(value) > 10**15:
+                raise BadAmount(f"{text[:40]!r} out of range")
+        except (BadAmount, ArithmeticError) as err:
+            problems.append(Problem("bad_amount", f"{name}: {str(err)[:100]}"))
+            return None
+        total = value if total is None else total + value
+    return total

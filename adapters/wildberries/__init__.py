@@ -1,0 +1,5 @@
+"""Wildberries Marketplace API, FBS assembly tasks (PARTNERS.md §5): new orders and status polls."""
+
+from adapters.wildberries.parse import ADAPTER_VERSION, parse
+
+__all__ = ["ADAPTER_VERSION", "parse"]

@@ -1,0 +1,198 @@
+"""Wildberries `{"orders": [...]}` responses → canonical events (PARTNERS.md §5.2, §5.3).
+
+Two responses share the envelope, told apart per item:
+- `POST /api/v3/orders/status`: `{id, supplierStatus, wbStatus}` without any time, so each
+  is a snapshot: `occurred_at` = `received_at`, `time_source` observed, `raw_code`
+  `supplierStatus/wbStatus`; the wbStatus decides unless it is `waiting` (then the
+  supplierStatus does, see codes.py);
+- `GET /api/v3/orders/new`: new assembly tasks, each the supplier status `new` at
+  `createdAt` (UTC).
+
+The list is partial-tolerant: an item that cannot be read is a `bad_item` problem and the
+others are kept. Subject `wb_task:<id>`; no order reference (`rid`/`orderUid` have no
+scheme and never link).
+
+`order_value` = `finalPrice` (the buyer's payment after discounts, ×100 in the sale
+currency `currencyCode`, ISO 4217 numeric via schemas.money.ISO_NUMERIC), on new orders
+only; status responses carry no money. An unknown numeric currency is flagged, never
+guessed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from adapters.base import AdapterError, AdapterOptions, AdapterResult, Problem, ignored, result_of
+from adapters.code_table import UNMAPPED, CodeMapping
+from adapters.partner_times import PartnerTime, parse_iso
+from adapters.safe_json import load_json
+from adapters.wildberries.codes import DEFERS_TO_SUPPLIER, NEW_ORDER_CODE, SUPPLIER_STATUSES, WB_STATUSES
+from schemas import Amount, AmountKind, CanonicalEvent, DeadLetterReason, Identifier, Scheme, TimeSource, make_event_id
+from schemas.enums import REASON_PARTY
+from schemas.identifiers import InvalidIdentifier
+from schemas.money import ISO_NUMERIC, as_decimal, round_to_minor
+
+ADAPTER_VERSION = 1
+
+_WB_MINOR_FACTOR = Decimal(100)  # WB writes every amount "multiplied by 100" (§5.3)
+
+
+class _Tolerant(BaseModel):
+    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True)
+
+
+class RawStatusItem(_Tolerant):
+    id: str
+    supplierStatus: str | None = None
+    wbStatus: str | None = None
+
+
+class RawNewOrder(_Tolerant):
+    id: str
+    createdAt: str
+    finalPrice: str | None = None
+    currencyCode: str | None = None
+
+
+class _BadItem(Exception):
+    pass
+
+
+def parse(raw: bytes, *, received_at: datetime, options: AdapterOptions) -> AdapterResult:
+    document = load_json(raw)
+    if not isinstance(document, dict) or not isinstance(document.get("orders"), list):
+        raise AdapterError(DeadLetterReason.SCHEMA_MISMATCH, "a Wildberries response is {\"orders\": [...]}")
+    events: list[CanonicalEvent] = []
+    problems: list[Problem] = []
+    for index, item in enumerate(document["orders"]):
+        try:
+            events.append(_item_event(item, received_at, options, problems))
+        except _BadItem as err:
+            problems.append(Problem("bad_item", f"orders[{index}]: {err}"))
+    if not events and not problems:
+        return ignored("no orders")
+    return result_of(events, problems)
+
+
+def _item_event(
+    item: object, received_at: datetime, options: AdapterOptions, problems: list[Problem]
+) -> CanonicalEvent:
+    if not isinstance(item, dict):
+        raise _BadItem("not an object")
+    try:
+        if "supplierStatus" in item or "wbStatus" in item:
+            return _status_event(RawStatusItem.model_validate(item), received_at, options, problems)
+        if "createdAt" in item:
+            return _new_order_event(RawNewOrder.model_validate(item), received_at, options, problems)
+    except ValidationError as err:
+        raise _BadItem(_first_error(err)) from err
+    raise _BadItem("neither a status (supplierStatus/wbStatus) nor an order (createdAt)")
+
+
+def _status_event(
+    item: RawStatusItem, received_at: datetime, options: AdapterOptions, problems: list[Problem]
+) -> CanonicalEvent:
+    task = _task(item.id)
+    supplier, wb = (item.supplierStatus or "").strip(), (item.wbStatus or "").strip()
+    if not supplier and not wb:
+        raise _BadItem(f"task {task.value} has neither supplierStatus nor wbStatus")
+    for code, table in ((supplier, SUPPLIER_STATUSES), (wb, WB_STATUSES)):
+        if code and code not in table:
+            problems.append(Problem("unknown_code", code))
+    if wb and wb not in DEFERS_TO_SUPPLIER:
+        mapping = WB_STATUSES.get(wb, UNMAPPED)
+    elif supplier:
+        mapping = SUPPLIER_STATUSES.get(supplier, UNMAPPED)
+    else:
+        mapping = WB_STATUSES[wb]
+    raw_code = f"{supplier}/{wb}"
+    return _event(
+        options, received_at, task, mapping, raw_code,
+        event_id=make_event_id(options.partner, task.value, raw_code, None), when=None,
+    )
+
+
+def _new_order_event(
+    item: RawNewOrder, received_at: datetime, options: AdapterOptions, problems: list[Problem]
+) -> CanonicalEvent:
+    task = _task(item.id)
+    try:
+        when = parse_iso(item.createdAt)
+    except AdapterError as err:
+        raise _BadItem(err.message) from err
+    flags: list[str] = []
+    amounts = _order_value(item, flags)
+    return _event(
+        options, received_at, task, SUPPLIER_STATUSES[NEW_ORDER_CODE], NEW_ORDER_CODE,
+        event_id=make_event_id(options.partner, task.value, NEW_ORDER_CODE, item.createdAt.strip()),
+        when=when, amounts=amounts, flags=tuple(flags),
+    )
+
+
+def _order_value(item: RawNewOrder, flags: list[str]) -> tuple[Amount, ...]:
+    if item.finalPrice is None:
+        return ()
+    code = (item.currencyCode or "").strip()
+    currency = ISO_NUMERIC.get(int(code)) if code.isascii() and code.isdigit() and len(code) <= 4 else None
+    if currency is None:
+        flags.append(f"unknown_currency:{code[:8]}")
+        return ()
+    try:
+        # ×100 is WB's convention for every currency; dividing back and rounding to the
+        # currency's own minor unit keeps a zero-decimal currency right.
+        minor = round_to_minor(as_decimal(item.finalPrice) / _WB_MINOR_FACTOR, currency)
+    except (ValueError, ArithmeticError):
+        flags.append("order_value_unreadable")
+        return ()
+    return (Amount(kind=AmountKind.ORDER_VALUE, minor=minor, currency=currency),)
+
+
+def _event(
+    options: AdapterOptions,
+    received_at: datetime,
+    task: Identifier,
+    mapping: CodeMapping,
+    raw_code: str,
+    *,
+    event_id: str,
+    when: PartnerTime | None,
+    amounts: tuple[Amount, ...] = (),
+    flags: tuple[str, ...] = (),
+) -> CanonicalEvent:
+    try:
+        return CanonicalEvent(
+            event_id=event_id,
+            partner=options.partner,
+            partner_kind=options.partner_kind,
+            adapter_version=ADAPTER_VERSION,
+            subject=(str(task),),
+            status=mapping.status,
+            milestone=mapping.milestone,
+            reason=mapping.reason,
+            reason_party=mapping.party or (REASON_PARTY[mapping.reason] if mapping.reason else None),
+            occurred_at=when.instant if when else received_at,
+            local_offset_minutes=when.local_offset_minutes if when else None,
+            time_source=TimeSource.PARTNER if when else TimeSource.OBSERVED,
+            received_at=received_at,
+            raw_code=raw_code,
+            raw_description=mapping.description or None,
+            amounts=amounts,
+            flags=flags,
+        )
+    except ValidationError as err:
+        raise _BadItem(_first_error(err)) from err
+
+
+def _task(raw_id: str) -> Identifier:
+    try:
+        return Identifier.of(Scheme.WB_TASK, raw_id)
+    except InvalidIdentifier as err:
+        raise _BadItem(str(err)[:200]) from err
+
+
+def _first_error(err: ValidationError) -> str:
+    first = err.errors()[0]
+    return f"{'.'.join(map(str, first['loc']))}: {first['msg']}"
+
