@@ -8,7 +8,10 @@ Topics carry bytes (`raw`); pydantic validates at the edges.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
+
+from aiokafka.partitioner import murmur2
 
 import faust
 from faust.web import Request, Response, View
@@ -21,7 +24,12 @@ from hub.partners import PARTNERS, Partner
 from hub.stages.identity import IDENTITY, SHIPMENT_EVENTS, Send, handle_identity, observations, order_shipments, shipment_id_for
 from hub.stages.normalise import SourceRecord, normalise, routing_identifier
 from hub.stages.timeline import Publish, handle_shipment_message, timeline_from_state
-from schemas.timeline import TimelineRedirect
+from schemas.timeline import Timeline, TimelineRedirect
+from schemas import DeadLetterHeader, DeadLetterReason
+from schemas.settlement import SettlementEntry
+from hub.contract_registry import ContractRegistry
+from hub.settlement.turnover import Outputs, on_close, on_contribution, on_entry
+from hub.stages.settle import settle_step
 from schemas import CanonicalEvent
 from schemas.deadletter import SUBJECT_HEADER
 from schemas.identifiers import InvalidIdentifier, candidates
@@ -70,11 +78,22 @@ def _wire(app: faust.App, settings: Settings) -> None:
     shipment_events_topic = _hub_topic(app, settings, topics.SHIPMENT_EVENTS)
     timelines_topic = _hub_topic(app, settings, topics.TIMELINES)
     deadletter_topic = _hub_topic(app, settings, topics.DEADLETTER)
+    turnover_topic = _hub_topic(app, settings, topics.TURNOVER)
+    settlements_topic = _hub_topic(app, settings, topics.SETTLEMENTS)
+    statements_topic = _hub_topic(app, settings, topics.STATEMENTS)
+    control_topic = _hub_topic(app, settings, topics.CONTROL)
+    registry = ContractRegistry()
+    app.hub_contracts = registry  # type: ignore[attr-defined]
 
     # Keys are the raw bytes of the record key (key_type=bytes gives faust's raw codec), so
     # a table's changelog key and `table_route` hash exactly like the source topic's key.
     identities = app.Table("identities", key_type=bytes, partitions=settings.partitions)
     timelines = app.Table("timelines", key_type=bytes, partitions=settings.partitions)
+    turnover = app.Table("turnover", key_type=bytes, partitions=settings.partitions)
+
+    @app.task
+    async def follow_contracts() -> None:
+        await registry.follow(settings.kafka_bootstrap, topics.CONTRACTS.name(settings))
 
     @app.agent(partner_topics, name="normalise", concurrency=1)
     async def normalise_agent(stream: faust.StreamT) -> None:
@@ -138,17 +157,85 @@ def _wire(app: faust.App, settings: Settings) -> None:
             message = json.loads(value)
             before = timelines.get(key)
             state, outputs = handle_shipment_message(before, shipment_id, message)
-            if state != before:
-                timelines[key] = state
-            elif message["kind"] != "merge" and not outputs:
+            if state == before and message["kind"] != "merge" and not outputs:
                 metrics.DUPLICATES.inc()
             for output in outputs:
                 if isinstance(output, Publish):
                     await timelines_topic.send(key=output.key.encode(), value=output.record.model_dump_json().encode())
                     log.info("timeline_published", shipment_id=output.key, kind=output.record.kind,
                              status=getattr(output.record, "status", None))
+                    if isinstance(output.record, Timeline):
+                        state = await settle(key, state, output.record)
                 else:
                     await send_all([output])
+            if state != timelines.get(key):
+                timelines[key] = state
+
+    async def settle(key: bytes, state: dict, timeline: Timeline) -> dict:
+        # Settle nothing before every contract on hub.contracts has been read.
+        await registry.ready.wait()
+        state, sends, fx_missing = settle_step(state, timeline, registry.current)
+        for send in sends:
+            await turnover_topic.send(key=send.key.encode(), value=json.dumps(send.message).encode())
+        reported = set(state.get("fx_missing", []))
+        for missing in fx_missing:
+            mark = f"{missing.contract_id}|{missing.event.event_id}"
+            if mark in reported:
+                continue
+            reported.add(mark)
+            # Withheld, never settled at zero: the trigger goes to the dead letters.
+            await deadletter_topic.send(key=key, value=missing.event.model_dump_json().encode(), headers={
+                DeadLetterHeader.REASON.value: DeadLetterReason.FX_MISSING.value.encode(),
+                DeadLetterHeader.ERROR_TYPE.value: f"no {missing.base}/{missing.quote} rate".encode(),
+                DeadLetterHeader.STAGE.value: b"settle",
+                DeadLetterHeader.SOURCE_TOPIC.value: topics.SHIPMENT_EVENTS.name(settings).encode(),
+                DeadLetterHeader.PARTNER.value: missing.event.partner.encode(),
+            })
+            log.warning("settlement_withheld", contract=missing.contract_id, event_id=missing.event.event_id, reason="fx_missing")
+        if reported:
+            state = {**state, "fx_missing": sorted(reported)}
+        return state
+
+    @app.agent(control_topic, name="control", concurrency=1)
+    async def control_agent(stream: faust.StreamT) -> None:
+        # A close must reach every partition of hub.turnover, where statements live.
+        async for value in stream:
+            command = json.loads(value)
+            if command.get("kind") != "close_period":
+                log.warning("control_command_ignored", kind=command.get("kind"))
+                continue
+            for partition in range(settings.partitions):
+                await turnover_topic.send(key=f"close|{command['period']}".encode(), value=value, partition=partition)
+            log.info("period_close_requested", period=command["period"], cutoff=command["cutoff"])
+
+    @app.agent(turnover_topic, name="turnover", concurrency=1)
+    async def turnover_agent(stream: faust.StreamT) -> None:
+        async for event in stream.events():
+            key, message = event.key, json.loads(event.value)
+            await registry.ready.wait()
+            if message.get("kind") == "close_period":
+                partition = event.message.partition
+                cutoff = datetime.fromisoformat(message["cutoff"])
+                for owned in sorted(k for k in list(turnover.keys()) if partition_of(k, settings.partitions) == partition):
+                    state, out = on_close(turnover.get(owned), owned.decode(), message["period"], cutoff, registry.current)
+                    turnover[owned] = state
+                    await publish_money(out)
+                continue
+            if message["kind"] == "contribution":
+                turnover[key] = on_contribution(turnover.get(key), message)
+                continue
+            state, out = on_entry(turnover.get(key), SettlementEntry.model_validate(message["entry"]))
+            if state != turnover.get(key):
+                turnover[key] = state
+            await publish_money(out)
+
+    async def publish_money(out: Outputs) -> None:
+        for entry in out.entries:
+            await settlements_topic.send(key=entry.entry_id.encode(), value=entry.model_dump_json().encode())
+            metrics.SETTLEMENT_ENTRIES.labels(entry.contract_id, entry.kind.value).inc()
+            log.info("settlement_emitted", entry_id=entry.entry_id, kind=entry.kind.value, contract=entry.contract_id, period=entry.period)
+        for statement in out.statements:
+            await statements_topic.send(key=statement.key.encode(), value=statement.model_dump_json().encode())
 
     # The settle and operations stages read hub.shipment-events and the timeline table in
     # later issues; their topics are declared and created with the rest.
@@ -156,7 +243,7 @@ def _wire(app: faust.App, settings: Settings) -> None:
     @app.page("/health")
     class Health(View):
         async def get(self, request: Request) -> Response:
-            ready = _recovered(app)
+            ready = _recovered(app) and registry.ready.is_set()
             return self.json({"live": True, "ready": ready}, status=200 if ready else 503)
 
     @app.page("/metrics")
@@ -202,6 +289,11 @@ def _wire(app: faust.App, settings: Settings) -> None:
         if "parcels" in state and "label" not in state:
             return web.json({"found": True, "order": identifier, "parcels": state["parcels"], "shipments": order_shipments(state)})
         return _redirect(web, f"/_timeline/{shipment_id_for(state['label'])}")
+
+
+def partition_of(key: bytes, partitions: int) -> int:
+    """The partition Kafka's default partitioner gives `key` (murmur2, as the Java client)."""
+    return (murmur2(key) & 0x7FFFFFFF) % partitions
 
 
 def _redirect(view: View, location: str) -> Response:

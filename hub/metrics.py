@@ -17,3 +17,6 @@ UNKNOWN_CODES = Counter(
 )
 EVENTS = Counter("hub_canonical_events", "Canonical events produced", ["partner"], registry=REGISTRY)
 DUPLICATES = Counter("hub_duplicate_events", "Events already on their timeline, dropped", registry=REGISTRY)
+SETTLEMENT_ENTRIES = Counter(
+    "hub_settlement_entries", "Settlement entries published", ["contract", "kind"], registry=REGISTRY
+)

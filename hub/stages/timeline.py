@@ -13,6 +13,7 @@ from typing import Any
 
 from hub.partners import PARTNERS
 from hub.stages.legs import leg_for
+from hub.stages.settle import merge_emitted
 from hub.stages.identity import SHIPMENT_EVENTS, Send
 from schemas import CanonicalEvent, Leg, Milestone, PartnerKind, Status
 from schemas.timeline import Corridor, LegSpan, Timeline, TimelineRedirect
@@ -170,8 +171,12 @@ def handle_shipment_message(
             events, added = add_event(events, CanonicalEvent.model_validate(raw))
             changed = changed or added
         if not changed:
+            if message.get("settled"):
+                return {**state, "settled": merge_emitted(state.get("settled"), message["settled"])}, []
             return state, []
-        new_state = {"events": {eid: e.model_dump(mode="json") for eid, e in sorted(events.items())}}
+        new_state = {**state, "events": {eid: e.model_dump(mode="json") for eid, e in sorted(events.items())}}
+        if message.get("settled"):
+            new_state["settled"] = merge_emitted(state.get("settled"), message["settled"])
         return new_state, [Publish(shipment_id, build_timeline(shipment_id, events))]
     if kind == "merge":
         target = message["to"]
@@ -181,7 +186,9 @@ def handle_shipment_message(
         outputs: list[Send | Publish] = [Publish(shipment_id, TimelineRedirect(shipment_id=shipment_id, to=target))]
         moved = list(state.get("events", {}).values())
         if moved:
-            outputs.insert(0, Send(SHIPMENT_EVENTS, target, {"kind": "events", "events": moved}))
+            # What this shipment already settled travels with its events.
+            carried = {"kind": "events", "events": moved, "settled": state.get("settled")}
+            outputs.insert(0, Send(SHIPMENT_EVENTS, target, carried))
         return {"redirect": target}, outputs
     raise ValueError(f"unknown shipment message kind {kind!r}")
 

@@ -1,0 +1,55 @@
+"""The timeline stage's memory of what it already sent to settlement, and the difference to send.
+
+Kept per shipment beside its events. Only the difference between what the timeline now
+implies and what was emitted goes out: an accrual that is no longer implied (its trigger
+or basis changed) is reversed, never edited.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from hub.settlement.shipment_share import Contribution, Settled, reversal_of
+from schemas.settlement import EntryKind, SettlementEntry
+
+Emitted = dict[str, Any]  # {"entries": {entry_id: entry JSON}, "contributions": {id: contribution JSON}}
+
+
+def difference(emitted: Emitted | None, settled: Settled, now: datetime, zone_of) -> tuple[Emitted, list[SettlementEntry], list[Contribution]]:
+    """New entries and contributions to send, and the updated memory.
+
+    `now` is the timeline's latest event time (never the wall clock, so a replay agrees);
+    `zone_of(contract_id)` gives a contract's zone for the period of a withdrawn accrual.
+    """
+    emitted = emitted or {}
+    sent_entries = dict(emitted.get("entries", {}))
+    sent_contributions = dict(emitted.get("contributions", {}))
+    entries: list[SettlementEntry] = []
+    contributions: list[Contribution] = []
+    wanted = {e.entry_id: e for e in settled.entries}
+    for entry_id, entry in wanted.items():
+        if entry_id not in sent_entries:
+            entries.append(entry)
+    reversed_ids = {e["reverses"] for e in sent_entries.values() if e.get("reverses")} | {
+        e.reverses for e in entries if e.reverses
+    }
+    for entry_id, raw in sorted(sent_entries.items()):
+        if raw["kind"] == EntryKind.ACCRUAL and entry_id not in wanted and entry_id not in reversed_ids:
+            accrual = SettlementEntry.model_validate(raw)
+            entries.append(reversal_of(accrual, None, now, max(now, accrual.inputs_received_at), zone_of(accrual.contract_id)))
+    for entry in entries:
+        sent_entries[entry.entry_id] = entry.model_dump(mode="json")
+    wanted_contributions = {c.contribution_id: c for c in settled.contributions}
+    for cid, contribution in wanted_contributions.items():
+        if cid not in sent_contributions:
+            contributions.append(contribution)
+    for cid, raw in sorted(sent_contributions.items()):
+        if cid not in wanted_contributions and not cid.startswith("wdr_") and f"wdr_{cid}" not in sent_contributions:
+            contributions.append(Contribution(f"wdr_{cid}", raw["contract_id"], raw["payer"], raw["period"], -raw["minor"], now))
+    for contribution in contributions:
+        sent_contributions[contribution.contribution_id] = {
+            "contract_id": contribution.contract_id, "payer": contribution.payer, "period": contribution.period,
+            "minor": contribution.minor, "received_at": contribution.received_at.isoformat(),
+        }
+    return {"entries": sent_entries, "contributions": sent_contributions}, entries, contributions

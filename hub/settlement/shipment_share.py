@@ -1,0 +1,221 @@
+"""What a shipment's timeline implies in money: share accruals and reversals, turnover contributions.
+
+Pure: a timeline's events and the contracts in, entries out. The timeline stage keeps what it
+already emitted and sends only the difference, so the set of entries depends only on the
+events, never on the order they arrived in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from hub.settlement.contracts import ContractSet, PeriodTurnoverFee, ShipmentShare, VatMode, effective_version
+from hub.settlement.periods import period_of
+from schemas import AmountKind, CanonicalEvent, PartnerKind, Status
+from schemas.money import MINOR_DIGITS, Rounding, round_to_minor
+from schemas.settlement import EntryKind, SettlementEntry, make_entry_id
+from schemas.timeline import Timeline
+
+CARRIER_KINDS = {PartnerKind.POST, PartnerKind.COURIER, PartnerKind.PICKUP_POINT, PartnerKind.LOGISTICS_PLATFORM}
+
+
+@dataclass(frozen=True)
+class Basis:
+    """The order value a shipment carries, and the event that said so."""
+
+    subject: str  # the order reference (or the parcel, when the partner names no order)
+    minor: int
+    currency: str
+    event: CanonicalEvent
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """A shipment's part of a payer's turnover in a period: + when delivered, - when returned."""
+
+    contribution_id: str
+    contract_id: str
+    payer: str
+    period: str
+    minor: int
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class FxMissing:
+    contract_id: str
+    event: CanonicalEvent
+    base: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class Settled:
+    entries: list[SettlementEntry]
+    contributions: list[Contribution]
+    fx_missing: list[FxMissing]
+
+
+def routing_key(contract_id: str, payer: str) -> str:
+    """Key of `hub.turnover`: statements and turnover of one payer under one contract live there."""
+    return f"{contract_id}|{payer}"
+
+
+def bases(events: list[CanonicalEvent]) -> list[Basis]:
+    """Per order reference, the latest order value a marketplace reported."""
+    latest: dict[str, Basis] = {}
+    for event in events:  # sorted by (occurred_at, event_id)
+        for amount in event.amounts:
+            if amount.kind is not AmountKind.ORDER_VALUE:
+                continue
+            orders = [str(o) for o in event.order_references()]
+            subject = orders[0] if orders else event.subject[0]
+            latest[subject] = Basis(subject, amount.minor, amount.currency, event)
+    return [latest[k] for k in sorted(latest)]
+
+
+def settle_timeline(timeline: Timeline, contract_set: ContractSet) -> Settled:
+    events = list(timeline.events)
+    entries: list[SettlementEntry] = []
+    contributions: list[Contribution] = []
+    missing: list[FxMissing] = []
+    contract_ids = sorted({c.id for c in contract_set.contracts})
+    for basis in bases(events):
+        for contract_id in contract_ids:
+            versions = [c for c in contract_set.contracts if c.id == contract_id]
+            if isinstance(versions[0], ShipmentShare):
+                _share(timeline, events, basis, versions, contract_set, entries, missing)
+            else:
+                _turnover(events, basis, versions, contract_set, contributions, missing)
+    return Settled(entries, contributions, missing)
+
+
+def _first(events: list[CanonicalEvent], statuses: set[Status], after: CanonicalEvent | None = None) -> CanonicalEvent | None:
+    for event in events:
+        if after is not None and (event.occurred_at, event.event_id) <= (after.occurred_at, after.event_id):
+            continue
+        if event.status in statuses:
+            return event
+    return None
+
+
+def _matches(contract: ShipmentShare, timeline: Timeline, basis: Basis) -> bool:
+    f = contract.filters
+    if f.marketplace and basis.event.partner not in f.marketplace:
+        return False
+    carriers = {e.partner for e in timeline.events if e.partner_kind in CARRIER_KINDS}
+    if f.carrier and not carriers & set(f.carrier):
+        return False
+    if f.leg and not {span.leg for span in timeline.legs} & set(f.leg):
+        return False
+    if f.corridor:
+        corridor = timeline.corridor
+        if corridor is None:
+            return False
+        actual = (corridor.origin_country or "?", corridor.destination_country or "?", corridor.destination_city)
+        if not any(_corridor_matches(pattern, actual) for pattern in f.corridor):
+            return False
+    return True
+
+
+def _corridor_matches(pattern: str, actual: tuple[str, str, str]) -> bool:
+    parts = pattern.split("-", 2)
+    return all(p == "*" or p == a for p, a in zip(parts, actual, strict=False))
+
+
+def _convert(basis: Basis, quote: str, on: CanonicalEvent, contract, contract_set: ContractSet) -> tuple[Decimal, Decimal] | None:
+    """The basis in the contract's currency (major units, exact) and the FX rate used."""
+    rate = contract_set.fx_rate(basis.currency, quote, on.occurred_at.astimezone(contract.zone).date())
+    if rate is None:
+        return None
+    major = Decimal(basis.minor) / (Decimal(10) ** MINOR_DIGITS.get(basis.currency, 2))
+    return major * rate, rate
+
+
+def vat_minor(amount_major: Decimal, contract, currency: str) -> int:
+    if contract.vat is VatMode.INCLUDED:
+        return round_to_minor(amount_major * contract.vat_rate / (1 + contract.vat_rate), currency, contract.rounding)
+    if contract.vat is VatMode.EXCLUDED:
+        return round_to_minor(amount_major * contract.vat_rate, currency, contract.rounding)
+    return 0
+
+
+def _share(timeline, events, basis, versions, contract_set, entries, missing) -> None:
+    head: ShipmentShare = versions[0]
+    trigger = _first(events, {head.trigger})
+    if trigger is None:
+        return
+    contract = effective_version(versions, head.id, trigger.occurred_at)
+    if contract is None or not _matches(contract, timeline, basis):
+        return
+    converted = _convert(basis, contract.currency, trigger, contract, contract_set)
+    if converted is None:
+        missing.append(FxMissing(contract.id, trigger, basis.currency, contract.currency))
+        return
+    basis_major, fx = converted
+    amount_major = basis_major * contract.rate
+    common = dict(
+        contract_id=contract.id, contract_version=contract.version, contract_hash=contract_set.hash_for(contract),
+        payer=contract.payer, payee=contract.payee, subject=basis.subject,
+        basis_minor=round_to_minor(basis_major, contract.currency, contract.rounding), basis_currency=contract.currency,
+        rate=str(contract.rate), fx_rate=None if fx == 1 else str(fx), currency=contract.currency,
+    )
+    # The basis event is part of the cause: a changed order value is a new accrual (after
+    # a reversal of the old one), never a second version of the same entry id.
+    cause = f"{trigger.event_id}/{basis.event.event_id}"
+    accrual = SettlementEntry(
+        entry_id=make_entry_id(contract.id, contract.version, EntryKind.ACCRUAL, basis.subject, cause),
+        kind=EntryKind.ACCRUAL, cause=cause, period=period_of(trigger.occurred_at, contract.zone),
+        amount_minor=round_to_minor(amount_major, contract.currency, contract.rounding),
+        vat_minor=vat_minor(amount_major, contract, contract.currency),
+        occurred_at=trigger.occurred_at, inputs_received_at=max(trigger.received_at, basis.event.received_at),
+        trigger_event_id=trigger.event_id, **common,
+    )
+    entries.append(accrual)
+    reverser = _first(events, set(contract.reverse_on), after=trigger)
+    if reverser is not None:
+        entries.append(reversal_of(accrual, reverser.event_id, reverser.occurred_at, reverser.received_at, contract.zone))
+
+
+def reversal_of(accrual: SettlementEntry, trigger_event_id: str | None, occurred_at: datetime, received_at: datetime, zone) -> SettlementEntry:
+    """The entry that cancels `accrual` in full, in the period of what reversed it."""
+    return accrual.model_copy(update=dict(
+        entry_id=make_entry_id(accrual.contract_id, accrual.contract_version, EntryKind.REVERSAL, accrual.subject, accrual.entry_id),
+        kind=EntryKind.REVERSAL, cause=accrual.entry_id, reverses=accrual.entry_id,
+        period=period_of(occurred_at, zone), amount_minor=-accrual.amount_minor, vat_minor=-accrual.vat_minor,
+        occurred_at=occurred_at, inputs_received_at=max(received_at, accrual.inputs_received_at),
+        trigger_event_id=trigger_event_id,
+    ))
+
+
+def _turnover(events, basis, versions, contract_set, contributions, missing) -> None:
+    head: PeriodTurnoverFee = versions[0]
+    if basis.event.partner not in head.payers:
+        return
+    delivered = _first(events, {Status.DELIVERED})
+    if delivered is None:
+        return
+    converted = _convert(basis, head.currency, delivered, head, contract_set)
+    if converted is None:
+        missing.append(FxMissing(head.id, delivered, basis.currency, head.currency))
+        return
+    minor = round_to_minor(converted[0], head.currency, Rounding.HALF_UP)
+    payer = basis.event.partner
+    received = max(delivered.received_at, basis.event.received_at)
+    contributions.append(Contribution(
+        _contribution_id(head.id, basis.subject, delivered.event_id), head.id, payer,
+        period_of(delivered.occurred_at, head.zone), minor, received,
+    ))
+    returned = _first(events, {Status.RETURNED}, after=delivered)
+    if returned is not None:
+        contributions.append(Contribution(
+            _contribution_id(head.id, basis.subject, returned.event_id), head.id, payer,
+            period_of(returned.occurred_at, head.zone), -minor, max(received, returned.received_at),
+        ))
+
+
+def _contribution_id(contract_id: str, subject: str, cause: str) -> str:
+    return "trn_" + hashlib.sha256("\x1f".join([contract_id, subject, cause]).encode()).hexdigest()[:32]

@@ -1,0 +1,133 @@
+"""Per contract and payer (`hub.turnover`): final entries, statements, period closes and fees.
+
+Pure handlers over one key's state: `{"entries": {id: entry}, "contributions": {id: ...},
+"closed": {period: cutoff}}`. Updates are idempotent: everything is kept under its id and
+summed when read, never added in place, so a message handled twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from datetime import datetime, timedelta
+from typing import Any
+
+from hub.settlement.contracts import ContractSet, PeriodTurnoverFee, effective_version
+from hub.settlement.shipment_share import vat_minor
+from hub.settlement.periods import next_period, period_bounds, previous_periods
+from schemas.money import MINOR_DIGITS, round_to_minor
+from schemas.settlement import EntryKind, SettlementEntry, Statement, StatementState, make_entry_id
+
+State = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Outputs:
+    entries: list[SettlementEntry]
+    statements: list[Statement]
+
+
+def _state(state: State | None) -> State:
+    state = dict(state or {})
+    state.setdefault("entries", {})
+    state.setdefault("contributions", {})
+    state.setdefault("closed", {})
+    return {k: dict(v) for k, v in state.items()}
+
+
+def on_entry(state: State | None, entry: SettlementEntry) -> tuple[State, Outputs]:
+    """An accrual or reversal from a shipment: booked in its period, or as a late adjustment."""
+    state = _state(state)
+    final = _book(state, entry)
+    if final.entry_id in state["entries"]:
+        # A repeat: re-emit exactly what was emitted before.
+        stored = SettlementEntry.model_validate(state["entries"][final.entry_id])
+        return state, Outputs([stored], [])
+    state["entries"][final.entry_id] = final.model_dump(mode="json")
+    return state, Outputs([final], [_statement(state, final.contract_id, final.payer, final.payee, final.period, final.currency)])
+
+
+def _book(state: State, entry: SettlementEntry) -> SettlementEntry:
+    cutoff = state["closed"].get(entry.period)
+    if cutoff is None:
+        return entry
+    # The period is closed: the entry is late, and becomes an adjustment in the earliest
+    # period of this contract not yet closed.
+    period = entry.period
+    while period in state["closed"]:
+        period = next_period(period)
+    cause = entry.trigger_event_id or entry.cause
+    return entry.model_copy(update=dict(
+        entry_id=make_entry_id(entry.contract_id, entry.contract_version, EntryKind.ADJUSTMENT, entry.subject, f"{entry.kind}:{cause}"),
+        kind=EntryKind.ADJUSTMENT, period=period, original_period=entry.period,
+    ))
+
+
+def on_contribution(state: State | None, contribution: dict[str, Any]) -> State:
+    state = _state(state)
+    state["contributions"][contribution["contribution_id"]] = {
+        "period": contribution["period"], "minor": contribution["minor"],
+    }
+    return state
+
+
+def on_close(state: State | None, key: str, period: str, cutoff: datetime, contracts: ContractSet) -> tuple[State, Outputs]:
+    """Close `period` for this contract and payer: a period fee if one is owed, statements closed."""
+    state = _state(state)
+    contract_id, payer = key.split("|", 1)
+    if period in state["closed"]:
+        return state, Outputs([], [])
+    state["closed"][period] = cutoff.isoformat()
+    entries: list[SettlementEntry] = []
+    versions = [c for c in contracts.contracts if c.id == contract_id]
+    if versions and isinstance(versions[0], PeriodTurnoverFee):
+        fee = _period_fee(state, versions, payer, period, cutoff, contracts)
+        if fee is not None and fee.entry_id not in state["entries"]:
+            state["entries"][fee.entry_id] = fee.model_dump(mode="json")
+            entries.append(fee)
+    statements = [
+        _statement(state, contract_id, payer, payee, period, currency)
+        for payee, currency in sorted({(e["payee"], e["currency"]) for e in state["entries"].values() if e["period"] == period})
+    ]
+    return state, Outputs(entries, statements)
+
+
+def turnover(state: State, period: str) -> int:
+    return sum(c["minor"] for c in state["contributions"].values() if c["period"] == period)
+
+
+def _period_fee(state: State, versions: list, payer: str, period: str, cutoff: datetime, contracts: ContractSet) -> SettlementEntry | None:
+    head = versions[0]
+    _, end = period_bounds(period, head.zone)
+    contract: PeriodTurnoverFee | None = effective_version(versions, head.id, end - timedelta(seconds=1))
+    if contract is None or payer not in contract.payers:
+        return None
+    net = turnover(state, period)
+    if contract.revenue_basis == "declared":
+        revenue = contract.declared_annual_revenue_minor.get(payer, 0)
+    else:
+        revenue = sum(turnover(state, p) for p in previous_periods(period, 4))
+    if revenue <= contract.threshold_minor or net <= 0:
+        return None
+    amount_major = Decimal(net) / (Decimal(10) ** MINOR_DIGITS.get(contract.currency, 2)) * contract.rate
+    return SettlementEntry(
+        entry_id=make_entry_id(contract.id, contract.version, EntryKind.PERIOD_FEE, period, period),
+        kind=EntryKind.PERIOD_FEE, contract_id=contract.id, contract_version=contract.version, contract_hash=contracts.hash_for(contract),
+        payer=payer, payee=contract.payee, subject=period, cause=period, period=period,
+        basis_minor=net, basis_currency=contract.currency, rate=str(contract.rate),
+        amount_minor=round_to_minor(amount_major, contract.currency, contract.rounding),
+        vat_minor=vat_minor(amount_major, contract, contract.currency), currency=contract.currency,
+        occurred_at=end, inputs_received_at=cutoff,
+    )
+
+
+def _statement(state: State, contract_id: str, payer: str, payee: str, period: str, currency: str) -> Statement:
+    mine = [e for e in state["entries"].values() if e["payee"] == payee and e["period"] == period]
+    totals = {kind: sum(e["amount_minor"] for e in mine if e["kind"] == kind) for kind in EntryKind}
+    counts = {kind: sum(1 for e in mine if e["kind"] == kind) for kind in EntryKind}
+    cutoff = state["closed"].get(period)
+    return Statement(
+        contract_id=contract_id, payer=payer, payee=payee, period=period, currency=currency,
+        totals=totals, counts=counts, net_minor=sum(totals.values()), vat_minor=sum(e["vat_minor"] for e in mine),
+        state=StatementState.CLOSED if cutoff else StatementState.OPEN, cutoff=cutoff,
+    )

@@ -1,0 +1,138 @@
+"""The simulated world: shipments and orders as they really are (the ground truth), and the
+partner tracks that report on them."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from hub.simulator.clock import iso, quarter
+from hub.simulator.model import Track
+from hub.simulator.numbers import Numbers
+from schemas import Status
+from schemas.identifiers import Identifier
+
+# A journey's outcome → the canonical status the shipment ends in.
+FINAL_STATUS: dict[str, Status] = {
+    "delivered": Status.DELIVERED,
+    "returned": Status.RETURNED,
+    "returning": Status.RETURNING,
+    "cancelled": Status.CANCELLED,
+    "lost": Status.EXCEPTION,
+}
+
+
+@dataclass
+class Shipment:
+    id: str
+    scenario: str
+    identifiers: list[str] = field(default_factory=list)
+    order: str | None = None
+    marketplace: str | None = None
+    value: tuple[int, str] | None = None  # this parcel's share of the order value
+    outcome: str = "delivered"
+    finished_at: datetime | None = None
+    tracks: list[Track] = field(default_factory=list)
+
+    def identify(self, scheme: str, value: str) -> str:
+        text = str(Identifier.of(scheme, value))
+        if text not in self.identifiers:
+            self.identifiers.append(text)
+        return text
+
+    def finish(self, outcome: str, at: datetime) -> None:
+        self.outcome, self.finished_at = outcome, at
+
+    def truth(self) -> dict[str, Any]:
+        steps = sorted(
+            ((s.at, t.partner, s.leg) for t in self.tracks for s in t.steps if s.leg is not None and not s.undocumented),
+            key=lambda item: (item[0], item[1]),
+        )
+        legs: list[dict[str, str]] = []
+        for at, partner, leg in steps:
+            if not legs or (legs[-1]["leg"], legs[-1]["partner"]) != (leg.value, partner):
+                legs.append({"leg": leg.value, "partner": partner, "entered_at": iso(at)})
+        partners: list[str] = []
+        for track in sorted(self.tracks, key=lambda t: t.steps[0].at if t.steps else datetime.max):
+            if track.partner not in partners:
+                partners.append(track.partner)
+        identifiers = sorted(self.identifiers)
+        when = iso(self.finished_at) if self.finished_at else None
+        return {
+            "shipment": self.id,
+            "scenario": self.scenario,
+            # ARCHITECTURE "Identity": shp_ + 16 hex of sha256 of the smallest identifier.
+            "shipment_id": "shp_" + hashlib.sha256(identifiers[0].encode()).hexdigest()[:16],
+            "identifiers": identifiers,
+            "order": self.order,
+            "marketplace": self.marketplace,
+            "value": {"minor": self.value[0], "currency": self.value[1]} if self.value else None,
+            "outcome": self.outcome,
+            "final_status": FINAL_STATUS[self.outcome].value,
+            "delivered_at": when if self.outcome == "delivered" else None,
+            "returned_at": when if self.outcome == "returned" else None,
+            "ended_at": when,
+            "partners": partners,
+            "legs": legs,
+        }
+
+
+@dataclass
+class Order:
+    ref: str | None  # canonical order identifier, or None when the marketplace has no order scheme
+    marketplace: str
+    marketplace_ref: str
+    value_minor: int
+    currency: str
+    placed_at: datetime
+    shipments: list[str] = field(default_factory=list)
+    cancelled: bool = False
+
+    def truth(self) -> dict[str, Any]:
+        return {
+            "order": self.ref,
+            "marketplace": self.marketplace,
+            "marketplace_ref": self.marketplace_ref,
+            "value_minor": self.value_minor,
+            "currency": self.currency,
+            "placed_at": iso(self.placed_at),
+            "quarter": quarter(self.placed_at),
+            "cancelled": self.cancelled,
+            "shipments": list(self.shipments),
+        }
+
+
+class World:
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.numbers = Numbers(rng)
+        self.shipments: list[Shipment] = []
+        self.orders: list[Order] = []
+        self.tracks: list[Track] = []
+
+    def shipment(self, scenario: str) -> Shipment:
+        shipment = Shipment(f"sim-{len(self.shipments) + 1:06d}", scenario)
+        self.shipments.append(shipment)
+        return shipment
+
+    def track(self, partner: str, kind: str, key: str, *shipments: Shipment, links: bool = False, **info: Any) -> Track:
+        track = Track(partner, kind, key, info=dict(info), shipments=tuple(s.id for s in shipments), links=links)
+        self.tracks.append(track)
+        for shipment in shipments:
+            shipment.tracks.append(track)
+        return track
+
+    def order(self, ref: str | None, marketplace: str, marketplace_ref: str, value_minor: int, currency: str,
+              placed_at: datetime) -> Order:
+        order = Order(ref, marketplace, marketplace_ref, value_minor, currency, placed_at)
+        self.orders.append(order)
+        return order
+
+    def attach(self, order: Order, shipment: Shipment, share: int) -> None:
+        order.shipments.append(shipment.id)
+        shipment.order = order.ref
+        shipment.marketplace = order.marketplace
+        shipment.value = (share, order.currency)

@@ -1,0 +1,58 @@
+"""Settle: what a shipment's new timeline owes, as the difference from what it already sent.
+
+Runs in the timeline stage (keyed by shipment id); entries and turnover contributions go to
+`hub.turnover`, keyed by contract and payer, where they are booked into periods and
+statements (hub/settlement/turnover.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from hub.settlement.contracts import ContractSet
+from hub.settlement.emitted import difference
+from hub.settlement.shipment_share import Contribution, FxMissing, routing_key, settle_timeline
+from schemas.settlement import SettlementEntry
+from schemas.timeline import Timeline
+
+
+@dataclass(frozen=True)
+class ToTurnover:
+    key: str
+    message: dict[str, Any]
+
+
+def settle_step(state: dict[str, Any], timeline: Timeline, contracts: ContractSet) -> tuple[dict[str, Any], list[ToTurnover], list[FxMissing]]:
+    """Update the shipment state's memory of emitted money; return what to send to hub.turnover."""
+    zones = {c.id: ZoneInfo(c.timezone) for c in contracts.contracts}
+    settled = settle_timeline(timeline, contracts)
+    now = timeline.last_event_at or timeline.events[-1].occurred_at
+    emitted, entries, contributions = difference(state.get("settled"), settled, now, lambda cid: zones.get(cid, ZoneInfo("Europe/Moscow")))
+    new_state = {**state, "settled": emitted}
+    sends = [_entry_message(e) for e in entries] + [_contribution_message(c) for c in contributions]
+    return new_state, sends, settled.fx_missing
+
+
+def _entry_message(entry: SettlementEntry) -> ToTurnover:
+    return ToTurnover(routing_key(entry.contract_id, entry.payer), {"kind": "entry", "entry": entry.model_dump(mode="json")})
+
+
+def _contribution_message(c: Contribution) -> ToTurnover:
+    return ToTurnover(routing_key(c.contract_id, c.payer), {
+        "kind": "contribution", "contribution_id": c.contribution_id, "contract_id": c.contract_id,
+        "payer": c.payer, "period": c.period, "minor": c.minor, "received_at": c.received_at.isoformat(),
+    })
+
+
+def merge_emitted(into: dict[str, Any] | None, other: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A merged shipment carries over what its source already emitted, so nothing is sent twice
+    and an accrual the merged timeline no longer implies is still reversed."""
+    if not other:
+        return into
+    into = into or {}
+    return {
+        "entries": {**other.get("entries", {}), **into.get("entries", {})},
+        "contributions": {**other.get("contributions", {}), **into.get("contributions", {})},
+    }
