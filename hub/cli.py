@@ -9,7 +9,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from hub import broker, commands, demo
+from hub import broker, commands, demo, settlement_commands
 
 Registrar = Callable[[argparse._SubParsersAction], None]
 
@@ -31,6 +31,7 @@ def _registrars() -> list[Registrar]:
         commands.add_normalize_parser,
         commands.add_timeline_parser,
         demo.add_parser,
+        settlement_commands.add_parsers,
     ]
     try:  # `hub identify` lives in its own module
         from hub import identify_command

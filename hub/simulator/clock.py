@@ -30,6 +30,11 @@ class Clock:
         return self.now
 
 
+def hours(rng: random.Random, low: float, high: float) -> timedelta:
+    """A random duration in whole seconds (simulated times never carry microseconds)."""
+    return timedelta(seconds=int(rng.uniform(low, high) * 3600))
+
+
 def local(at: datetime, zone: str) -> datetime:
     return at.astimezone(ZoneInfo(zone))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from hub.simulator.clock import Clock
+from hub.simulator.clock import Clock, hours
 from hub.simulator.model import Track
 from hub.simulator.places import CN_SORTING_CENTRES, EXCHANGE_OFFICE, City
 from schemas import Leg
@@ -129,7 +129,7 @@ def russian_post_cod(track: Track, clock: Clock, delivered: datetime, origin: Ci
     """The cash-on-delivery money order: taken at the delivery office, paid out at the sender's."""
     track.add(delivered + timedelta(minutes=clock.rng.randint(1, 30)), "1", None,
               office=_office(city.delivery_office, city.zone))
-    track.add(delivered + timedelta(hours=clock.rng.uniform(26, 96)), "3", None,
+    track.add(delivered + hours(clock.rng, 26, 96), "3", None,
               office=_office(origin.delivery_office, origin.zone))
 
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Callable
 
 from hub.simulator import flows
-from hub.simulator.clock import CHINA, MOSCOW, Clock
+from hub.simulator.clock import CHINA, MOSCOW, Clock, hours
 from hub.simulator.model import Track
 from hub.simulator.places import CITIES, EXCHANGE_OFFICE, MOSCOW as MOSCOW_CITY, SELLER_CITIES, City, pick_city
 from hub.simulator.world import Order, Shipment, World
@@ -59,7 +59,7 @@ def _aliexpress_order(w: World, start: datetime, parcels: int, scenario: str) ->
         store_name=rng.choice(("Shenzhen Digital Store", "Yiwu Home Goods", "Guangzhou Sports Official Store")),
     )
     track.add(start + timedelta(minutes=rng.randint(1, 20)), "PLACE_ORDER_SUCCESS/NO_LOGISTICS")
-    track.add(start + timedelta(hours=rng.uniform(1, 6)), "WAIT_SELLER_SEND_GOODS/WAIT_SELLER_SEND_GOODS")
+    track.add(start + hours(rng, 1, 6), "WAIT_SELLER_SEND_GOODS/WAIT_SELLER_SEND_GOODS")
     return order, track, shipments
 
 
@@ -73,9 +73,9 @@ def _aliexpress_close(track: Track, shipped: list[tuple[datetime, str, str]], ou
     track.add(shipped[-1][0] + timedelta(hours=1), "WAIT_BUYER_ACCEPT_GOODS/SELLER_SEND_GOODS", parcels=parcels)
     last = max(at for _, at in outcomes)
     if all(outcome == "delivered" for outcome, _ in outcomes):
-        track.add(last + timedelta(hours=rng.uniform(6, 96)), "FUND_PROCESSING/BUYER_ACCEPT_GOODS", parcels=parcels)
+        track.add(last + hours(rng, 6, 96), "FUND_PROCESSING/BUYER_ACCEPT_GOODS", parcels=parcels)
     else:
-        track.add(last + timedelta(hours=rng.uniform(24, 240)), "IN_ISSUE/SELLER_SEND_GOODS", parcels=parcels)
+        track.add(last + hours(rng, 24, 240), "IN_ISSUE/SELLER_SEND_GOODS", parcels=parcels)
 
 
 def _russian_post_track(w: World, shipment: Shipment, barcode: str, city: City, *, international: bool,
@@ -105,7 +105,7 @@ def aliexpress_russian_post(w: World, start: datetime, parcels: int = 1) -> None
     order, ae, shipments = _aliexpress_order(w, start, parcels, scenario)
     shipped, outcomes = [], []
     for index, shipment in enumerate(shipments):
-        clock = Clock(rng, start + timedelta(hours=rng.uniform(4, 30) + 40 * index))
+        clock = Clock(rng, start + hours(rng, 4 + 40 * index, 30 + 40 * index))
         number = w.numbers.s10("R", "CN")
         shipment.identify("s10", number)
         cainiao = w.track("cainiao", "cainiao", number, shipment, mail_no=number, carrier="russian_post",
@@ -172,7 +172,7 @@ def aliexpress_cdek(w: World, start: datetime) -> None:
     """AliExpress → Cainiao (LP number, import customs) → Moscow hand-over point → CDEK last mile."""
     rng = w.rng
     order, ae, (shipment,) = _aliexpress_order(w, start, 1, "aliexpress_cainiao_cdek")
-    clock = Clock(rng, start + timedelta(hours=rng.uniform(4, 30)))
+    clock = Clock(rng, start + hours(rng, 4, 30))
     number = w.numbers.cainiao_lp()
     shipment.identify("cainiao", number)
     cainiao = w.track("cainiao", "cainiao", number, shipment, mail_no=number, carrier="cdek",
@@ -184,6 +184,7 @@ def aliexpress_cdek(w: World, start: datetime) -> None:
     point = _moscow_handover_point(w, shipment, f"cainiao:{number}")
     flows.hub_native(point, clock.after(2, 20), "warehouse_inbound", Leg.DESTINATION_WAREHOUSE)
     handover_at = clock.after(2, 30)
+    clock.after(0.5, 6)
     outcome, courier = _cdek_outcome(rng)
     result = _cdek_order(w, shipment, clock, MOSCOW_CITY, pick_city(rng), outcome, courier, f"AE{order.marketplace_ref[-8:]}")
     cdek_number = next(i for i in shipment.identifiers if i.startswith("cdek:"))
@@ -266,7 +267,7 @@ def ozon(w: World, start: datetime, carrier: str) -> None:
               kind="read_model", status="delivering")
     if rng.random() < 0.25:
         promised = handed + timedelta(days=rng.randint(2, 6))
-        track.add(handed + timedelta(hours=rng.uniform(2, 30)), "TYPE_DELIVERY_DATE_CHANGED", None, kind="delivery_date",
+        track.add(handed + hours(rng, 2, 30), "TYPE_DELIVERY_DATE_CHANGED", None, kind="delivery_date",
                   begin=promised.replace(minute=0, second=0), old_begin=(promised - timedelta(days=2)).replace(minute=0, second=0))
     finished = shipment.finished_at or clock.now
     if shipment.outcome == "delivered":
@@ -432,8 +433,8 @@ def aliexpress_cancelled(w: World, start: datetime) -> None:
     """An AliExpress order cancelled before it shipped: order statuses only, no parcel."""
     order, track, _ = _aliexpress_order(w, start, 0, "aliexpress_cancelled")
     order.cancelled = True
-    track.add(start + timedelta(hours=w.rng.uniform(8, 48)), "IN_CANCEL/NO_LOGISTICS")
-    track.add(start + timedelta(hours=w.rng.uniform(50, 70)), "FINISH/NO_LOGISTICS")
+    track.add(start + hours(w.rng, 8, 48), "IN_CANCEL/NO_LOGISTICS")
+    track.add(start + hours(w.rng, 50, 70), "FINISH/NO_LOGISTICS")
 
 
 Scenario = Callable[[World, datetime], None]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from hub.simulator.clock import MOSCOW, iso_offset
+from hub.simulator.clock import MOSCOW, hours, iso_offset
 from hub.simulator.formats import dump_json, lag, message, unknown_codes
 from hub.simulator.model import Message, Step, Track
 
@@ -44,7 +44,7 @@ def messages(track: Track, rng: random.Random) -> list[Message]:
         # A return order is read back (GET /v2/orders/{uuid}) after its creation and at its end.
         for upto in sorted({1, len(track.steps)}):
             known = track.steps[:upto]
-            polled = known[-1].at + timedelta(hours=rng.uniform(1, 8))
+            polled = known[-1].at + hours(rng, 1, 8)
             out.append(
                 message(track, polled, _read_model(info, known), "json", unknown=unknown_codes(known), links=True)
             )

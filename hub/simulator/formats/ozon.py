@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from hub.simulator.clock import utc_z
+from hub.simulator.clock import hours, utc_z
 from hub.simulator.formats import dump_json, lag, message
 from hub.simulator.model import Expected, Message, Step, Track
 
@@ -22,7 +22,7 @@ def messages(track: Track, rng: random.Random) -> list[Message]:
     for step in track.steps:
         kind = step.data["kind"]
         if kind == "read_model":
-            polled = step.at + timedelta(hours=rng.uniform(0.5, 6))
+            polled = step.at + hours(rng, 0.5, 6)
             out.append(message(track, polled, _read_model(track.info, step), "json", links=True))
             continue
         sent = step.at + lag(rng, 0, 3)
@@ -100,9 +100,9 @@ def _read_model(info: dict, step: Step) -> bytes:
 def ping_messages(start: datetime, end: datetime, rng: random.Random) -> list[Message]:
     """Ozon checks the seller's endpoint now and then: TYPE_PING, not a tracking message."""
     out = []
-    at = start + timedelta(days=rng.uniform(1, 10))
+    at = start + hours(rng, 24, 240)
     while at < end:
         payload = dump_json({"message_type": "TYPE_PING", "time": utc_z(at)}, indent="\t")
         out.append(Message(at=at, partner="ozon", payload=payload, extension="json", expected=Expected("ignored")))
-        at += timedelta(days=rng.uniform(5, 15))
+        at += hours(rng, 120, 360)
     return out

@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from hub.simulator.clock import MOSCOW, iso_offset, wall
+from hub.simulator.clock import MOSCOW, hours, iso_offset, wall
 from hub.simulator.formats import message, snapshots, unknown_codes, xml
 from hub.simulator.model import Expected, Message, Step, Track
 
@@ -214,7 +214,7 @@ def _batch(items: list[tuple], answered: datetime) -> bytes:
 
 def cod_messages(track: Track, rng: random.Random) -> list[Message]:
     """The money order's events, fetched once after the money reached the sender."""
-    polled = track.steps[-1].at + timedelta(hours=rng.uniform(2, 30))
+    polled = track.steps[-1].at + hours(rng, 2, 30)
     events = []
     for step in track.steps:
         postcode, _description, zone = step.data["office"]

@@ -1,0 +1,185 @@
+"""Settlement arithmetic (issue 8): contracts, shares, reversals, FX, periods, turnover fees.
+
+Expected amounts are worked out by hand in the comments, from the contract terms.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hub.settlement.contracts import ContractError, check_publishable, load_contracts, parse_contracts
+from hub.settlement.emitted import difference
+from hub.settlement.periods import period_bounds, period_of, previous_periods
+from hub.settlement.shipment_share import settle_timeline
+from hub.settlement.turnover import on_close, on_contribution, on_entry
+from hub.stages.timeline import build_timeline
+from schemas import Amount, CanonicalEvent
+from schemas.settlement import EntryKind
+
+pytestmark = pytest.mark.unit
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "contracts.example.toml"
+MSK = ZoneInfo("Europe/Moscow")
+CONTRACTS = load_contracts(EXAMPLE)
+
+
+def ev(n, partner, kind, status, milestone, when, *, subject=("cdek:1234567891",), refs=(), amounts=(), received=None):
+    return CanonicalEvent(
+        event_id=f"evt_{n:03d}", partner=partner, partner_kind=kind, adapter_version=1, subject=subject,
+        references=refs, status=status, milestone=milestone, occurred_at=when,
+        received_at=received or when + timedelta(minutes=5), raw_code=f"C{n}", amounts=amounts,
+    )
+
+
+ORDER = ("ozon_order:57195475-0050",)
+PLACED = ev(1, "ozon", "marketplace", "info_received", "order_placed", datetime(2026, 2, 1, 9, tzinfo=timezone.utc),
+            subject=("ozon_posting:57195475-0050-3", "cdek:1234567891"), refs=ORDER,
+            amounts=(Amount(kind="order_value", minor=1_234_567, currency="RUB"),))
+DELIVERED = ev(2, "cdek", "courier", "delivered", "delivered", datetime(2026, 3, 31, 20, 59, tzinfo=timezone.utc))
+RETURNED = ev(3, "cdek", "courier", "returned", "returned_to_sender", datetime(2026, 4, 20, 8, tzinfo=timezone.utc))
+
+
+def timeline(*events):
+    return build_timeline("shp_test", {e.event_id: e for e in events})
+
+
+def test_example_contracts_load():
+    assert [(c.id, c.version) for c in CONTRACTS.contracts] == [
+        ("spsr-moscow-share", 1), ("cdek-last-mile-share", 1), ("cdek-last-mile-share", 2), ("post-infrastructure-fee", 1)]
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[[contracts]]\nid="a"\nversion=1\nkind="shipment_share"\neffective_from="2026-01-01"\npayer="x"\npayee="y"\nrate="2"',
+         "contract a: rate:"),
+        ('[[contracts]]\nid="a"\nversion=1\nkind="shipment_share"\neffective_from="2026-01-01"\npayee="y"\nrate="0.1"',
+         "contract a: payer:"),
+        ('[[contracts]]\nid="b"\nversion=1\nkind="nope"\neffective_from="2026-01-01"', "contract b:"),
+        ('[[contracts]]\nid="c"\nversion=1\nkind="shipment_share"\neffective_from="2026-01-01"\npayer="x"\npayee="y"\nrate="0.1"\ntimezone="Mars/Olympus"',
+         "contract c: timezone:"),
+        ("not toml at all [", "not valid TOML"),
+    ],
+)
+def test_a_bad_file_is_refused_in_one_line_naming_contract_and_field(toml, message):
+    with pytest.raises(ContractError) as caught:
+        parse_contracts(toml.encode(), "f.toml")
+    assert message in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_publishing_refuses_another_file_under_a_version_and_retroactive_versions():
+    published = {(c.id, c.version): "otherhash" for c in CONTRACTS.contracts}
+    with pytest.raises(ContractError, match="another file"):
+        check_publishable(published, CONTRACTS, date(2026, 6, 1))
+    only_v1 = {("cdek-last-mile-share", 1): CONTRACTS.file_hash}
+    with pytest.raises(ContractError, match="retroactively"):
+        check_publishable(only_v1, CONTRACTS, date(2026, 6, 1))
+    check_publishable({}, CONTRACTS, date(2026, 6, 1))  # a first publication is fine
+
+
+def test_quarter_boundaries_are_in_the_contract_zone():
+    # 2026-03-31 20:59 UTC is 23:59 in Moscow (Q1); 21:00 UTC is midnight, Q2.
+    assert period_of(datetime(2026, 3, 31, 20, 59, tzinfo=timezone.utc), MSK) == "2026Q1"
+    assert period_of(datetime(2026, 3, 31, 21, 0, tzinfo=timezone.utc), MSK) == "2026Q2"
+    start, end = period_bounds("2026Q4", MSK)
+    assert (start.month, end.year, end.month) == (10, 2027, 1)
+    assert previous_periods("2026Q1", 4) == ["2025Q2", "2025Q3", "2025Q4", "2026Q1"]
+
+
+def test_share_accrues_on_delivery_under_the_version_in_effect():
+    settled = settle_timeline(timeline(PLACED, DELIVERED), CONTRACTS)
+    (accrual,) = [e for e in settled.entries if e.contract_id == "cdek-last-mile-share"]
+    # Version 2 (from 2026-01-01): 2.5% of 12 345.67 RUB = 308.64175 → 308.64 half-up; VAT excluded 20% → 61.73.
+    assert (accrual.kind, accrual.contract_version, accrual.amount_minor, accrual.vat_minor) == ("accrual", 2, 30864, 6173)
+    assert (accrual.payer, accrual.payee, accrual.subject, accrual.period) == ("ozon", "cdek", ORDER[0], "2026Q1")
+    assert accrual.basis_minor == 1_234_567 and accrual.fx_rate is None
+
+
+def test_return_reverses_in_full_in_the_period_of_the_return():
+    settled = settle_timeline(timeline(PLACED, DELIVERED, RETURNED), CONTRACTS)
+    share = [e for e in settled.entries if e.contract_id == "cdek-last-mile-share"]
+    assert [e.kind for e in share] == ["accrual", "reversal"]
+    assert sum(e.amount_minor for e in share) == 0 and sum(e.vat_minor for e in share) == 0
+    assert share[1].reverses == share[0].entry_id and share[1].period == "2026Q2"
+    turnover = [c for c in settled.contributions if c.contract_id == "post-infrastructure-fee"]
+    assert [(c.period, c.minor) for c in turnover] == [("2026Q1", 1_234_567), ("2026Q2", -1_234_567)]
+
+
+def test_cny_order_values_convert_at_the_trigger_date_and_a_missing_rate_withholds():
+    cny = PLACED.model_copy(update={"amounts": (Amount(kind="order_value", minor=10_000, currency="CNY"),)})
+    (accrual,) = [e for e in settle_timeline(timeline(cny, DELIVERED), CONTRACTS).entries if e.contract_id == "cdek-last-mile-share"]
+    # 100.00 CNY × 12.45 (rate from 2026-01-01) = 1245.00 RUB; × 2.5% = 31.125 → 31.13.
+    assert (accrual.basis_minor, accrual.fx_rate, accrual.amount_minor) == (124_500, "12.45", 3113)
+    usd = PLACED.model_copy(update={"amounts": (Amount(kind="order_value", minor=10_000, currency="USD"),)})
+    settled = settle_timeline(timeline(usd, DELIVERED), CONTRACTS)
+    assert not [e for e in settled.entries if e.contract_id == "cdek-last-mile-share"]
+    assert {m.contract_id for m in settled.fx_missing} >= {"cdek-last-mile-share"}
+
+
+def test_filters_keep_other_carriers_out():
+    boxberry = DELIVERED.model_copy(update={"partner": "boxberry", "partner_kind": "pickup_point"})
+    settled = settle_timeline(timeline(PLACED, boxberry), CONTRACTS)
+    assert not [e for e in settled.entries if e.contract_id == "cdek-last-mile-share"]
+
+
+@given(st.permutations([PLACED, DELIVERED, RETURNED, DELIVERED]))
+def test_entries_do_not_depend_on_arrival_order(order):
+    emitted, sent = None, []
+    for n in range(1, len(order) + 1):
+        events = {e.event_id: e for e in order[:n]}
+        tl = build_timeline("shp_test", events)
+        emitted, entries, _ = difference(emitted, settle_timeline(tl, CONTRACTS), tl.last_event_at, lambda _: MSK)
+        sent += entries
+    final = {e.entry_id: e for e in settle_timeline(timeline(PLACED, DELIVERED, RETURNED), CONTRACTS).entries}
+    # Whatever came first, the net per contract is what the full timeline implies.
+    for contract in {e.contract_id for e in final.values()}:
+        assert sum(e.amount_minor for e in sent if e.contract_id == contract) == sum(
+            e.amount_minor for e in final.values() if e.contract_id == contract)
+
+
+def test_turnover_books_entries_once_and_late_ones_as_adjustments():
+    (accrual,) = [e for e in settle_timeline(timeline(PLACED, DELIVERED), CONTRACTS).entries if e.contract_id == "cdek-last-mile-share"]
+    state, out = on_entry(None, accrual)
+    again, out_again = on_entry(state, accrual)
+    assert again == state and out_again.entries == out.entries  # a repeat re-emits the same bytes
+    assert out.statements[0].totals["accrual"] == 30864 and out.statements[0].state == "open"
+
+    closed, _ = on_close(None, "cdek-last-mile-share|ozon", "2026Q1", datetime(2026, 4, 2, tzinfo=timezone.utc), CONTRACTS)
+    late, out = on_entry(closed, accrual)
+    (adjustment,) = out.entries
+    assert (adjustment.kind, adjustment.period, adjustment.original_period) == ("adjustment", "2026Q2", "2026Q1")
+    assert adjustment.amount_minor == accrual.amount_minor and adjustment.entry_id != accrual.entry_id
+
+
+def _fee_state(contributions):
+    state = None
+    for n, (period, minor) in enumerate(contributions):
+        state = on_contribution(state, {"contribution_id": f"c{n}", "period": period, "minor": minor})
+    return state
+
+
+def test_period_fee_when_revenue_exceeds_the_threshold():
+    state = _fee_state([("2026Q1", 50_000_000), ("2026Q1", -10_000_000), ("2026Q2", 99)])
+    cutoff = datetime(2026, 4, 3, tzinfo=timezone.utc)
+    closed, out = on_close(state, "post-infrastructure-fee|ozon", "2026Q1", cutoff, CONTRACTS)
+    (fee,) = out.entries
+    # Net turnover 400 000.00 RUB × 0.5% = 2 000.00 RUB.
+    assert (fee.kind, fee.amount_minor, fee.basis_minor, fee.subject, fee.cause) == ("period_fee", 200_000, 40_000_000, "2026Q1", "2026Q1")
+    assert out.statements[0].state == "closed" and out.statements[0].totals["period_fee"] == 200_000
+    again, out_again = on_close(closed, "post-infrastructure-fee|ozon", "2026Q1", cutoff, CONTRACTS)
+    assert again == closed and out_again.entries == []  # a repeated close changes nothing
+
+
+def test_no_fee_at_or_below_the_threshold_or_on_negative_turnover():
+    cutoff = datetime(2026, 4, 3, tzinfo=timezone.utc)
+    # Wildberries declares 900 000 000 RUB: not strictly greater than 1 000 000 000.
+    _, out = on_close(_fee_state([("2026Q1", 50_000_000)]), "post-infrastructure-fee|wildberries", "2026Q1", cutoff, CONTRACTS)
+    assert out.entries == []
+    _, out = on_close(_fee_state([("2026Q1", -5)]), "post-infrastructure-fee|ozon", "2026Q1", cutoff, CONTRACTS)
+    assert out.entries == []
