@@ -8,7 +8,7 @@ Topics carry bytes (`raw`); pydantic validates at the edges.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from aiokafka.partitioner import murmur2
@@ -23,7 +23,7 @@ from hub.logs import log
 from hub.partners import PARTNERS, Partner
 from hub.stages.identity import IDENTITY, SHIPMENT_EVENTS, Send, handle_identity, observations, order_shipments, shipment_id_for
 from hub.stages.normalise import SourceRecord, normalise, routing_identifier
-from hub.stages.timeline import Publish, handle_shipment_message, timeline_from_state
+from hub.stages.timeline import Publish, handle_shipment_message, summarise, timeline_from_state
 from schemas.timeline import Timeline, TimelineRedirect
 from schemas import DeadLetterHeader, DeadLetterReason
 from schemas.settlement import SettlementEntry
@@ -91,6 +91,30 @@ def _wire(app: faust.App, settings: Settings) -> None:
     timelines = app.Table("timelines", key_type=bytes, partitions=settings.partitions)
     turnover = app.Table("turnover", key_type=bytes, partitions=settings.partitions)
 
+    stream_clock = StreamClock()
+
+    def owned_summaries():
+        """(partition, summary) of every shipment in the timeline partitions this worker owns."""
+        source = topics.SHIPMENT_EVENTS.name(settings)
+        owned = {tp.partition for tp in app.assignment.assigned_actives() if tp.topic == source}
+        for key, state in list(timelines.items()):
+            if state and "summary" in state and not state.get("redirect"):
+                partition = partition_of(key, settings.partitions)
+                if partition in owned:
+                    yield partition, state["summary"]
+
+    clock = stream_clock.now if settings.clock == "stream" else metrics.wall_clock
+    metrics.REGISTRY.register(metrics.TimelineCollector(owned_summaries, clock, settings.stale_after_hours, settings.days_for_corridor))
+
+    @app.timer(interval=10.0, on_leader=True)
+    async def measure_lag() -> None:
+        # On the leader only: every worker measuring the whole group would count lag twice.
+        from hub.caught_up import group_topics, lag_by_partition
+
+        lag = await lag_by_partition(settings, group_topics(settings, list(by_topic.values()) and [p.id for p in partners]))
+        for (topic, partition), value in lag.items():
+            metrics.CONSUMER_LAG.labels(topic, str(partition)).set(value)
+
     @app.task
     async def follow_contracts() -> None:
         await registry.follow(settings.kafka_bootstrap, topics.CONTRACTS.name(settings))
@@ -117,8 +141,14 @@ def _wire(app: faust.App, settings: Settings) -> None:
             unknown = [p.detail for p in result.problems if p.kind == "unknown_code"]
             metrics.MESSAGES.labels(partner.id, result.outcome.value, reason).inc()
             metrics.EVENTS.labels(partner.id).inc(len(result.events))
-            if unknown:
-                metrics.UNKNOWN_CODES.labels(partner.id).inc(len(unknown))
+            metrics.LAST_MESSAGE.labels(partner.id).set(record.timestamp_ms / 1000)
+            processed = metrics.wall_clock()
+            for canonical in result.events:
+                metrics.EVENT_TIME_LATENCY.labels(partner.id).observe(max(0.0, (processed - canonical.occurred_at).total_seconds()))
+                stream_clock.advance(canonical.occurred_at)
+            metrics.RECEIVED_LATENCY.labels(partner.id).observe(max(0.0, (processed - record.received_at).total_seconds()))
+            for code in unknown:
+                metrics.count_unknown_code(partner.id, code)
             log.info(
                 "partner_message_processed", partner=partner.id, topic=message.topic, partition=message.partition,
                 offset=message.offset, outcome=result.outcome.value, events=len(result.events), reason=reason or None,
@@ -157,14 +187,16 @@ def _wire(app: faust.App, settings: Settings) -> None:
             message = json.loads(value)
             before = timelines.get(key)
             state, outputs = handle_shipment_message(before, shipment_id, message)
-            if state == before and message["kind"] != "merge" and not outputs:
-                metrics.DUPLICATES.inc()
+            if state == before and message["kind"] == "event" and not outputs:
+                metrics.DUPLICATES.labels(message["event"]["partner"]).inc()
             for output in outputs:
                 if isinstance(output, Publish):
                     await timelines_topic.send(key=output.key.encode(), value=output.record.model_dump_json().encode())
                     log.info("timeline_published", shipment_id=output.key, kind=output.record.kind,
                              status=getattr(output.record, "status", None))
                     if isinstance(output.record, Timeline):
+                        state = {**state, "summary": summarise(output.record)}
+                        stream_clock.advance(output.record.last_event_at)
                         state = await settle(key, state, output.record)
                 else:
                     await send_all([output])
@@ -219,20 +251,26 @@ def _wire(app: faust.App, settings: Settings) -> None:
                 for owned in sorted(k for k in list(turnover.keys()) if partition_of(k, settings.partitions) == partition):
                     state, out = on_close(turnover.get(owned), owned.decode(), message["period"], cutoff, registry.current)
                     turnover[owned] = state
+                    for entry in out.entries:
+                        metrics.SETTLEMENT_ENTRIES.labels(entry.contract_id, entry.kind.value).inc()
+                        metrics.SETTLEMENT_AMOUNT.labels(entry.contract_id, entry.kind.value, entry.currency).inc(entry.amount_minor)
                     await publish_money(out)
                 continue
             if message["kind"] == "contribution":
                 turnover[key] = on_contribution(turnover.get(key), message)
                 continue
-            state, out = on_entry(turnover.get(key), SettlementEntry.model_validate(message["entry"]))
-            if state != turnover.get(key):
+            before = turnover.get(key)
+            state, out = on_entry(before, SettlementEntry.model_validate(message["entry"]))
+            if state != before:
                 turnover[key] = state
+                for entry in out.entries:  # newly booked: counted once
+                    metrics.SETTLEMENT_ENTRIES.labels(entry.contract_id, entry.kind.value).inc()
+                    metrics.SETTLEMENT_AMOUNT.labels(entry.contract_id, entry.kind.value, entry.currency).inc(entry.amount_minor)
             await publish_money(out)
 
     async def publish_money(out: Outputs) -> None:
         for entry in out.entries:
             await settlements_topic.send(key=entry.entry_id.encode(), value=entry.model_dump_json().encode())
-            metrics.SETTLEMENT_ENTRIES.labels(entry.contract_id, entry.kind.value).inc()
             log.info("settlement_emitted", entry_id=entry.entry_id, kind=entry.kind.value, contract=entry.contract_id, period=entry.period)
         for statement in out.statements:
             await statements_topic.send(key=statement.key.encode(), value=statement.model_dump_json().encode())
@@ -289,6 +327,20 @@ def _wire(app: faust.App, settings: Settings) -> None:
         if "parcels" in state and "label" not in state:
             return web.json({"found": True, "order": identifier, "parcels": state["parcels"], "shipments": order_shipments(state)})
         return _redirect(web, f"/_timeline/{shipment_id_for(state['label'])}")
+
+
+class StreamClock:
+    """`HUB_CLOCK=stream`: the latest event time seen, so simulated history is not all stale."""
+
+    def __init__(self) -> None:
+        self.latest = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+    def advance(self, instant: datetime | None) -> None:
+        if instant is not None and instant > self.latest:
+            self.latest = instant
+
+    def now(self) -> datetime:
+        return self.latest
 
 
 def partition_of(key: bytes, partitions: int) -> int:

@@ -9,7 +9,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from hub import broker, commands, demo, settlement_commands
+from hub import bench, broker, commands, demo, settlement_commands, simulate_command
 
 Registrar = Callable[[argparse._SubParsersAction], None]
 
@@ -32,6 +32,8 @@ def _registrars() -> list[Registrar]:
         commands.add_timeline_parser,
         demo.add_parser,
         settlement_commands.add_parsers,
+        simulate_command.add_parser,
+        bench.add_parser,
     ]
     try:  # `hub identify` lives in its own module
         from hub import identify_command

@@ -94,10 +94,13 @@ def run_topics(args: argparse.Namespace) -> int:
 # -- hub publish ------------------------------------------------------------------------
 
 def add_publish_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("publish", help="publish partner payload files to a partner topic")
-    parser.add_argument("--partner", required=True, help="partner id, e.g. cdek")
+    parser = subparsers.add_parser("publish", help="publish partner payload files to a partner topic, or replay a simulation folder")
+    parser.add_argument("--partner", default=None, help="partner id, e.g. cdek (with FILE...)")
     parser.add_argument("--subject", default=None, help="hub-subject header, scheme:VALUE, for formats that do not name their parcel")
-    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("--dir", type=Path, default=None, help="a `hub simulate --out` folder: replay it in its manifest's order")
+    parser.add_argument("--until", default=None, help="with --dir: only messages up to this simulated time (ISO with offset)")
+    parser.add_argument("--rate", type=float, default=None, help="with --dir: at most this many messages per second")
+    parser.add_argument("files", nargs="*", type=Path)
     parser.set_defaults(func=run_publish)
 
 
@@ -106,9 +109,17 @@ def run_publish(args: argparse.Namespace) -> int:
     from hub.topics import partner_topic
     from schemas.identifiers import Identifier, InvalidIdentifier
 
+    if bool(args.files) == (args.dir is not None):
+        return _fail("publish", "give either FILE... with --partner, or --dir DIR", 2)
+    if args.dir is None and (args.until or args.rate):
+        return _fail("publish", "--until and --rate go with --dir", 2)
     settings = _settings("publish")
     if settings is None:
         return 1
+    if args.dir is not None:
+        return _replay(args, settings)
+    if not args.partner:
+        return _fail("publish", "--partner is required with FILE...", 2)
     try:
         partner(args.partner)
         if args.subject:
@@ -126,6 +137,33 @@ def run_publish(args: argparse.Namespace) -> int:
     except Exception as err:  # noqa: BLE001
         return _fail("publish", f"cannot publish to {topic} on {settings.kafka_bootstrap}: {err}")
     print(f"published {len(payloads)} messages to {topic}")
+    return 0
+
+
+def _replay(args: argparse.Namespace, settings: Settings) -> int:
+    from hub.simulator.replay import replay
+
+    if args.partner or args.subject:
+        return _fail("publish", "--partner and --subject come from the manifest with --dir", 2)
+    until = None
+    if args.until:
+        try:
+            until = datetime.fromisoformat(args.until)
+        except ValueError:
+            return _fail("publish", f"--until {args.until!r} is not an ISO time", 2)
+        if until.tzinfo is None:
+            return _fail("publish", "--until needs an offset, e.g. 2026-03-01T00:00:00+03:00", 2)
+    if args.rate is not None and args.rate <= 0:
+        return _fail("publish", "--rate must be positive", 2)
+    if not args.dir.is_dir():
+        return _fail("publish", f"no such directory: {args.dir}", 2)
+    try:
+        sent = replay(args.dir, settings, until=until, rate=args.rate)
+    except (FileNotFoundError, ValueError) as err:
+        return _fail("publish", str(err), 2)
+    except Exception as err:  # noqa: BLE001 - one line, whatever the broker said
+        return _fail("publish", f"cannot publish to {settings.kafka_bootstrap}: {err}")
+    print(f"published {sent} messages from {args.dir}" + (f" up to {args.until}" if args.until else ""))
     return 0
 
 

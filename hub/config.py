@@ -62,6 +62,11 @@ class Settings:
     log_level: str = "INFO"
     # Zone assumed for partner local times that carry no offset and no derivable zone.
     assumed_zone: str = "Europe/Moscow"
+    # A shipment with no news for this long, and not delivered, returned or cancelled, is stale.
+    stale_after_hours: float = 72.0
+    # Service level per corridor when no promised delivery is known: "CN-RU=8,RU-RU=4", in days.
+    corridor_days: str = "CN-RU=8,RU-RU=4"
+    default_corridor_days: float = 10.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -86,4 +91,16 @@ class Settings:
             log_format=_choice(env, "HUB_LOG_FORMAT", "json", ("json", "console")),
             log_level=(env.get("HUB_LOG_LEVEL") or "INFO").upper(),
             assumed_zone=env.get("HUB_ASSUMED_ZONE") or "Europe/Moscow",
+            stale_after_hours=_float(env, "HUB_STALE_AFTER_HOURS", 72.0),
+            corridor_days=env.get("HUB_CORRIDOR_DAYS") or "CN-RU=8,RU-RU=4",
         )
+
+    def days_for_corridor(self, corridor: str) -> float:
+        """The service level of `origin-destination-city`: the most specific configured prefix."""
+        best, best_len = self.default_corridor_days, -1
+        for item in self.corridor_days.split(","):
+            prefix, _, days = item.partition("=")
+            prefix = prefix.strip()
+            if prefix and corridor.startswith(prefix) and len(prefix) > best_len:
+                best, best_len = float(days), len(prefix)
+        return best

@@ -1,22 +1,146 @@
-"""The hub's own Prometheus metrics; names do not depend on the app id."""
+"""The hub's own Prometheus metrics, on every worker's /metrics beside faust's.
+
+Names do not depend on the app id. Counters count messages this worker processed;
+summed over workers they give the installation's totals. Shipment gauges and corridor
+figures are read at scrape time from the timeline table's partitions this worker owns
+(`TimelineCollector`), so a rebalance or a merge never counts a shipment twice.
+"""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.registry import Collector
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
 MESSAGES = Counter(
-    "hub_partner_messages",
-    "Consumed partner messages by outcome (exactly one outcome per message)",
-    ["partner", "outcome", "reason"],
-    registry=REGISTRY,
+    "hub_partner_messages", "Consumed partner messages by outcome (exactly one outcome per message)",
+    ["partner", "outcome", "reason"], registry=REGISTRY,
 )
 UNKNOWN_CODES = Counter(
-    "hub_unknown_codes", "Partner codes the mapping tables lack, kept as unknown", ["partner"], registry=REGISTRY
+    "hub_unknown_codes", "Partner codes the mapping tables lack, kept as unknown (top codes, the rest as 'other')",
+    ["partner", "code"], registry=REGISTRY,
 )
 EVENTS = Counter("hub_canonical_events", "Canonical events produced", ["partner"], registry=REGISTRY)
-DUPLICATES = Counter("hub_duplicate_events", "Events already on their timeline, dropped", registry=REGISTRY)
-SETTLEMENT_ENTRIES = Counter(
-    "hub_settlement_entries", "Settlement entries published", ["contract", "kind"], registry=REGISTRY
+DUPLICATES = Counter("hub_duplicate_events", "Events already on their timeline, dropped", ["partner"], registry=REGISTRY)
+LAST_MESSAGE = Gauge(
+    "hub_partner_last_message_timestamp_seconds", "Broker time of the latest message from the partner (feed freshness)",
+    ["partner"], registry=REGISTRY,
 )
+LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 4 * 3600, 86400, 7 * 86400, 30 * 86400)
+EVENT_TIME_LATENCY = Histogram(
+    "hub_event_time_to_processed_seconds", "Partner event time to processed by the normalise stage",
+    ["partner"], buckets=LATENCY_BUCKETS, registry=REGISTRY,
+)
+RECEIVED_LATENCY = Histogram(
+    "hub_received_to_processed_seconds", "Broker receive time to processed by the normalise stage",
+    ["partner"], buckets=LATENCY_BUCKETS, registry=REGISTRY,
+)
+CONSUMER_LAG = Gauge(
+    "hub_consumer_lag", "End offset minus committed offset of the hub's group", ["topic", "partition"], registry=REGISTRY,
+)
+SETTLEMENT_ENTRIES = Counter(
+    "hub_settlement_entries", "Settlement entries booked", ["contract", "kind"], registry=REGISTRY,
+)
+SETTLEMENT_AMOUNT = Gauge(
+    "hub_settlement_amount_minor", "Sum of booked entry amounts in minor units (negative for reversals)",
+    ["contract", "kind", "currency"], registry=REGISTRY,
+)
+
+# At most this many distinct unknown codes per partner get their own label.
+TOP_UNKNOWN_CODES = 20
+_unknown_seen: dict[str, set[str]] = {}
+
+
+def count_unknown_code(partner: str, code: str) -> None:
+    seen = _unknown_seen.setdefault(partner, set())
+    if code not in seen and len(seen) >= TOP_UNKNOWN_CODES:
+        code = "other"
+    else:
+        seen.add(code)
+    UNKNOWN_CODES.labels(partner, code).inc()
+
+
+DELIVERY_BUCKETS_DAYS = (1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 15, 20, 30, 45, 60)
+# Statuses after which a shipment can no longer be stale.
+FINAL_STATUSES = {"delivered", "returned", "cancelled"}
+
+
+class TimelineCollector(Collector):
+    """Shipment figures from the summaries in the timeline table, per owned partition.
+
+    `summaries()` yields `(partition, summary)` for every shipment this worker owns now;
+    `now()` is the clock staleness is measured against (wall, or the stream's latest
+    event time for simulated history).
+    """
+
+    def __init__(self, summaries: Callable[[], Iterable[tuple[int, dict]]], now: Callable[[], datetime],
+                 stale_after_hours: float, corridor_days: Callable[[str], float]) -> None:
+        self._summaries = summaries
+        self._now = now
+        self._stale_after = stale_after_hours * 3600
+        self._corridor_days = corridor_days
+
+    def describe(self):  # registered without a describe-time scrape of the table
+        return []
+
+    def collect(self):
+        by_status = GaugeMetricFamily("hub_shipments", "Shipments by current status, per owned partition", labels=["partition", "status"])
+        stale = GaugeMetricFamily("hub_stale_shipments", "Shipments with no news for longer than the stale threshold", labels=["partition"])
+        on_time = GaugeMetricFamily("hub_deliveries", "Delivered shipments by corridor and on time or late", labels=["corridor", "on_time"])
+        corridor_days: dict[str, list[float]] = {}
+        leg_days: dict[str, list[float]] = {}
+        counts: dict[tuple[int, str], int] = {}
+        stale_counts: dict[int, int] = {}
+        timeliness: dict[tuple[str, str], int] = {}
+        now = self._now().timestamp()
+        for partition, summary in self._summaries():
+            counts[(partition, summary["status"])] = counts.get((partition, summary["status"]), 0) + 1
+            stale_counts.setdefault(partition, 0)
+            last = summary.get("last_event_at")
+            if summary["status"] not in FINAL_STATUSES and last is not None and now - last > self._stale_after:
+                stale_counts[partition] += 1
+            delivered, started = summary.get("delivered_at"), summary.get("started_at")
+            if summary["status"] == "delivered" and delivered is not None and started is not None:
+                corridor = summary.get("corridor") or "?"
+                days = (delivered - started) / 86400
+                corridor_days.setdefault(corridor, []).append(days)
+                promised = summary.get("promised_delivery")
+                limit = promised if promised is not None else started + self._corridor_days(corridor) * 86400
+                key = (corridor, "true" if delivered <= limit else "false")
+                timeliness[key] = timeliness.get(key, 0) + 1
+                for leg, seconds in summary.get("legs", {}).items():
+                    leg_days.setdefault(leg, []).append(seconds / 86400)
+        for (partition, status), n in sorted(counts.items()):
+            by_status.add_metric([str(partition), status], n)
+        for partition, n in sorted(stale_counts.items()):
+            stale.add_metric([str(partition)], n)
+        for (corridor, flag), n in sorted(timeliness.items()):
+            on_time.add_metric([corridor, flag], n)
+        yield by_status
+        yield stale
+        yield on_time
+        yield _histogram("hub_corridor_delivery_days", "Days from first event to delivery, per corridor", "corridor", corridor_days)
+        yield _histogram("hub_leg_days", "Days spent in each leg of delivered shipments", "leg", leg_days)
+
+
+def _histogram(name: str, documentation: str, label: str, samples: dict[str, list[float]]) -> HistogramMetricFamily:
+    family = HistogramMetricFamily(name, documentation, labels=[label])
+    for value, days in sorted(samples.items()):
+        buckets = [(str(b), sum(1 for d in days if d <= b)) for b in DELIVERY_BUCKETS_DAYS]
+        buckets.append(("+Inf", len(days)))
+        family.add_metric([value], buckets, sum(days))
+    return family
+
+
+def epoch(value: datetime | None) -> float | None:
+    return value.timestamp() if value is not None else None
+
+
+def wall_clock() -> datetime:
+    return datetime.fromtimestamp(time.time(), tz=timezone.utc)

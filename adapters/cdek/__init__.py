@@ -1,4 +1,4 @@
-"""CDEK API v2 (PARTNERS.md §3): ORDER_STATUS webhooks."""
+"""CDEK API v2 (PARTNERS.md §3): ORDER_STATUS webhooks and the GET /v2/orders/{uuid} read model."""
 
 from adapters.cdek.parse import ADAPTER_VERSION, parse
 

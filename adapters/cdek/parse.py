@@ -176,7 +176,12 @@ def _parse_webhook(document: dict[str, Any], received_at: datetime, options: Ada
         return ignored(f"webhook type {webhook.type}")
     attributes = _validate(RawStatusAttributes, webhook.attributes)
     order = _order(
-        attributes.cdek_number, webhook.uuid, attributes.number, attributes.is_return, attributes.related_entities, options
+        attributes.cdek_number,
+        webhook.uuid,
+        attributes.number,
+        attributes.is_return,
+        attributes.related_entities,
+        options,
     )
     raw = _Status(
         attributes.code,
@@ -278,7 +283,7 @@ def _delivery_amounts(entity: RawOrderEntity, problems: list[Problem]) -> tuple[
 def _with_delivery_amounts(events: list[CanonicalEvent], amounts: tuple[Amount, ...]) -> list[CanonicalEvent]:
     if not amounts or not events:
         return events
-    delivered = [i for i, e in enumerate(events) if e.raw_code and _is_delivery(e)]
+    delivered = [i for i, e in enumerate(events) if _is_delivery(e)]
     targets = delivered or [max(range(len(events)), key=lambda i: (events[i].occurred_at, events[i].event_id))]
     return [
         e.model_copy(update={"amounts": e.amounts + amounts}) if i in targets else e for i, e in enumerate(events)

@@ -55,7 +55,9 @@ FORMAT = "hub-native/1"
 _Text = Annotated[str, Field(min_length=1, max_length=200)]
 _AMOUNT = re.compile(r"^[0-9]{1,15}(\.[0-9]{1,4})?$")
 # The schema's occurred_at: ISO 8601 with a "T", seconds optional, and an offset or Z.
-_OCCURRED_AT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:?[0-9]{2})$")
+_OCCURRED_AT = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:?[0-9]{2})$"
+)
 
 
 class _Strict(BaseModel):
@@ -180,7 +182,8 @@ def _identifier(text: str, field: str, *levels: Level) -> Identifier:
     except InvalidIdentifier as err:
         raise AdapterError(DeadLetterReason.BAD_VALUE, f"{field}: {err}") from err
     if identifier.level not in levels:
-        raise AdapterError(DeadLetterReason.BAD_VALUE, f"{field}: {identifier} is a {identifier.level.value} identifier")
+        level = identifier.level.value
+        raise AdapterError(DeadLetterReason.BAD_VALUE, f"{field}: {identifier} is a {level} identifier")
     return identifier
 
 
@@ -197,7 +200,8 @@ def _amount(raw: RawAmount) -> Amount:
     value = as_decimal(raw.amount)
     digits = MINOR_DIGITS.get(raw.currency, 2)
     if -value.as_tuple().exponent > digits:  # type: ignore[operator]
-        raise AdapterError(DeadLetterReason.BAD_VALUE, f"{raw.amount} has more than {digits} decimals for {raw.currency}")
+        detail = f"{raw.amount} has more than {digits} decimals for {raw.currency}"
+        raise AdapterError(DeadLetterReason.BAD_VALUE, detail)
     return Amount(kind=AmountKind(raw.kind), minor=round_to_minor(value, raw.currency), currency=raw.currency)
 
 

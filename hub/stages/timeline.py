@@ -39,10 +39,17 @@ TRANSITIONS: dict[Status | None, frozenset[Status]] = {
 }
 
 
+def _preference(event: CanonicalEvent) -> tuple:
+    # A newer adapter version wins (reprocessing after a mapping fix); between two views of
+    # one status (a CDEK webhook and the order read model) the one carrying amounts wins;
+    # the serialised form breaks any tie, so the choice never depends on arrival order.
+    return (event.adapter_version, len(event.amounts), event.model_dump_json())
+
+
 def add_event(events: EventsById, event: CanonicalEvent) -> tuple[EventsById, bool]:
-    """Keep one record per event_id; a newer adapter version replaces the older record."""
+    """Keep one record per event_id, the preferred one of any repeats."""
     current = events.get(event.event_id)
-    if current is not None and current.adapter_version >= event.adapter_version:
+    if current is not None and _preference(current) >= _preference(event):
         return events, False
     return {**events, event.event_id: event}, True
 
@@ -200,3 +207,26 @@ def timeline_from_state(shipment_id: str, state: TimelineState | None) -> Timeli
         return TimelineRedirect(shipment_id=shipment_id, to=state["redirect"])
     events = {eid: CanonicalEvent.model_validate(e) for eid, e in state.get("events", {}).items()}
     return build_timeline(shipment_id, events)
+
+
+def summarise(timeline: Timeline) -> dict[str, Any]:
+    """The few figures operations read from every shipment, kept beside its events.
+
+    Times are epoch seconds; the corridor is `origin-destination-city`.
+    """
+    first = timeline.events[0].occurred_at if timeline.events else None
+    legs: dict[str, float] = {}
+    for span in timeline.legs:
+        if span.exited_at is not None:
+            legs[span.leg.value] = legs.get(span.leg.value, 0.0) + (span.exited_at - span.entered_at).total_seconds()
+    corridor = timeline.corridor
+    delivered = timeline.milestones.get(Milestone.DELIVERED)
+    return {
+        "status": timeline.status.value,
+        "started_at": first.timestamp() if first else None,
+        "last_event_at": timeline.last_event_at.timestamp() if timeline.last_event_at else None,
+        "delivered_at": delivered.timestamp() if delivered else None,
+        "promised_delivery": timeline.promised_delivery.timestamp() if timeline.promised_delivery else None,
+        "corridor": f"{corridor.origin_country or '?'}-{corridor.destination_country or '?'}-{corridor.destination_city}" if corridor else None,
+        "legs": legs,
+    }

@@ -55,6 +55,17 @@ def test_a_newer_adapter_version_replaces_the_record():
     assert not changed and state["evt_0001"].adapter_version == 2
 
 
+def test_the_copy_with_amounts_wins_whatever_arrives_first():
+    from schemas import Amount
+
+    bare = event(5, "delivered", "delivered")
+    priced = bare.model_copy(update={"amounts": (Amount(kind="cod", minor=159500, currency="RUB"),)})
+    for first, second in ((bare, priced), (priced, bare)):
+        state, _ = add_event({}, first)
+        state, _ = add_event(state, second)
+        assert state["evt_0005"].amounts == priced.amounts
+
+
 def test_a_late_in_transit_never_undoes_delivered():
     late = event(9, "in_transit", "arrived_at_facility", hours=6)  # happened after delivery (hour 5)
     assert fold(JOURNEY + [late]).status == "delivered"

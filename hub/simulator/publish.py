@@ -1,0 +1,109 @@
+"""Publishing simulated partner records to Kafka, in order, at a limited rate, with progress.
+
+Records go with null keys, as partners may send them; the hub-subject header is set where the
+format needs it. Kafka timestamps are the broker's wall clock: simulated time lives inside
+the payloads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from dataclasses import dataclass
+from typing import Callable, Iterable, TextIO
+
+from hub.config import Settings
+from hub.topics import ensure_topics, partner_topic
+from schemas.deadletter import SUBJECT_HEADER
+
+
+@dataclass(frozen=True)
+class Record:
+    partner: str
+    payload: bytes
+    subject: str | None = None
+
+
+class Progress:
+    """`published 1200/5000 (24%)` on one stderr line, redrawn at most four times a second."""
+
+    def __init__(self, total: int, label: str = "published", stream: TextIO | None = None) -> None:
+        self.total, self.label = total, label
+        self.stream = stream or sys.stderr
+        self.started = time.monotonic()
+        self._drawn = 0.0
+        self._tty = self.stream.isatty()
+
+    def update(self, done: int, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._drawn < (0.25 if self._tty else 5.0):
+            return
+        self._drawn = now
+        percent = 100 * done // self.total if self.total else 100
+        speed = done / max(now - self.started, 1e-6)
+        line = f"{self.label} {done}/{self.total} ({percent}%), {speed:.0f} msg/s"
+        self.stream.write(("\r" + line) if self._tty else line + "\n")
+        self.stream.flush()
+
+    def finish(self, done: int) -> None:
+        self.update(done, force=True)
+        if self._tty:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+async def publish_records(
+    bootstrap: str,
+    records: Iterable[Record],
+    topic_for: Callable[[str], str],
+    *,
+    total: int,
+    rate: float | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Send every record in order; at most `rate` records per second when given. Returns the count."""
+    from aiokafka import AIOKafkaProducer
+
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5)
+    await producer.start()
+    sent = 0
+    pending: list[asyncio.Future] = []
+    started = time.monotonic()
+    try:
+        for record in records:
+            if rate:
+                delay = started + sent / rate - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+            headers = [(SUBJECT_HEADER, record.subject.encode())] if record.subject else None
+            pending.append(await producer.send(topic_for(record.partner), value=record.payload, headers=headers))
+            sent += 1
+            if len(pending) >= 500:
+                await asyncio.gather(*pending)
+                pending.clear()
+            if progress:
+                progress.update(sent)
+        await asyncio.gather(*pending)
+    finally:
+        await producer.stop()
+    if progress:
+        progress.finish(sent)
+    return sent
+
+
+def publish(settings: Settings, records: list[Record], *, rate: float | None = None, show_progress: bool = True) -> int:
+    """Create the partner topics the records need (the broker never auto-creates), then send."""
+    partners = sorted({r.partner for r in records})
+    asyncio.run(ensure_topics(settings, partners))
+    progress = Progress(len(records)) if show_progress else None
+    return asyncio.run(publish_records(
+        settings.kafka_bootstrap, records, lambda p: partner_topic(settings, p), total=len(records), rate=rate,
+        progress=progress,
+    ))
+
+
+def simulation_records(messages: Iterable, partners: Iterable[str] | None = None) -> list[Record]:  # type: ignore[type-arg]
+    """A simulation's messages as records, optionally only those for some partners."""
+    keep = None if partners is None else set(partners)
+    return [Record(m.partner, m.payload, m.subject) for m in messages if keep is None or m.partner in keep]
