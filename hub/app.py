@@ -17,7 +17,7 @@ import faust
 from faust.web import Request, Response, View
 
 from adapters.registry import PARSERS
-from hub import metrics, topics
+from hub import faust_fixes, metrics, topics
 from hub.config import Settings
 from hub.logs import log
 from hub.partners import PARTNERS, Partner
@@ -29,7 +29,7 @@ from schemas import DeadLetterHeader, DeadLetterReason
 from schemas.settlement import SettlementEntry
 from hub.contract_registry import ContractRegistry
 from hub.settlement.turnover import Outputs, on_close, on_contribution, on_entry
-from hub.stages.settle import settle_step
+from hub.stages.settle import resend_messages, settle_step
 from schemas import CanonicalEvent
 from schemas.deadletter import SUBJECT_HEADER
 from schemas.identifiers import InvalidIdentifier, candidates
@@ -41,6 +41,7 @@ def active_partners() -> list[Partner]:
 
 
 def create_app(settings: Settings) -> faust.App:
+    faust_fixes.apply()
     app = faust.App(
         settings.app_id,
         broker=f"kafka://{settings.kafka_bootstrap}",
@@ -96,7 +97,7 @@ def _wire(app: faust.App, settings: Settings) -> None:
     def owned_summaries():
         """(partition, summary) of every shipment in the timeline partitions this worker owns."""
         source = topics.SHIPMENT_EVENTS.name(settings)
-        owned = {tp.partition for tp in app.assignment.assigned_actives() if tp.topic == source}
+        owned = {tp.partition for tp in app.assignor.assigned_actives() if tp.topic == source}
         for key, state in list(timelines.items()):
             if state and "summary" in state and not state.get("redirect"):
                 partition = partition_of(key, settings.partitions)
@@ -147,7 +148,8 @@ def _wire(app: faust.App, settings: Settings) -> None:
                 metrics.EVENT_TIME_LATENCY.labels(partner.id).observe(max(0.0, (processed - canonical.occurred_at).total_seconds()))
                 stream_clock.advance(canonical.occurred_at)
             metrics.RECEIVED_LATENCY.labels(partner.id).observe(max(0.0, (processed - record.received_at).total_seconds()))
-            for code in unknown:
+            # Counted once per message that carries the code, as the ground truth counts them.
+            for code in sorted(set(unknown)):
                 metrics.count_unknown_code(partner.id, code)
             log.info(
                 "partner_message_processed", partner=partner.id, topic=message.topic, partition=message.partition,
@@ -173,9 +175,10 @@ def _wire(app: faust.App, settings: Settings) -> None:
 
     @app.agent(identity_topic, name="identity", concurrency=1)
     async def identity_agent(stream: faust.StreamT) -> None:
-        async for key, value in stream.items():
-            message = json.loads(value)
-            state, sends = handle_identity(identities.get(key), key.decode(), message)
+        async for event in stream.events():
+            key, message = event.key, json.loads(event.value)
+            position = f"{event.message.partition}:{event.message.offset}"
+            state, sends = handle_identity(identities.get(key), key.decode(), message, position)
             if state != identities.get(key):
                 identities[key] = state
             await send_all(sends)
@@ -187,17 +190,19 @@ def _wire(app: faust.App, settings: Settings) -> None:
             message = json.loads(value)
             before = timelines.get(key)
             state, outputs = handle_shipment_message(before, shipment_id, message)
-            if state == before and message["kind"] == "event" and not outputs:
+            if message["kind"] == "event" and any(isinstance(o, Publish) and o.repeat for o in outputs):
                 metrics.DUPLICATES.labels(message["event"]["partner"]).inc()
             for output in outputs:
                 if isinstance(output, Publish):
                     await timelines_topic.send(key=output.key.encode(), value=output.record.model_dump_json().encode())
                     log.info("timeline_published", shipment_id=output.key, kind=output.record.kind,
                              status=getattr(output.record, "status", None))
-                    if isinstance(output.record, Timeline):
+                    if isinstance(output.record, Timeline) and not output.repeat:
                         state = {**state, "summary": summarise(output.record)}
                         stream_clock.advance(output.record.last_event_at)
                         state = await settle(key, state, output.record)
+                    elif output.repeat:
+                        await resend_settled(state)
                 else:
                     await send_all([output])
             if state != timelines.get(key):
@@ -227,6 +232,11 @@ def _wire(app: faust.App, settings: Settings) -> None:
         if reported:
             state = {**state, "fx_missing": sorted(reported)}
         return state
+
+    async def resend_settled(state: dict) -> None:
+        """A repeated input re-emits what it emitted before: a crash may have lost it."""
+        for send in resend_messages(state.get("settled")):
+            await turnover_topic.send(key=send.key.encode(), value=json.dumps(send.message).encode())
 
     @app.agent(control_topic, name="control", concurrency=1)
     async def control_agent(stream: faust.StreamT) -> None:
@@ -290,6 +300,40 @@ def _wire(app: faust.App, settings: Settings) -> None:
             from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
             return self.bytes(generate_latest(metrics.REGISTRY), content_type=CONTENT_TYPE_LATEST.split(";")[0])
+
+    async def all_worker_metrics() -> list[tuple[str, str]]:
+        """(worker URL, /metrics text) of every worker in the group, this one included."""
+        import aiohttp
+        from prometheus_client import generate_latest
+
+        own = str(app.conf.canonical_url).rstrip("/")
+        texts = [(own, generate_latest(metrics.REGISTRY).decode())]
+        peers = sorted({str(url).rstrip("/") for url in app.router.tables_metadata()} - {own})
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+            for url in peers:
+                try:
+                    async with session.get(f"{url}/metrics") as response:
+                        texts.append((url, await response.text()))
+                except (aiohttp.ClientError, TimeoutError) as err:
+                    log.warning("peer_metrics_unavailable", worker=url, error=type(err).__name__)
+        return texts
+
+    @app.page("/ops")
+    class Ops(View):
+        """The operations page: every worker's figures, aggregated, drawn on the server."""
+
+        async def get(self, request: Request) -> Response:
+            from hub import ops_view
+
+            figures = ops_view.aggregate(await all_worker_metrics())
+            return self.html(ops_view.render_page(figures))
+
+    @app.page("/ops.json")
+    class OpsJson(View):
+        async def get(self, request: Request) -> Response:
+            from hub import ops_view
+
+            return self.json(ops_view.aggregate(await all_worker_metrics()))
 
     @app.page("/shipments/{query}")
     class Shipment(View):

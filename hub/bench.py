@@ -37,6 +37,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     parser.add_argument("--clean", action="store_true", help="simulate without faults")
+    parser.add_argument("--rate", type=float, default=None,
+                        help="publish at most this many messages per second (default: as fast as possible)")
     parser.add_argument("--dir", type=Path, default=Path(".hub/bench"), help="broker and worker data and logs")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for the workers to catch up")
     parser.set_defaults(func=run)
@@ -71,6 +73,8 @@ class Worker:
 def run(args: argparse.Namespace) -> int:
     if args.shipments < 1 or args.workers < 1:
         return _fail("--shipments and --workers must be at least 1")
+    if args.rate is not None and args.rate <= 0:
+        return _fail("--rate must be positive")
     env = dict(os.environ)
     started_broker = None
     if not env.get("HUB_KAFKA_BOOTSTRAP"):
@@ -99,7 +103,9 @@ def run(args: argparse.Namespace) -> int:
             broker.stop(started_broker)
 
 
-def _bench(args: argparse.Namespace, env: dict[str, str], settings: Settings, run_id: str, workers: list[Worker]) -> int:
+def _bench(
+    args: argparse.Namespace, env: dict[str, str], settings: Settings, run_id: str, workers: list[Worker]
+) -> int:
     from hub.app import active_partners
     from hub.caught_up import wait_until_caught_up
     from hub.simulator import FaultRates, simulate
@@ -129,10 +135,11 @@ def _bench(args: argparse.Namespace, env: dict[str, str], settings: Settings, ru
     for worker in workers:
         if not _wait_ready(worker, 180):
             return _fail(f"a worker did not become ready; see {worker.log}")
-    _say(f"publishing {len(records)} partner messages" + (f" ({skipped} for partners without an adapter left out)" if skipped else ""))
+    left_out = f" ({skipped} for partners without an adapter left out)" if skipped else ""
+    _say(f"publishing {len(records)} partner messages{left_out}")
     started = time.monotonic()
     asyncio.run(publish_records(settings.kafka_bootstrap, records, lambda p: partner_topic(settings, p),
-                                total=len(records), progress=Progress(len(records))))
+                                total=len(records), rate=args.rate, progress=Progress(len(records))))
     published = time.monotonic() - started
     _say("waiting until the workers have caught up")
     try:
@@ -160,7 +167,10 @@ async def _read_all(bootstrap: str, topic: str) -> list[tuple[int, bytes | None]
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
         records: list[tuple[int, bytes | None]] = []
-        while any(await consumer.position(tp) < ends[tp] for tp in partitions):
+        while True:
+            positions = [await consumer.position(tp) for tp in partitions]
+            if all(position >= ends[tp] for position, tp in zip(positions, partitions)):
+                break
             batch = await consumer.getmany(timeout_ms=500, max_records=5000)
             for messages in batch.values():
                 records.extend((m.timestamp, m.value) for m in messages)
@@ -215,12 +225,14 @@ def _percentile(values: list[int], fraction: float) -> int | None:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def _report(args: argparse.Namespace, messages: int, published: float, wall: float, figures: Figures, workers: list[Worker]) -> None:
+def _report(
+    args: argparse.Namespace, messages: int, published: float, wall: float, figures: Figures, workers: list[Worker]
+) -> None:
     span = None
     if figures.first_received_ms is not None and figures.last_timeline_ms is not None:
         span = max((figures.last_timeline_ms - figures.first_received_ms) / 1000, 1e-3)
     print(f"hub bench --shipments {args.shipments} --seed {args.seed} --workers {args.workers}"
-          + (" --clean" if args.clean else ""))
+          + (" --clean" if args.clean else "") + (f" --rate {args.rate:g}" if args.rate else ""))
     print(f"  partner messages        {messages} (published in {published:.1f} s)")
     print(f"  canonical events        {figures.events}")
     if span:

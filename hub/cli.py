@@ -9,7 +9,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from hub import bench, broker, commands, demo, settlement_commands, simulate_command
+from hub import bench, broker, commands, deadletters_command, demo, ops_command, settlement_commands, simulate_command
 
 Registrar = Callable[[argparse._SubParsersAction], None]
 
@@ -34,6 +34,8 @@ def _registrars() -> list[Registrar]:
         settlement_commands.add_parsers,
         simulate_command.add_parser,
         bench.add_parser,
+        ops_command.add_parser,
+        deadletters_command.add_parser,
     ]
     try:  # `hub identify` lives in its own module
         from hub import identify_command

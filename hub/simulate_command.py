@@ -26,12 +26,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     from hub.simulator.faults import FaultRates
 
     defaults = FaultRates()
-    parser = subparsers.add_parser("simulate", help="generate partner traffic with ground truth; publish it or write it out")
+    parser = subparsers.add_parser("simulate", help="partner traffic with ground truth: publish it or write it out")
     parser.add_argument("--shipments", type=int, required=True, help="number of shipments (parcels) to simulate")
-    parser.add_argument("--seed", type=int, default=1, help="random seed: the same seed gives the same bytes (default 1)")
-    parser.add_argument("--days", type=int, default=270, help="orders are placed over this many days from 2026-01-05 (default 270)")
-    parser.add_argument("--out", type=Path, default=None, help="write payload files, manifest and ground truth here instead of publishing")
-    parser.add_argument("--rate", type=float, default=None, help="at most this many messages per second when publishing")
+    parser.add_argument("--seed", type=int, default=1, help="the same seed gives the same bytes (default 1)")
+    parser.add_argument("--days", type=int, default=270,
+                        help="orders are placed over this many days from 2026-01-05 (default 270)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="write payload files, manifest and ground truth here instead of publishing")
+    parser.add_argument("--rate", type=float, default=None,
+                        help="at most this many messages per second when publishing")
     parser.add_argument("--clean", action="store_true", help="no faults at all")
     for name, meaning in FAULT_OPTIONS:
         parser.add_argument(f"--{name.replace('_', '-')}", dest=name, type=float, default=getattr(defaults, name),
@@ -77,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
         sent = publish(settings, records, rate=args.rate)
     except Exception as err:  # noqa: BLE001 - one line, whatever the broker said
         return _fail(f"cannot publish to {settings.kafka_bootstrap}: {err}", 1)
-    print(f"published {sent} messages for {info['shipments_generated']} shipments to {settings.partner_prefix}<partner>.events; "
-          "the same command with --out DIR writes the same traffic with its ground truth")
+    print(f"published {sent} messages for {info['shipments_generated']} shipments to "
+          f"{settings.partner_prefix}<partner>.events; the same command with --out DIR writes the same traffic "
+          "with its ground truth")
     return 0

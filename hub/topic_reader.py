@@ -3,9 +3,34 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TopicRecord:
+    topic: str
+    partition: int
+    offset: int
+    timestamp_ms: int
+    key: bytes | None
+    value: bytes | None
+    headers: tuple[tuple[str, bytes], ...]
+
+    def header(self, name: str) -> str | None:
+        """The last value of header `name`, decoded (replacing bytes that are not UTF-8)."""
+        found = None
+        for key, value in self.headers:
+            if key == name and value is not None:
+                found = value.decode("utf-8", "replace")
+        return found
 
 
 async def read_all(bootstrap: str, topic: str) -> list[tuple[bytes | None, bytes | None]]:
+    return [(r.key, r.value) for r in await read_records(bootstrap, topic)]
+
+
+async def read_records(bootstrap: str, topic: str) -> list[TopicRecord]:
+    """Every record with its partition, offset, timestamp and headers, partition by partition."""
     from aiokafka import AIOKafkaConsumer, TopicPartition
 
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest")
@@ -25,13 +50,16 @@ async def read_all(bootstrap: str, topic: str) -> list[tuple[bytes | None, bytes
         consumer.assign(tps)
         await consumer.seek_to_beginning(*tps)
         ends = await consumer.end_offsets(tps)
-        records: list[tuple[bytes | None, bytes | None]] = []
+        records: list[TopicRecord] = []
         while True:
             positions = {tp: await consumer.position(tp) for tp in tps}
             if all(positions[tp] >= ends[tp] for tp in tps):
                 return records
             batch = await consumer.getmany(timeout_ms=500)
             for tp in sorted(batch, key=lambda t: t.partition):
-                records.extend((m.key, m.value) for m in batch[tp] if m.offset < ends[tp])
+                records.extend(
+                    TopicRecord(m.topic, m.partition, m.offset, m.timestamp, m.key, m.value, tuple(m.headers or ()))
+                    for m in batch[tp] if m.offset < ends[tp]
+                )
     finally:
         await consumer.stop()

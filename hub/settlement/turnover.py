@@ -76,7 +76,10 @@ def on_close(state: State | None, key: str, period: str, cutoff: datetime, contr
     state = _state(state)
     contract_id, payer = key.split("|", 1)
     if period in state["closed"]:
-        return state, Outputs([], [])
+        # Closed before: re-emit the period's fee and statements, which a crash may have lost.
+        fees = [SettlementEntry.model_validate(e) for e in state["entries"].values()
+                if e["kind"] == EntryKind.PERIOD_FEE and e["period"] == period]
+        return state, Outputs(fees, _period_statements(state, contract_id, payer, period))
     state["closed"][period] = cutoff.isoformat()
     entries: list[SettlementEntry] = []
     versions = [c for c in contracts.contracts if c.id == contract_id]
@@ -85,11 +88,14 @@ def on_close(state: State | None, key: str, period: str, cutoff: datetime, contr
         if fee is not None and fee.entry_id not in state["entries"]:
             state["entries"][fee.entry_id] = fee.model_dump(mode="json")
             entries.append(fee)
-    statements = [
+    return state, Outputs(entries, _period_statements(state, contract_id, payer, period))
+
+
+def _period_statements(state: State, contract_id: str, payer: str, period: str) -> list[Statement]:
+    return [
         _statement(state, contract_id, payer, payee, period, currency)
         for payee, currency in sorted({(e["payee"], e["currency"]) for e in state["entries"].values() if e["period"] == period})
     ]
-    return state, Outputs(entries, statements)
 
 
 def turnover(state: State, period: str) -> int:

@@ -1,4 +1,7 @@
-"""Partner traffic simulator with ground truth (issue 6). An independent witness: never imports adapters, stages or settlement.
+"""Partner traffic simulator with ground truth (issue 6).
+
+An independent witness: it never imports adapters, stages or settlement (an import contract
+says so).
 
 `simulate(shipments, seed)` builds journeys of parcels through the partners, renders every
 event in its partner's native format, injects faults and keeps the ground truth;

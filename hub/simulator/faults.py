@@ -101,7 +101,7 @@ def apply(messages: list[Message], rates: FaultRates, rng: random.Random) -> tup
     messages = messages + _duplicates(messages, rates.duplicates, rng, ledger)
     messages = messages + _malformed(messages, rates.malformed, rng, ledger)
     for message in messages:
-        for code in message.expected.unknown_codes:
+        for code in sorted(set(message.expected.unknown_codes)):
             ledger.append(FaultRecord("unknown_code", message.partner, message, {"code": code}))
     return messages, ledger
 
@@ -118,7 +118,8 @@ def _late_links(messages: list[Message], rate: float, rng: random.Random, ledger
         for message in groups[key]:
             message.at += delay
             message.faults.append("late_link")
-            ledger.append(FaultRecord("late_link", message.partner, message, {"delay_hours": round(delay.total_seconds() / 3600, 1)}))
+            detail = {"delay_hours": round(delay.total_seconds() / 3600, 1)}
+            ledger.append(FaultRecord("late_link", message.partner, message, detail))
 
 
 def _out_of_order(messages: list[Message], rate: float, rng: random.Random, ledger: list[FaultRecord]) -> None:
@@ -132,8 +133,10 @@ def _out_of_order(messages: list[Message], rate: float, rng: random.Random, ledg
         for current, following in zip(ordered, ordered[1:]):
             if rng.random() < rate and following.at - current.at <= OUT_OF_ORDER_WINDOW:
                 moves.append((current, following))
-    for current, following in moves:
-        current.at = following.at + timedelta(seconds=rng.randint(1, 1800))
+    delays = [timedelta(seconds=rng.randint(1, 1800)) for _ in moves]
+    # Latest first, so a message moved behind one that itself moved still lands behind it.
+    for (current, following), delay in reversed(list(zip(moves, delays))):
+        current.at = following.at + delay
         current.faults.append("out_of_order")
         ledger.append(FaultRecord("out_of_order", current.partner, current, {}, original=following))
 

@@ -39,8 +39,9 @@ def cainiao(track: Track, clock: Clock, *, warehouse: bool, import_customs: bool
 
 def mirror_for_aliexpress(source: Track, target: Track) -> None:
     """AliExpress's tracking result repeats Cainiao's action codes for the same parcel."""
+    in_russia = ("LH_ARRIVE", "CC_IM_START", "CC_HO_IN_SUCCESS", "CC_IM_SUCCESS", "GTMS_ACCEPT")
     for step in source.steps:
-        address = "Russia" if step.code in ("LH_ARRIVE", "CC_IM_START", "CC_HO_IN_SUCCESS", "CC_IM_SUCCESS", "GTMS_ACCEPT") else "China"
+        address = "Russia" if step.code in in_russia else "China"
         target.add(step.at, step.code, None, place=step.data.get("place", ""), address=address)
 
 
@@ -66,7 +67,8 @@ def russian_post_import(track: Track, clock: Clock, city: City, outcome: str, *,
             track.add(clock.after(4, 48), "3.7", L.RETURN, office=exchange)
             track.add(clock.after(24, 96), "10.0", L.RETURN, office=exchange)
             return "returning"
-        track.add(clock.after(48, 144), "14.13", L.IMPORT_CUSTOMS, office=exchange, duty=rng.randrange(15000, 250000, 100))
+        duty = rng.randrange(15000, 250000, 100)  # kopecks
+        track.add(clock.after(48, 144), "14.13", L.IMPORT_CUSTOMS, office=exchange, duty=duty)
     else:
         track.add(clock.after(4, 30), "14.1", L.IMPORT_CUSTOMS, office=exchange)
     barcode = track.info["barcode"]
@@ -91,7 +93,8 @@ def russian_post_domestic(track: Track, clock: Clock, origin: City, city: City, 
 
 
 def _russian_post_last_mile(
-    track: Track, clock: Clock, city: City, barcode: str, outcome: str, *, international: bool, origin: City | None = None
+    track: Track, clock: Clock, city: City, barcode: str, outcome: str, *, international: bool,
+    origin: City | None = None,
 ) -> str:
     sorting = _office(city.sorting_centre, city.zone)
     office = _office(city.delivery_office, city.zone)
@@ -133,12 +136,14 @@ def russian_post_cod(track: Track, clock: Clock, delivered: datetime, origin: Ci
               office=_office(origin.delivery_office, origin.zone))
 
 
-def cdek(track: Track, clock: Clock, origin: City, city: City, outcome: str, *, courier: bool) -> tuple[str, str | None]:
+def cdek(
+    track: Track, clock: Clock, origin: City, city: City, outcome: str, *, courier: bool
+) -> str:
     """A CDEK order from the sender's city to a pickup point or the door.
 
     outcomes: delivered, courier_failed (one failed attempt, then delivered), refused and
-    storage_expired (NOT_DELIVERED: a return order follows), lost. Returns (outcome, the
-    reason code of a NOT_DELIVERED that starts a return).
+    storage_expired (NOT_DELIVERED with its additional status: a return order follows, the
+    journey ends `returned`), lost. Returns the journey outcome.
     """
     def at(c: City) -> dict[str, str]:
         return {"city": c.name, "zone": c.zone}
@@ -150,7 +155,7 @@ def cdek(track: Track, clock: Clock, origin: City, city: City, outcome: str, *, 
     track.add(clock.after(1, 6), "SENT_TO_RECIPIENT_CITY", L.LINE_HAUL, **at(origin))
     if outcome == "lost":
         track.add(clock.after(150, 400), "NOT_DELIVERED", L.LINE_HAUL, reason="26", **at(origin))
-        return "lost", None
+        return "lost"
     track.add(clock.after(12, 96), "ACCEPTED_IN_RECIPIENT_CITY", L.LAST_MILE, **at(city))
     if courier or outcome == "refused":
         track.add(clock.after(2, 12), "ACCEPTED_AT_RECIPIENT_CITY_WAREHOUSE", L.LAST_MILE, **at(city))
@@ -160,15 +165,15 @@ def cdek(track: Track, clock: Clock, origin: City, city: City, outcome: str, *, 
             track.add(clock.after(14, 30), "TAKEN_BY_COURIER", L.LAST_MILE, **at(city))
         if outcome == "refused":
             track.add(clock.after(1, 6), "NOT_DELIVERED", L.LAST_MILE, reason="11", **at(city))
-            return "returned", "11"
+            return "returned"
         track.add(clock.after(1, 8), "DELIVERED", L.LAST_MILE, **at(city))
-        return "delivered", None
+        return "delivered"
     track.add(clock.after(2, 24), "ACCEPTED_AT_PICK_UP_POINT", L.PICKUP_POINT, **at(city))
     if outcome == "storage_expired":
         track.add(clock.after(7 * 24, 14 * 24), "NOT_DELIVERED", L.PICKUP_POINT, reason="23", **at(city))
-        return "returned", "23"
+        return "returned"
     track.add(clock.after(3, 120), "DELIVERED", L.PICKUP_POINT, **at(city))
-    return "delivered", None
+    return "delivered"
 
 
 def cdek_return(track: Track, clock: Clock, origin: City, city: City) -> None:

@@ -78,6 +78,17 @@ class Simulation:
             for m in self.messages
         ]
 
+    def showcase(self) -> list[str]:
+        """A few shipments worth showing (the first of each scenario, then of each other
+        outcome), each by its smallest identifier, which `hub timeline` accepts."""
+        chosen: list[dict[str, Any]] = []
+        shipments = self.shipments()
+        for key in ("scenario", "outcome"):
+            for shipment in shipments:
+                if all(c[key] != shipment[key] for c in chosen):
+                    chosen.append(shipment)
+        return [c["identifiers"][0] for c in chosen]
+
     def run_info(self) -> dict[str, Any]:
         last = self.messages[-1].at if self.messages else EPOCH
         return {

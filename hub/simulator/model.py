@@ -42,7 +42,7 @@ class Track:
     links: bool = False
 
     def add(self, at: datetime, code: str, leg: Leg | None = None, **data: Any) -> Step:
-        step = Step(at, code, leg, dict(data))
+        step = Step(at.replace(microsecond=0), code, leg, dict(data))
         self.steps.append(step)
         return step
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import string
+from typing import Callable
 
 from schemas.identifiers import rp_check_digit, s10_check_digit
 
@@ -18,7 +19,7 @@ class Numbers:
         self._used: dict[str, None] = {}
         self._serials: dict[str, int] = {}
 
-    def _unique(self, make) -> str:  # type: ignore[no-untyped-def]
+    def _unique(self, make: Callable[[], str]) -> str:
         while True:
             value = make()
             if value not in self._used:

@@ -32,7 +32,8 @@ class ManifestEntry:
     subject: str | None
 
     def as_json(self) -> dict[str, Any]:
-        return {"seq": self.seq, "at": iso(self.at), "partner": self.partner, "file": self.file, "subject": self.subject}
+        return {"seq": self.seq, "at": iso(self.at), "partner": self.partner, "file": self.file,
+                "subject": self.subject}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ManifestEntry:

@@ -7,6 +7,7 @@ so a batch time written without offset is local to the zone of the office that w
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
 
@@ -53,5 +54,5 @@ SELLER_CITIES: tuple[City, ...] = tuple(c for c in CITIES if c.name in ("Мос�
 CN_SORTING_CENTRES: tuple[str, ...] = ("Shatian Town", "Fenggang Town", "Huangjiang Town")
 
 
-def pick_city(rng, cities: tuple[City, ...] = CITIES) -> City:  # type: ignore[no-untyped-def]
+def pick_city(rng: random.Random, cities: tuple[City, ...] = CITIES) -> City:
     return rng.choices(cities, weights=[c.weight for c in cities])[0]

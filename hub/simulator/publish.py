@@ -8,6 +8,7 @@ the payloads.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 import time
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import Callable, Iterable, TextIO
 
 from hub.config import Settings
 from hub.topics import ensure_topics, partner_topic
+from hub.simulator.model import Message
 from schemas.deadletter import SUBJECT_HEADER
 
 
@@ -96,6 +98,9 @@ def publish(settings: Settings, records: list[Record], *, rate: float | None = N
     """Create the partner topics the records need (the broker never auto-creates), then send."""
     partners = sorted({r.partner for r in records})
     asyncio.run(ensure_topics(settings, partners))
+    # Right after a topic is created the broker answers "not leader" for a moment; the
+    # producer retries by itself, so its warning about it is only noise on the terminal.
+    logging.getLogger("aiokafka.producer.sender").setLevel(logging.ERROR)
     progress = Progress(len(records)) if show_progress else None
     return asyncio.run(publish_records(
         settings.kafka_bootstrap, records, lambda p: partner_topic(settings, p), total=len(records), rate=rate,
@@ -103,7 +108,7 @@ def publish(settings: Settings, records: list[Record], *, rate: float | None = N
     ))
 
 
-def simulation_records(messages: Iterable, partners: Iterable[str] | None = None) -> list[Record]:  # type: ignore[type-arg]
+def simulation_records(messages: Iterable[Message], partners: Iterable[str] | None = None) -> list[Record]:
     """A simulation's messages as records, optionally only those for some partners."""
     keep = None if partners is None else set(partners)
     return [Record(m.partner, m.payload, m.subject) for m in messages if keep is None or m.partner in keep]

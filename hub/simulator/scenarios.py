@@ -9,6 +9,7 @@ renumbering, an Ozon posting's `tracking_number`, CDEK `related_entities`, or a 
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Callable
@@ -26,7 +27,7 @@ PRODUCTS = ("Наушники беспроводные", "Чехол для те
             "Светодиодная лента 5 м", "Рюкзак городской", "Кофемолка ручная", "Настольная лампа")
 
 
-def _money(rng, low: int, high: int) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+def _money(rng: random.Random, low: int, high: int) -> tuple[int, str]:
     """A price in minor units and as the decimal string partners write."""
     minor = rng.randrange(low * 100, high * 100)
     if rng.random() < 0.5:
@@ -63,7 +64,9 @@ def _aliexpress_order(w: World, start: datetime, parcels: int, scenario: str) ->
     return order, track, shipments
 
 
-def _aliexpress_close(track: Track, shipped: list[tuple[datetime, str, str]], outcomes: list[tuple[str, datetime]], rng) -> None:  # type: ignore[no-untyped-def]
+def _aliexpress_close(
+    track: Track, shipped: list[tuple[datetime, str, str]], outcomes: list[tuple[str, datetime]], rng: random.Random
+) -> None:
     """The order's later statuses: shipped (part, then all), then received or disputed."""
     shipped = sorted(shipped)
     if len(shipped) > 1:
@@ -87,12 +90,13 @@ def _russian_post_track(w: World, shipment: Shipment, barcode: str, city: City, 
         destination=city.delivery_office, value_kopecks=value_kopecks, cod_kopecks=cod_kopecks,
         mass=mass, mass_rate=rng.randrange(9000, 60000, 100), insurance=value_kopecks // 100,
         mail_type=("4", "Посылка") if mass > 2000 else ("5", "Мелкий пакет"),
-        mail_ctg=("4", "С объявленной ценностью и наложенным платежом") if cod_kopecks else ("2", "С объявленной ценностью"),
+        mail_ctg=(("4", "С объявленной ценностью и наложенным платежом") if cod_kopecks
+                  else ("2", "С объявленной ценностью")),
         sender=sender or rng.choice(SENDERS), recipient=rng.choice(RECIPIENTS),
     )
 
 
-def _import_outcome(rng) -> str:  # type: ignore[no-untyped-def]
+def _import_outcome(rng: random.Random) -> str:
     return rng.choices(
         ("delivered", "courier", "customs_hold", "customs_refused", "storage_expired", "lost"), (70, 8, 8, 4, 5, 5)
     )[0]
@@ -119,20 +123,16 @@ def aliexpress_russian_post(w: World, start: datetime, parcels: int = 1) -> None
         renumber = rng.random() < 0.12 and outcome not in ("customs_refused", "lost")
         polling = "rp_single" if renumber or rng.random() < 0.7 else "rp_batch"
         value = order.value_minor * (12 if order.currency == "CNY" else 1)
-        rp = _russian_post_track(w, shipment, number, pick_city(rng), international=True, polling=polling,
-                                 value_kopecks=value)
+        city = pick_city(rng)
+        rp = _russian_post_track(w, shipment, number, city, international=True, polling=polling, value_kopecks=value)
         rp.links = renumber
         new_number = w.numbers.rp(EXCHANGE_OFFICE[0]) if renumber else None
         if new_number:
             shipment.identify("rp", new_number)
-        result = flows.russian_post_import(rp, clock, _city_of(rp), outcome, renumber_to=new_number)
+        result = flows.russian_post_import(rp, clock, city, outcome, renumber_to=new_number)
         shipment.finish(result, rp.steps[-1].at)
         outcomes.append((result, rp.steps[-1].at))
     _aliexpress_close(ae, shipped, outcomes, rng)
-
-
-def _city_of(track: Track) -> City:
-    return next(c for c in CITIES if c.delivery_office == track.info["destination"])
 
 
 def aliexpress_split(w: World, start: datetime) -> None:
@@ -148,7 +148,7 @@ def _cdek_order(w: World, shipment: Shipment, clock: Clock, origin: City, city: 
     shipment.identify("cdek_uuid", uuid)
     order = w.track("cdek", "cdek_order", number, shipment, uuid=uuid, cdek_number=number, number=shop_number,
                     is_return=False, print_form=rng.random() < 0.5)
-    result, _reason = flows.cdek(order, clock, origin, city, outcome, courier=courier)
+    result = flows.cdek(order, clock, origin, city, outcome, courier=courier)
     if result == "returned":
         back_number, back_uuid = w.numbers.cdek(), w.numbers.uuid()
         shipment.identify("cdek", back_number)
@@ -162,7 +162,7 @@ def _cdek_order(w: World, shipment: Shipment, clock: Clock, origin: City, city: 
     return result
 
 
-def _cdek_outcome(rng) -> tuple[str, bool]:  # type: ignore[no-untyped-def]
+def _cdek_outcome(rng: random.Random) -> tuple[str, bool]:
     outcome = rng.choices(("delivered", "courier_failed", "storage_expired", "refused", "lost"), (76, 7, 7, 5, 5))[0]
     courier = outcome in ("courier_failed", "refused") or (outcome == "delivered" and rng.random() < 0.25)
     return outcome, courier
@@ -186,7 +186,8 @@ def aliexpress_cdek(w: World, start: datetime) -> None:
     handover_at = clock.after(2, 30)
     clock.after(0.5, 6)
     outcome, courier = _cdek_outcome(rng)
-    result = _cdek_order(w, shipment, clock, MOSCOW_CITY, pick_city(rng), outcome, courier, f"AE{order.marketplace_ref[-8:]}")
+    shop_number = f"AE{order.marketplace_ref[-8:]}"
+    result = _cdek_order(w, shipment, clock, MOSCOW_CITY, pick_city(rng), outcome, courier, shop_number)
     cdek_number = next(i for i in shipment.identifiers if i.startswith("cdek:"))
     flows.hub_native(point, handover_at, "handed_over", Leg.DESTINATION_WAREHOUSE, handover_to=cdek_number)
     _aliexpress_close(ae, [(cainiao.steps[0].at, number, "CAINIAO_STANDARD")], [(result, shipment.finished_at)], rng)
@@ -209,7 +210,8 @@ def ozon(w: World, start: datetime, carrier: str) -> None:
     for _ in range(rng.choice((1, 1, 1, 2, 3))):
         minor, _amount = _money(rng, 150, 9000)
         products.append({"sku": w.numbers.ozon_numeric(9), "quantity": rng.choice((1, 1, 1, 2)),
-                         "price": f"{Decimal(minor) / 100:.6f}", "offer_id": f"{rng.randint(100, 999)}-{rng.randint(1000, 9999)}",
+                         "price": f"{Decimal(minor) / 100:.6f}",
+                         "offer_id": f"{rng.randint(100, 999)}-{rng.randint(1000, 9999)}",
                          "name": rng.choice(PRODUCTS), "minor": minor})
     value = sum(p["minor"] * p["quantity"] for p in products)
     for p in products:
@@ -225,8 +227,9 @@ def ozon(w: World, start: datetime, carrier: str) -> None:
         "ozon", "ozon", posting_number, shipment, posting_number=posting_number, order_number=order_number,
         order_id=w.numbers.ozon_numeric(9), warehouse_id=warehouse_id, seller_id=rng.randint(10_000, 999_999),
         products=products, in_process_at=start, shipment_date=start + timedelta(days=1),
-        delivery_method={"id": warehouse_id, "name": f"{provider[1]}, {origin.name}", "warehouse": f"Склад {origin.name}",
-                         "tpl_provider_id": provider[0], "tpl_provider": provider[1]},
+        delivery_method={"id": warehouse_id, "name": f"{provider[1]}, {origin.name}",
+                         "warehouse": f"Склад {origin.name}", "tpl_provider_id": provider[0],
+                         "tpl_provider": provider[1]},
         tracking_number="",
     )
     track.add(start, "TYPE_NEW_POSTING", None, kind="new")
@@ -259,21 +262,23 @@ def ozon(w: World, start: datetime, carrier: str) -> None:
                                             polling="rp_single" if rng.random() < 0.7 else "rp_batch",
                                             value_kopecks=value, sender="ООО ИНТЕРНЕТ РЕШЕНИЯ")
         outcome = rng.choices(("delivered", "courier", "returned", "lost"), (80, 7, 9, 4))[0]
-        shipment.finish(flows.russian_post_domestic(carrier_track, clock, origin, city, outcome), carrier_track.steps[-1].at)
+        result = flows.russian_post_domestic(carrier_track, clock, origin, city, outcome)
+        shipment.finish(result, carrier_track.steps[-1].at)
     track.info["tracking_number"] = number
     handed = carrier_track.steps[1].at if len(carrier_track.steps) > 1 else carrier_track.steps[0].at
-    track.add(handed + timedelta(minutes=rng.randint(5, 90)), "posting_transferred_to_courier_service", None, kind="state")
-    track.add(handed + timedelta(minutes=rng.randint(5, 90)), "posting_transferred_to_courier_service", None,
-              kind="read_model", status="delivering")
+    transferred = "posting_transferred_to_courier_service"
+    track.add(handed + timedelta(minutes=rng.randint(5, 90)), transferred, None, kind="state")
+    track.add(handed + timedelta(minutes=rng.randint(5, 90)), transferred, None, kind="read_model", status="delivering")
     if rng.random() < 0.25:
-        promised = handed + timedelta(days=rng.randint(2, 6))
+        promised = (handed + timedelta(days=rng.randint(2, 6))).replace(minute=0, second=0)
         track.add(handed + hours(rng, 2, 30), "TYPE_DELIVERY_DATE_CHANGED", None, kind="delivery_date",
-                  begin=promised.replace(minute=0, second=0), old_begin=(promised - timedelta(days=2)).replace(minute=0, second=0))
+                  begin=promised, old_begin=promised - timedelta(days=2))
     finished = shipment.finished_at or clock.now
+    told = finished + timedelta(minutes=rng.randint(5, 180))
     if shipment.outcome == "delivered":
-        track.add(finished + timedelta(minutes=rng.randint(5, 180)), "posting_delivered", None, kind="state")
+        track.add(told, "posting_delivered", None, kind="state")
     elif shipment.outcome in ("returned", "returning"):
-        track.add(finished + timedelta(minutes=rng.randint(5, 180)), "posting_returned_to_warehouse", None, kind="state")
+        track.add(told, "posting_returned_to_warehouse", None, kind="state")
 
 
 def ozon_cdek(w: World, start: datetime) -> None:
@@ -423,9 +428,10 @@ def guangzhou_russian_post(w: World, start: datetime) -> None:
                         city="Guangzhou", facility="CAN-1")
     flows.guangzhou_consolidation(warehouse, clock, target, order.ref, value)
     clock.after(48, 120)  # the flight
-    rp = _russian_post_track(w, shipment, s10, pick_city(rng), international=True,
+    city = pick_city(rng)
+    rp = _russian_post_track(w, shipment, s10, city, international=True,
                              polling="rp_single" if rng.random() < 0.7 else "rp_batch", value_kopecks=value_minor * 12)
-    result = flows.russian_post_import(rp, clock, _city_of(rp), _import_outcome(rng), renumber_to=None)
+    result = flows.russian_post_import(rp, clock, city, _import_outcome(rng), renumber_to=None)
     shipment.finish(result, rp.steps[-1].at)
 
 

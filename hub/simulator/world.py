@@ -48,7 +48,8 @@ class Shipment:
 
     def truth(self) -> dict[str, Any]:
         steps = sorted(
-            ((s.at, t.partner, s.leg) for t in self.tracks for s in t.steps if s.leg is not None and not s.undocumented),
+            ((s.at, t.partner, s.leg) for t in self.tracks for s in t.steps
+             if s.leg is not None and not s.undocumented),
             key=lambda item: (item[0], item[1]),
         )
         legs: list[dict[str, str]] = []
@@ -56,7 +57,7 @@ class Shipment:
             if not legs or (legs[-1]["leg"], legs[-1]["partner"]) != (leg.value, partner):
                 legs.append({"leg": leg.value, "partner": partner, "entered_at": iso(at)})
         partners: list[str] = []
-        for track in sorted(self.tracks, key=lambda t: t.steps[0].at if t.steps else datetime.max):
+        for track in sorted((t for t in self.tracks if t.steps), key=lambda t: t.steps[0].at):
             if track.partner not in partners:
                 partners.append(track.partner)
         identifiers = sorted(self.identifiers)

@@ -60,14 +60,19 @@ def observations(parcels: list[str], orders: list[str], event: Message) -> list[
     return sends
 
 
-def handle_identity(state: State | None, key: str, message: Message) -> tuple[State, list[Send]]:
-    """One identity-topic message for identifier (or order) `key`."""
+def handle_identity(state: State | None, key: str, message: Message, position: str | None = None) -> tuple[State, list[Send]]:
+    """One identity-topic message for identifier (or order) `key`.
+
+    `position` is where the message sits in its log (`partition:offset`). After a crash,
+    faust may have kept this key's new state but lost what processing sent; the message
+    comes again at the same position, and what its first handling sent is sent again.
+    """
     state = dict(state) if state else {}
     kind = message["kind"]
     if kind == "observe":
         return _observe(state, key, message)
     if kind == "label":
-        return _relabel(state, key, message["label"], sender=message.get("from"))
+        return _relabel(state, key, message["label"], sender=message.get("from"), position=position)
     if kind == "order":
         return _order(state, message)
     raise ValueError(f"unknown identity message kind {kind!r}")
@@ -83,31 +88,40 @@ def _observe(state: State, identifier: str, message: Message) -> tuple[State, li
     state["label"] = label
     state["neighbours"] = sorted(known | set(new_neighbours))
     state["orders"] = sorted(known_orders | set(new_orders))
-    # A new neighbour learns this side's label; its own observe message tells it ours too.
-    for neighbour in new_neighbours:
+    # Every neighbour on the event learns this side's label (its own observe message tells
+    # it ours too), new or not: an equal label changes nothing there, and a repeat of this
+    # message after a crash sends again what the first handling may have lost.
+    for neighbour in sorted(set(message["neighbours"])):
         sends.append(Send(IDENTITY, neighbour, {"kind": "label", "identifier": neighbour, "label": label, "from": identifier}))
-    for order in new_orders:
+    for order in sorted(set(message["orders"])):
         sends.append(Send(IDENTITY, order, _order_message(order, identifier, label)))
     if "event" in message:
         sends.append(Send(SHIPMENT_EVENTS, shipment_id_for(label), {"kind": "event", "event": message["event"]}))
     return state, sends
 
 
-def _relabel(state: State, identifier: str, label: str, sender: str | None) -> tuple[State, list[Send]]:
+def _relabel(state: State, identifier: str, label: str, sender: str | None, position: str | None) -> tuple[State, list[Send]]:
     current = state.get("label") or identifier
-    if label >= current:
-        if "label" not in state:
-            state["label"] = current
+    if label > current or (label == current and (position is None or position != state.get("relabelled_at"))):
+        state.setdefault("label", current)
         return state, []
-    state["label"] = label
+    # A smaller label, or the very message that set the current one, seen again after a crash.
+    if label < current:
+        state["previous_labels"] = sorted(set(state.get("previous_labels", [])) | {current})
+        state["label"] = label
+        state["relabelled_at"] = position
     sends = [
         Send(IDENTITY, n, {"kind": "label", "identifier": n, "label": label, "from": identifier})
         for n in state.get("neighbours", [])
         if n != sender
     ]
-    # The old shipment merges into the new one: its events move, its key gets a redirect.
-    old, new = shipment_id_for(current), shipment_id_for(label)
-    sends.append(Send(SHIPMENT_EVENTS, old, {"kind": "merge", "from": old, "to": new}))
+    # Every shipment this identifier was ever labelled into merges into the new one: its
+    # events move, its key gets a redirect. Naming all of them (not only the last) means a
+    # merge notice lost in a crash is sent again by the next relabel.
+    new = shipment_id_for(label)
+    for previous in state["previous_labels"]:
+        old = shipment_id_for(previous)
+        sends.append(Send(SHIPMENT_EVENTS, old, {"kind": "merge", "from": old, "to": new}))
     for order in state.get("orders", []):
         sends.append(Send(IDENTITY, order, _order_message(order, identifier, label)))
     return state, sends

@@ -56,3 +56,17 @@ def merge_emitted(into: dict[str, Any] | None, other: dict[str, Any] | None) -> 
         "entries": {**other.get("entries", {}), **into.get("entries", {})},
         "contributions": {**other.get("contributions", {}), **into.get("contributions", {})},
     }
+
+
+def resend_messages(emitted: dict[str, Any] | None) -> list[ToTurnover]:
+    """Everything a shipment already sent to hub.turnover, to send again after a repeat."""
+    if not emitted:
+        return []
+    sends = []
+    for raw in emitted.get("entries", {}).values():
+        sends.append(ToTurnover(routing_key(raw["contract_id"], raw["payer"]), {"kind": "entry", "entry": raw}))
+    for cid, raw in emitted.get("contributions", {}).items():
+        sends.append(ToTurnover(routing_key(raw["contract_id"], raw["payer"]), {
+            "kind": "contribution", "contribution_id": cid, **raw,
+        }))
+    return sends

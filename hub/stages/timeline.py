@@ -117,17 +117,35 @@ def build_timeline(shipment_id: str, events: EventsById) -> Timeline:
     )
 
 
+# Forward legs in journey order: a late or generic event never sends a parcel back to an
+# earlier leg (a Cainiao "arrived at sorting centre" after export customs is still line haul).
+FORWARD_ORDER = [Leg.FIRST_MILE, Leg.ORIGIN_WAREHOUSE, Leg.EXPORT_CUSTOMS, Leg.LINE_HAUL, Leg.IMPORT_CUSTOMS,
+                 Leg.DESTINATION_WAREHOUSE, Leg.LAST_MILE, Leg.PICKUP_POINT]
+
+
 def _legs(ordered: list[CanonicalEvent]) -> list[LegSpan]:
+    """Who held the parcel on which stretch: carriers' events only, legs only moving forward.
+
+    A marketplace relays what carriers report, so its events open no leg when a carrier
+    reports on the parcel (Wildberries delivering to its own pickup points is its own
+    carrier); once the parcel is on its way back (`return`), it stays there.
+    """
     spans: list[LegSpan] = []
+    carried = any(e.partner_kind is not PartnerKind.MARKETPLACE for e in ordered)
     for event in ordered:
+        if (carried and event.partner_kind is PartnerKind.MARKETPLACE) or event.status is Status.UNKNOWN:
+            continue
         partner = PARTNERS.get(event.partner)
         country = (event.location.country if event.location else None) or (partner.country if partner else None)
         leg = leg_for(event.milestone, event.partner_kind, country)
         if leg is None:
             continue
-        # Collected at the pickup point: the delivery ends the pickup-point leg, not a new one.
-        if spans and spans[-1].leg is Leg.PICKUP_POINT and event.milestone is Milestone.DELIVERED:
-            continue
+        if spans:
+            current = spans[-1].leg
+            if current is Leg.RETURN:
+                leg = Leg.RETURN
+            elif leg is not Leg.RETURN and FORWARD_ORDER.index(leg) < FORWARD_ORDER.index(current):
+                leg = current
         if spans and spans[-1].leg is leg and spans[-1].partner == event.partner:
             continue
         if spans:
@@ -158,6 +176,8 @@ class Publish:
 
     key: str
     record: Timeline | TimelineRedirect
+    # True when the record was published before (a repeated input): nothing changed.
+    repeat: bool = False
 
 
 def handle_shipment_message(
@@ -178,25 +198,31 @@ def handle_shipment_message(
             events, added = add_event(events, CanonicalEvent.model_validate(raw))
             changed = changed or added
         if not changed:
+            # A repeat: publish the timeline again, in case a crash lost the first publication.
             if message.get("settled"):
-                return {**state, "settled": merge_emitted(state.get("settled"), message["settled"])}, []
-            return state, []
+                state = {**state, "settled": merge_emitted(state.get("settled"), message["settled"])}
+            return state, [Publish(shipment_id, build_timeline(shipment_id, events), repeat=True)]
         new_state = {**state, "events": {eid: e.model_dump(mode="json") for eid, e in sorted(events.items())}}
         if message.get("settled"):
             new_state["settled"] = merge_emitted(state.get("settled"), message["settled"])
         return new_state, [Publish(shipment_id, build_timeline(shipment_id, events))]
     if kind == "merge":
         target = message["to"]
-        if target == shipment_id or redirect:
-            # Already merged: a later, smaller label reaches the old target through its own merge.
+        if target == shipment_id or (redirect and redirect != target):
+            # Already merged elsewhere: a later, smaller label reaches the old target through its own merge.
             return state, []
-        outputs: list[Send | Publish] = [Publish(shipment_id, TimelineRedirect(shipment_id=shipment_id, to=target))]
+        # First merge, or the same merge again after a crash: (re)send the events, which the
+        # redirect state keeps for exactly that, and (re)publish the redirect.
         moved = list(state.get("events", {}).values())
+        settled = state.get("settled")
+        outputs: list[Send | Publish] = [Publish(shipment_id, TimelineRedirect(shipment_id=shipment_id, to=target))]
         if moved:
             # What this shipment already settled travels with its events.
-            carried = {"kind": "events", "events": moved, "settled": state.get("settled")}
-            outputs.insert(0, Send(SHIPMENT_EVENTS, target, carried))
-        return {"redirect": target}, outputs
+            outputs.insert(0, Send(SHIPMENT_EVENTS, target, {"kind": "events", "events": moved, "settled": settled}))
+        new_state: TimelineState = {"redirect": target, "events": state.get("events", {})}
+        if settled:
+            new_state["settled"] = settled
+        return new_state, outputs
     raise ValueError(f"unknown shipment message kind {kind!r}")
 
 

@@ -40,16 +40,21 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def hub_env(kafka_bootstrap: str, tmp_path: Path) -> dict[str, str]:
-    """Environment for one test's hub: fresh prefixes and app id, fast commits."""
+def hub_env(kafka_bootstrap: str, tmp_path: Path, request: pytest.FixtureRequest) -> dict[str, str]:
+    """Environment for one test's hub: fresh prefixes and app id, fast commits.
+
+    `@pytest.mark.partitions(6)` asks for another partition count than the default 3.
+    """
     run = f"t{uuid.uuid4().hex[:10]}"
+    marker = request.node.get_closest_marker("partitions")
+    partitions = str(marker.args[0]) if marker else os.environ.get("HUB_TEST_PARTITIONS", "3")
     return {
         **os.environ,
         "HUB_KAFKA_BOOTSTRAP": kafka_bootstrap,
         "HUB_TOPIC_PREFIX": f"{run}.hub.",
         "HUB_PARTNER_PREFIX": f"{run}.partner.",
         "HUB_APP_ID": run,
-        "HUB_PARTITIONS": os.environ.get("HUB_TEST_PARTITIONS", "3"),
+        "HUB_PARTITIONS": partitions,
         "HUB_DATA_DIR": str(tmp_path / "worker-data"),
         "HUB_COMMIT_INTERVAL": "0.5",
         "HUB_SESSION_TIMEOUT": "6",

@@ -57,7 +57,9 @@ async def test_timeline_agent_dedupes_and_orders_in_the_test_context(sent):
     stored = app.tables["timelines"][key]
     assert len(stored["events"]) == len(JOURNEY)
     published = [json.loads(value) for topic, k, value in sent if topic == "hub.timelines" and k == key]
-    # The duplicate published nothing; each new event published the whole timeline again.
-    assert len(published) == len(JOURNEY)
+    # Each event published the whole timeline again; the duplicate published it unchanged
+    # (a repeat re-emits what it emitted before, in case a crash lost it).
+    assert len(published) == len(JOURNEY) + 1
+    assert published[2] == published[1]
     assert [e["raw_code"] for e in published[-1]["events"]] == [code for code, _, _, _ in JOURNEY]
     assert published[-1]["status"] == "delivered"

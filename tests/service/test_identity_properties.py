@@ -56,8 +56,8 @@ journeys = st.lists(subjects, min_size=1, max_size=14)
 
 
 @settings(max_examples=120)
-@given(journeys, st.integers(1, 6), st.integers(0, 2**32), st.floats(0, 0.3), st.booleans())
-def test_final_timelines_and_resolution_do_not_depend_on_partitioning_or_interleaving(subject_lists, partitions, seed, redeliver, link_last):
+@given(journeys, st.integers(1, 6), st.integers(0, 2**32), st.floats(0, 0.3), st.floats(0, 0.3), st.booleans())
+def test_final_timelines_and_resolution_do_not_depend_on_partitioning_or_interleaving(subject_lists, partitions, seed, redeliver, crash, link_last):
     events = [make_event(n, s) for n, s in enumerate(subject_lists)]
     rng = random.Random(seed)
     order = events[:]
@@ -65,7 +65,7 @@ def test_final_timelines_and_resolution_do_not_depend_on_partitioning_or_interle
     if link_last:  # the events that link several identifiers arrive after the rest
         order.sort(key=lambda e: len(e.subject) > 1)
     order += rng.sample(events, k=min(3, len(events)))  # duplicates
-    run = PartitionedRun(partitions, rng, redeliver_rate=redeliver)
+    run = PartitionedRun(partitions, rng, redeliver_rate=redeliver, crash_rate=crash)
     for event in order:
         run.publish_event(event)
     run.run()
@@ -84,6 +84,10 @@ def test_final_timelines_and_resolution_do_not_depend_on_partitioning_or_interle
     for shipment, state in run.timelines.items():
         if shipment not in expected:
             assert state.get("redirect"), shipment
+    # Every shipment's latest publication on hub.timelines is what its state says.
+    for shipment, state in run.timelines.items():
+        kind = "redirect" if state.get("redirect") else "timeline"
+        assert run.published[shipment].kind == kind, shipment
 
 
 @given(journeys, st.integers(0, 2**32))
@@ -95,17 +99,24 @@ def test_two_runs_with_different_partitions_agree(subject_lists, seed):
         for event in events:
             run.publish_event(event)
         run.run()
-        results.append({s: st for s, st in run.timelines.items() if "events" in st})
+        results.append({s: st for s, st in run.timelines.items() if not st.get("redirect")})
     assert results[0] == results[1]
 
 
-def test_applying_an_identity_message_twice_changes_nothing():
+def test_applying_an_identity_message_twice_changes_nothing_and_re_emits_the_same():
     event = make_event(1, ["hub:P2", "hub:P1"])
     for send in observations(["hub:P1", "hub:P2"], [], event.model_dump(mode="json")):
-        once, _ = handle_identity(None, send.key, send.message)
-        twice, sends_again = handle_identity(once, send.key, send.message)
-        assert twice == once
-        assert all(s.message["kind"] == "event" for s in sends_again)
+        once, sends = handle_identity(None, send.key, send.message, "0:1")
+        twice, sends_again = handle_identity(once, send.key, send.message, "0:1")
+        assert twice == once and sends_again == sends
+    # A smaller label: adopted once; the same message again (same position) re-emits its sends.
+    relabel = {"kind": "label", "identifier": "hub:P2", "label": "hub:P1", "from": "hub:P1"}
+    state, _ = handle_identity(None, "hub:P2", {"kind": "observe", "identifier": "hub:P2", "neighbours": ["hub:P1", "hub:P3"], "orders": []})
+    once, sends = handle_identity(state, "hub:P2", relabel, "3:7")
+    twice, sends_again = handle_identity(once, "hub:P2", relabel, "3:7")
+    assert twice == once and sends_again == sends and any(s.message["kind"] == "merge" for s in sends)
+    # The same label from elsewhere (another position) changes nothing and sends nothing.
+    assert handle_identity(once, "hub:P2", relabel, "3:9") == (once, [])
 
 
 def test_orders_attach_parcels_without_merging_them():

@@ -2,8 +2,10 @@
 
 Each topic has P partitions, each a FIFO queue; a key always maps to one partition. The run
 picks the next partition to serve at random (any interleaving across partitions, order kept
-within one), and may deliver a message twice (at least once: a crash after the table write
-and before the offset commit). No faust, no Kafka: this is what the property tests drive.
+within one), and may deliver a message twice (at least once). A crash is modelled as faust
+can have it: the table write of a message survives but what its handling sent is lost, and
+the message is delivered again (its offset was not committed). No faust, no Kafka: this is
+what the property tests drive.
 """
 
 from __future__ import annotations
@@ -26,17 +28,24 @@ class PartitionedRun:
     partitions: int
     rng: random.Random
     redeliver_rate: float = 0.0
+    crash_rate: float = 0.0
     queues: dict[tuple[str, int], deque] = field(default_factory=dict)
     identity: dict[str, dict] = field(default_factory=dict)
     timelines: dict[str, dict] = field(default_factory=dict)
     published: dict[str, object] = field(default_factory=dict)
+    offsets: dict[tuple[str, int], int] = field(default_factory=dict)
+
+    _losing: bool = False
 
     def partition(self, key: str) -> int:
         return zlib.crc32(key.encode()) % self.partitions
 
     def put(self, topic: str, key: str, message: dict) -> None:
         # Through JSON, as on the wire: nothing may depend on object identity.
-        self.queues.setdefault((topic, self.partition(key)), deque()).append((key, json.loads(json.dumps(message))))
+        partition = self.partition(key)
+        offset = self.offsets.get((topic, partition), 0)
+        self.offsets[(topic, partition)] = offset + 1
+        self.queues.setdefault((topic, partition), deque()).append((key, json.loads(json.dumps(message)), f"{partition}:{offset}"))
 
     def publish_event(self, event: CanonicalEvent) -> None:
         routing = min(str(i) for i in event.parcel_identifiers())
@@ -49,20 +58,23 @@ class PartitionedRun:
                 return
             topic, partition = self.rng.choice(ready)
             queue = self.queues[(topic, partition)]
-            key, message = queue[0]
-            self._handle(topic, key, message)
-            # Sometimes the same message is handled again: at-least-once delivery.
-            if self.rng.random() >= self.redeliver_rate:
+            key, message, position = queue[0]
+            crashed = self.rng.random() < self.crash_rate
+            self._handle(topic, key, message, position, lose_outputs=crashed)
+            # Sometimes the same message is handled again: at-least-once delivery, and
+            # always after a crash, since its offset was never committed.
+            if not crashed and self.rng.random() >= self.redeliver_rate:
                 queue.popleft()
         raise AssertionError("the topology did not settle")
 
-    def _handle(self, topic: str, key: str, message: dict) -> None:
+    def _handle(self, topic: str, key: str, message: dict, position: str, lose_outputs: bool) -> None:
+        self._losing = lose_outputs
         if topic == EVENTS:
             event = CanonicalEvent.model_validate(message)
             sends = observations([str(i) for i in event.parcel_identifiers()], [str(o) for o in event.order_references()], message)
             self._emit(sends)
         elif topic == IDENTITY:
-            state, sends = handle_identity(self.identity.get(key), key, message)
+            state, sends = handle_identity(self.identity.get(key), key, message, position)
             self.identity[key] = state
             self._emit(sends)
         else:
@@ -70,11 +82,14 @@ class PartitionedRun:
             self.timelines[key] = state
             for output in outputs:
                 if isinstance(output, Publish):
-                    self.published[output.key] = output.record
+                    if not lose_outputs:
+                        self.published[output.key] = output.record
                 else:
                     self._emit([output])
 
     def _emit(self, sends: list[Send]) -> None:
+        if self._losing:
+            return
         for send in sends:
             self.put(send.topic, send.key, send.message)
 
@@ -85,7 +100,7 @@ class PartitionedRun:
             return None
         shipment = shipment_id_for(state["label"])
         seen = set()
-        while self.timelines.get(shipment, {}).get("redirect") and shipment not in seen:
+        while (self.timelines.get(shipment) or {}).get("redirect") and shipment not in seen:
             seen.add(shipment)
             shipment = self.timelines[shipment]["redirect"]
         return shipment

@@ -33,6 +33,7 @@ class WorkerProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, ready_timeout: float = 90.0) -> WorkerProcess:
+        self._close_log()
         self._log = open(self.log_path, "ab")
         env = {**self.env, "HUB_WEB_PORT": str(self.port), "HUB_WEB_URL": self.url}
         self.process = subprocess.Popen(
@@ -86,14 +87,22 @@ class WorkerProcess:
     def stop(self, timeout: float = 15.0) -> None:
         """SIGTERM, then SIGKILL: a worker can ignore SIGTERM while an event is stuck."""
         if self.process is None or self.process.poll() is not None:
+            self._close_log()
             return
         os.killpg(self.process.pid, signal.SIGTERM)
         try:
             self.process.wait(timeout)
         except subprocess.TimeoutExpired:
             self.kill()
+        self._close_log()
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(10)
+        self._close_log()
+
+    def _close_log(self) -> None:
+        if self._log is not None:
+            self._log.close()
+            self._log = None

@@ -173,7 +173,7 @@ def test_period_fee_when_revenue_exceeds_the_threshold():
     assert (fee.kind, fee.amount_minor, fee.basis_minor, fee.subject, fee.cause) == ("period_fee", 200_000, 40_000_000, "2026Q1", "2026Q1")
     assert out.statements[0].state == "closed" and out.statements[0].totals["period_fee"] == 200_000
     again, out_again = on_close(closed, "post-infrastructure-fee|ozon", "2026Q1", cutoff, CONTRACTS)
-    assert again == closed and out_again.entries == []  # a repeated close changes nothing
+    assert again == closed and out_again.entries == [fee]  # a repeated close changes nothing, re-emits the same
 
 
 def test_no_fee_at_or_below_the_threshold_or_on_negative_turnover():

@@ -46,8 +46,9 @@ def xml(node: XmlNode, depth: int = 0, step: int = 2) -> str:
     return f"{pad}<{tag}{attrs}>{escape(str(content))}</{tag}>"
 
 
-def unknown_codes(steps: Iterable[Step], code_of=lambda s: s.code) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
-    return tuple(code_of(s) for s in steps if s.undocumented)
+def unknown_codes(steps: Iterable[Step]) -> tuple[str, ...]:
+    """The undocumented codes among `steps`, as the partner writes them (the ledger's codes)."""
+    return tuple(s.code for s in steps if s.undocumented)
 
 
 def message(
@@ -84,7 +85,9 @@ def poll_times(track: Track, rng: random.Random, *, chance: float, lag_hours: tu
     return times
 
 
-def snapshots(track: Track, rng: random.Random, *, chance: float, lag_hours: tuple[float, float]) -> list[tuple[datetime, list[Step]]]:
+def snapshots(
+    track: Track, rng: random.Random, *, chance: float, lag_hours: tuple[float, float]
+) -> list[tuple[datetime, list[Step]]]:
     """(poll time, steps known by then) for each poll that would show something new."""
     result: list[tuple[datetime, list[Step]]] = []
     shown = 0

@@ -36,25 +36,65 @@ _NODES = {
 }
 # actionCode → (desc, standerdDesc, timeZone, nodeCode), wording from the captures (§6.2).
 ACTIONS: dict[str, tuple[str, str, str, str | None]] = {
-    "GWMS_ACCEPT": ("Order received successfully", "Shipment information received by warehouse electronically", "GMT+0800", "AE_GROUP_WH_PROCESSING"),
-    "GWMS_PACKAGE": ("Package finished", "Package ready for shipping from warehouse", "", "AE_GROUP_WH_PROCESSING"),
-    "GWMS_OUTBOUND": ("Leave the warehouse", "Package shipped out from warehouse", "GMT+0800", "AE_GROUP_WH_PROCESSING"),
-    "PU_PICKUP_SUCCESS": ("Accepted by carrier", "Received by logistics company", "GMT+8", "AE_GROUP_PU_PROCESSING"),
-    "SC_INBOUND_SUCCESS": ("Inbound in sorting center", "[{place}] Processing at sorting center", "GMT+8", "AE_GROUP_SC_PROCESSING"),
-    "SC_OUTBOUND_SUCCESS": ("Outbound in sorting center", "[{place}] Departed from sorting center", "GMT+8", "AE_GROUP_SC_PROCESSING"),
-    "LH_HO_IN_SUCCESS": ("Arrived at departure transport hub", "Arrived at departure transport hub", "GMT+8", "AE_GROUP_LH_PROCESSING"),
-    "CC_EX_START": ("Export customs clearance started", "Export customs clearance started", "GMT+8", "AE_GROUP_EX_CLEARING_CUSTOMS"),
-    "CC_EX_SUCCESS": ("Export clearance success", "Export customs clearance complete", "GMT+8", "AE_GROUP_EX_CLEARING_CUSTOMS"),
-    "LH_HO_AIRLINE": ("Leaving from departure country/region", "Leaving from departure country/region", "GMT+8", "AE_GROUP_LH_PROCESSING"),
-    "LH_DEPART": ("Left from departure country/region", "Departed from departure country/region", "GMT+8", "AE_GROUP_LH_PROCESSING"),
-    "LH_ARRIVE": ("Arrived at linehual office", "Arrived at linehaul office", "GMT+3", "AE_GROUP_LH_ARRIVE"),
-    "CC_IM_START": ("Import clearance start", "Import customs clearance started", "GMT+3", "AE_GROUP_IM_CLEARING_CUSTOMS"),
-    "CC_HO_IN_SUCCESS": ("Arrived at customs", "Arrived at customs", "GMT+3", "AE_GROUP_IM_CLEARING_CUSTOMS"),
-    "CC_IM_SUCCESS": ("Import customs clearance complete", "Import customs clearance complete", "GMT+3", "AE_GROUP_IM_CLEARING_CUSTOMS"),
-    "GTMS_ACCEPT": ("Received by local  delivery company", "Received by local delivery company", "GMT+3", "AE_GROUP_DES_PROCESSING"),
+    "GWMS_ACCEPT": (
+        "Order received successfully",
+        "Shipment information received by warehouse electronically", "GMT+0800", "AE_GROUP_WH_PROCESSING",
+    ),
+    "GWMS_PACKAGE": (
+        "Package finished", "Package ready for shipping from warehouse", "", "AE_GROUP_WH_PROCESSING",
+    ),
+    "GWMS_OUTBOUND": (
+        "Leave the warehouse", "Package shipped out from warehouse", "GMT+0800", "AE_GROUP_WH_PROCESSING",
+    ),
+    "PU_PICKUP_SUCCESS": (
+        "Accepted by carrier", "Received by logistics company", "GMT+8", "AE_GROUP_PU_PROCESSING",
+    ),
+    "SC_INBOUND_SUCCESS": (
+        "Inbound in sorting center", "[{place}] Processing at sorting center", "GMT+8", "AE_GROUP_SC_PROCESSING",
+    ),
+    "SC_OUTBOUND_SUCCESS": (
+        "Outbound in sorting center", "[{place}] Departed from sorting center", "GMT+8", "AE_GROUP_SC_PROCESSING",
+    ),
+    "LH_HO_IN_SUCCESS": (
+        "Arrived at departure transport hub", "Arrived at departure transport hub", "GMT+8", "AE_GROUP_LH_PROCESSING",
+    ),
+    "CC_EX_START": (
+        "Export customs clearance started", "Export customs clearance started", "GMT+8", "AE_GROUP_EX_CLEARING_CUSTOMS",
+    ),
+    "CC_EX_SUCCESS": (
+        "Export clearance success", "Export customs clearance complete", "GMT+8", "AE_GROUP_EX_CLEARING_CUSTOMS",
+    ),
+    "LH_HO_AIRLINE": (
+        "Leaving from departure country/region",
+        "Leaving from departure country/region", "GMT+8", "AE_GROUP_LH_PROCESSING",
+    ),
+    "LH_DEPART": (
+        "Left from departure country/region",
+        "Departed from departure country/region", "GMT+8", "AE_GROUP_LH_PROCESSING",
+    ),
+    "LH_ARRIVE": (
+        "Arrived at linehual office", "Arrived at linehaul office", "GMT+3", "AE_GROUP_LH_ARRIVE",
+    ),
+    "CC_IM_START": (
+        "Import clearance start", "Import customs clearance started", "GMT+3", "AE_GROUP_IM_CLEARING_CUSTOMS",
+    ),
+    "CC_HO_IN_SUCCESS": (
+        "Arrived at customs", "Arrived at customs", "GMT+3", "AE_GROUP_IM_CLEARING_CUSTOMS",
+    ),
+    "CC_IM_SUCCESS": (
+        "Import customs clearance complete",
+        "Import customs clearance complete", "GMT+3", "AE_GROUP_IM_CLEARING_CUSTOMS",
+    ),
+    "GTMS_ACCEPT": (
+        "Received by local  delivery company", "Received by local delivery company", "GMT+3", "AE_GROUP_DES_PROCESSING",
+    ),
     # Undocumented codes (not in §6.3) the unknown-code fault injects.
-    "LH_HUB_TRANSFER": ("Transferred between line-haul hubs", "Carrier update", "GMT+8", None),
-    "GTMS_LOCKER_DEPOSIT": ("Deposited to partner locker", "Carrier update", "GMT+3", None),
+    "LH_HUB_TRANSFER": (
+        "Transferred between line-haul hubs", "Carrier update", "GMT+8", None,
+    ),
+    "GTMS_LOCKER_DEPOSIT": (
+        "Deposited to partner locker", "Carrier update", "GMT+3", None,
+    ),
 }
 UNDOCUMENTED: tuple[str, ...] = ("LH_HUB_TRANSFER", "GTMS_LOCKER_DEPOSIT")
 
@@ -108,13 +148,14 @@ def _detail(track: Track, known: list[Step], polled: datetime) -> bytes:
         if node is not None and node not in grouped:
             grouped.append(node)
             node_desc, icons = _NODES[node]
-            entry["group"] = {"nodeCode": node, "nodeDesc": node_desc, "currentIconUrl": _GROUP_ICONS[icons][0],
-                              "historyIconUrl": _GROUP_ICONS[icons][1]}
+            entry["group"] = {"nodeCode": node, "nodeDesc": node_desc,
+                              "currentIconUrl": _GROUP_ICONS[icons][0], "historyIconUrl": _GROUP_ICONS[icons][1]}
         details.append(entry)
     newest_node = next((ACTIONS[s.code][3] for s in newest_first if ACTIONS[s.code][3]), "AE_GROUP_PU_PROCESSING")
     status, status_desc = _MODULE_STATUS[newest_node]
     info = track.info
-    arrived = any(ACTIONS[s.code][3] in ("AE_GROUP_LH_ARRIVE", "AE_GROUP_IM_CLEARING_CUSTOMS", "AE_GROUP_DES_PROCESSING") for s in known)
+    in_russia = ("AE_GROUP_LH_ARRIVE", "AE_GROUP_IM_CLEARING_CUSTOMS", "AE_GROUP_DES_PROCESSING")
+    arrived = any(ACTIONS[s.code][3] in in_russia for s in known)
     progress = 0.25 + 0.1666666666666666 * (1 if arrived else 0) + (0.1666666666666666 if status == "DELIVERING" else 0)
     days = max(1, (polled - known[0].at).days)
     eta = int(info["eta"].timestamp() * 1000)
@@ -137,7 +178,8 @@ def _detail(track: Track, known: list[Step], polled: datetime) -> bytes:
                 {"pointName": "Delivered"},
             ],
         },
-        "globalEtaInfo": {"etaDesc": "Estimated delivery by", "deliveryMinTime": eta - 3 * 86_400_000, "deliveryMaxTime": eta},
+        "globalEtaInfo": {"etaDesc": "Estimated delivery by", "deliveryMinTime": eta - 3 * 86_400_000,
+                          "deliveryMaxTime": eta},
         "latestTrace": details[0],
         "detailList": details,
         "daysNumber": f"{days}\tday(s)",

@@ -5,7 +5,7 @@ cdek_webhook_0/1.json), and for a return order the GET /v2/orders/{uuid} read mo
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime
 
 from hub.simulator.clock import MOSCOW, hours, iso_offset
 from hub.simulator.formats import dump_json, lag, message, unknown_codes
@@ -55,7 +55,7 @@ def _status_time(step: Step) -> str:
     return iso_offset(step.at, step.data["zone"], colon=False)
 
 
-def _webhook(info: dict, step: Step, sent) -> bytes:  # type: ignore[no-untyped-def]
+def _webhook(info: dict, step: Step, sent: datetime) -> bytes:
     attributes: dict[str, object] = {
         "is_return": info["is_return"],
         "is_reverse": False,
@@ -79,7 +79,7 @@ def _webhook(info: dict, step: Step, sent) -> bytes:  # type: ignore[no-untyped-
     return dump_json(document)
 
 
-def _print_form(info: dict, sent, rng: random.Random) -> bytes:  # type: ignore[no-untyped-def]
+def _print_form(info: dict, sent: datetime, rng: random.Random) -> bytes:
     form = "".join(rng.choice("0123456789abcdef") for _ in range(12))
     document = {
         "type": "PRINT_FORM",

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from hub.simulator.clock import MOSCOW, hours, iso_offset, wall
 from hub.simulator.formats import message, snapshots, unknown_codes, xml
 from hub.simulator.model import Expected, Message, Step, Track
+from hub.simulator.numbers import Numbers
 
 # §1.3 names of the operation types and attributes the simulator uses.
 TYPE_NAMES: dict[str, str] = {
@@ -63,7 +64,8 @@ def split_code(code: str) -> tuple[str, str]:
 def single_messages(track: Track, rng: random.Random) -> list[Message]:
     out = []
     for at, known in snapshots(track, rng, chance=0.55, lag_hours=(0.5, 8)):
-        out.append(message(track, at, _history(track.info, known), "xml", unknown=unknown_codes(known), links=track.links))
+        payload = _history(track.info, known)
+        out.append(message(track, at, payload, "xml", unknown=unknown_codes(known), links=track.links))
     return out
 
 
@@ -91,7 +93,8 @@ def _record(info: dict, step: Step) -> tuple:
     postcode, description, zone = step.data["office"]
     address = []
     if info.get("destination"):
-        address.append(("ns3:DestinationAddress", [("ns3:Index", info["destination"][0]), ("ns3:Description", info["destination"][1])]))
+        postcode_to, description_to = info["destination"]
+        address.append(("ns3:DestinationAddress", [("ns3:Index", postcode_to), ("ns3:Description", description_to)]))
     address.append(("ns3:OperationAddress", [("ns3:Index", postcode), ("ns3:Description", description)]))
     address.append(_country("ns3:MailDirect", _RUSSIA))
     if info.get("international"):
@@ -139,7 +142,7 @@ def _record(info: dict, step: Step) -> tuple:
 # --- batch access -------------------------------------------------------------------
 
 
-def batch_messages(tracks: list[Track], rng: random.Random, numbers) -> list[Message]:  # type: ignore[no-untyped-def]
+def batch_messages(tracks: list[Track], rng: random.Random, numbers: Numbers) -> list[Message]:
     """One answer per simulated day, at 06:00 Moscow, for every batch item that moved that day."""
     by_day: dict[str, list[Track]] = {}
     for track in tracks:
