@@ -58,6 +58,12 @@ def create_app(settings: Settings) -> faust.App:
         broker_session_timeout=settings.session_timeout,
         broker_heartbeat_interval=min(3.0, settings.session_timeout / 3),
         producer_acks=-1,
+        # Static membership (KIP-345): a worker restarted under the same HUB_WORKER_ID within
+        # the session timeout takes its partitions back without a rebalance. faust skips and
+        # still acknowledges events fetched under a previous generation during a rebalance
+        # (streams.py), which can commit past a message never processed; fewer rebalances,
+        # fewer chances of that.
+        consumer_group_instance_id=f"{settings.app_id}.{settings.worker_id}" if settings.worker_id else None,
         web_enabled=True,
         # faust's own agent topics would be created with its defaults; ours are declared.
         topic_allow_declare=True,

@@ -58,6 +58,8 @@ class Settings:
     session_timeout: float = 30.0
     clock: str = "wall"
     auto_close: str = "off"
+    # A stable name for this worker (e.g. its host or pod name): enables static group membership.
+    worker_id: str | None = None
     log_format: str = "json"
     log_level: str = "INFO"
     # Zone assumed for partner local times that carry no offset and no derivable zone.
@@ -88,6 +90,7 @@ class Settings:
             session_timeout=_float(env, "HUB_SESSION_TIMEOUT", 30.0),
             clock=_choice(env, "HUB_CLOCK", "wall", ("wall", "stream")),
             auto_close=_choice(env, "HUB_AUTO_CLOSE", "off", ("on", "off")),
+            worker_id=env.get("HUB_WORKER_ID") or None,
             log_format=_choice(env, "HUB_LOG_FORMAT", "json", ("json", "console")),
             log_level=(env.get("HUB_LOG_LEVEL") or "INFO").upper(),
             assumed_zone=env.get("HUB_ASSUMED_ZONE") or "Europe/Moscow",

@@ -1,8 +1,10 @@
-"""`hub demo`: the main job on one machine. Broker, topics, a worker, sample traffic, timelines.
+"""`hub demo`: the main job on one machine. Broker, topics, a worker, traffic, timelines, money.
 
 Starts what is not running (the broker unless HUB_KAFKA_BOOTSTRAP names one, one worker),
-publishes sample partner traffic, waits until the worker has processed it, prints every
-resulting timeline, then stops what it started (or keeps it up with --keep-running).
+publishes the example contracts and simulated traffic from every partner (with faults),
+waits until the worker has processed it, prints a few multi-party timelines and the first
+quarter's settlement statement, then stops what it started (or keeps it up with
+--keep-running).
 """
 
 from __future__ import annotations
@@ -22,11 +24,10 @@ from pathlib import Path
 from hub import broker
 from hub.config import Settings
 
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "deploy" / "sample"
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("demo", help="start broker and worker, publish sample traffic, print the timelines")
+    parser = subparsers.add_parser("demo", help="start broker and worker, publish simulated traffic, print timelines and a statement")
     parser.add_argument("--dir", type=Path, default=Path(".hub"), help="where the broker and worker keep data and logs")
     parser.add_argument("--keep-running", action="store_true", help="leave broker and worker up until Ctrl-C")
     parser.set_defaults(func=run)
@@ -74,8 +75,9 @@ def run(args: argparse.Namespace) -> int:
         from hub.app import active_partners
         from hub.caught_up import wait_until_caught_up
 
-        asyncio.run(wait_until_caught_up(settings, [p.id for p in active_partners()], timeout=120))
+        asyncio.run(wait_until_caught_up(settings, [p.id for p in active_partners()], timeout=300))
         _print_timelines(settings, shipment_ids)
+        _print_statement(settings, env)
         if args.keep_running:
             _step(f"running; timelines at {settings.web_url}/shipments/<id>. Ctrl-C stops")
             try:
@@ -89,18 +91,25 @@ def run(args: argparse.Namespace) -> int:
             broker.stop(args.dir / "broker")
 
 
-def _publish_samples(settings: Settings) -> list[str]:
-    """Publish every file of deploy/sample/<partner>/ in name order; return the shipments to show."""
-    from hub.commands import publish
-    from hub.topics import partner_topic
+DEMO_SHIPMENTS = 40
+CONTRACTS_FILE = Path(__file__).resolve().parent.parent / "deploy" / "contracts.example.toml"
 
-    manifest = json.loads((SAMPLE_DIR / "manifest.json").read_text())
-    for entry in manifest["messages"]:
-        payload = (SAMPLE_DIR / entry["file"]).read_bytes()
-        headers = [("hub-subject", entry["subject"].encode())] if entry.get("subject") else []
-        asyncio.run(publish(settings.kafka_bootstrap, partner_topic(settings, entry["partner"]), [(None, payload, headers)]))
-    _step(f"published {len(manifest['messages'])} sample partner messages")
-    return manifest["show"]
+
+def _publish_samples(settings: Settings, shipments: int = DEMO_SHIPMENTS) -> list[str]:
+    """Publish the example contracts and a simulated day-to-day mix of journeys; return what to show."""
+    from hub.app import active_partners
+    from hub.simulator import simulate
+    from hub.simulator.publish import publish, simulation_records
+
+    _step(f"publishing the example contracts ({CONTRACTS_FILE.name})")
+    from hub.settlement_commands import publish_contract_file
+
+    publish_contract_file(settings, CONTRACTS_FILE)
+    simulation = simulate(shipments, seed=1)
+    records = simulation_records(simulation.messages, [p.id for p in active_partners()])
+    _step(f"publishing {len(records)} partner messages for {shipments} simulated shipments (seed 1)")
+    publish(settings, records)
+    return simulation.showcase()[:6]
 
 
 def _print_timelines(settings: Settings, queries: list[str]) -> None:
@@ -111,6 +120,24 @@ def _print_timelines(settings: Settings, queries: list[str]) -> None:
         _, body = fetch_shipment(settings.web_url, query)
         print(render_timeline(body["timeline"]) if body.get("found") else f"{query}: no timeline")
         print()
+
+
+def _print_statement(settings: Settings, env: dict[str, str]) -> None:
+    """Close the first quarter of the simulated year and print its statement, as finance sees it."""
+    from hub.settlement_commands import latest_by_key, render_statements
+
+    period = "2026Q1"
+    subprocess.run([sys.executable, "-m", "hub.cli", "close-period", period], env=env, check=True, stdout=subprocess.DEVNULL)
+    from hub.app import active_partners
+    from hub.caught_up import wait_until_caught_up
+
+    asyncio.run(wait_until_caught_up(settings, [p.id for p in active_partners()], timeout=120))
+    time.sleep(1.0)
+    from hub import topics
+
+    statements = [s for s in latest_by_key(settings, topics.STATEMENTS.name(settings)).values() if s["period"] == period]
+    print(render_statements(period, sorted(statements, key=lambda s: (s["contract_id"], s["payer"], s["payee"]))))
+    print(f"\n(dead letters, unknown codes and corridor figures: {settings.web_url}/ops while running)")
 
 
 def _wait_ready(url: str, process: subprocess.Popen, timeout: float) -> bool:

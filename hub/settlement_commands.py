@@ -51,24 +51,32 @@ def run_contracts(args: argparse.Namespace) -> int:
             print(f"{c.id} v{c.version} {c.kind} from {c.effective_from} rate {c.rate} ({c.timezone}, {c.rounding}, VAT {c.vat})")
         print(f"ok: {len(contract_set.contracts)} contract versions, {len(contract_set.fx)} FX rates, file hash {contract_set.file_hash}")
         return 0
-    settings = Settings.from_env()
     try:
-        published = asyncio.run(_published_contracts(settings))
-        check_publishable(published, contract_set, date.today())
+        count = publish_contract_file(Settings.from_env(), args.file)
     except ContractError as err:
         return _fail("contracts", str(err))
-    except Exception as err:  # noqa: BLE001
-        return _fail("contracts", f"cannot read {topics.CONTRACTS.name(settings)}: {err}")
-    from hub.commands import publish
+    except Exception as err:  # noqa: BLE001 - one line, whatever the broker said
+        return _fail("contracts", f"cannot publish: {err}")
+    print(f"published {count} contract versions (file hash {contract_set.file_hash})")
+    return 0
 
+
+def publish_contract_file(settings: Settings, path: Path) -> int:
+    """Validate, refuse retroactive or conflicting versions, publish each version to hub.contracts."""
+    from hub.commands import publish
+    from hub.topics import ensure_topics
+
+    contract_set = load_contracts(path)
+    asyncio.run(ensure_topics(settings, []))
+    published = asyncio.run(_published_contracts(settings))
+    check_publishable(published, contract_set, date.today())
     records = []
     fx = [json.loads(r.model_dump_json()) for r in contract_set.fx]
     for c in contract_set.contracts:
         value = {"file_hash": contract_set.file_hash, "contract": json.loads(c.model_dump_json()), "fx": fx}
         records.append((f"{c.id}:{c.version}".encode(), json.dumps(value, sort_keys=True).encode(), []))
     asyncio.run(publish(settings.kafka_bootstrap, topics.CONTRACTS.name(settings), records))
-    print(f"published {len(records)} contract versions (file hash {contract_set.file_hash})")
-    return 0
+    return len(records)
 
 
 async def _published_contracts(settings: Settings) -> dict[tuple[str, int], str]:

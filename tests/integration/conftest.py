@@ -77,7 +77,7 @@ def start_worker(hub_env: dict[str, str], hub_settings: Settings, tmp_path: Path
     workers: list[WorkerProcess] = []
 
     def start() -> WorkerProcess:
-        worker = WorkerProcess(hub_env, tmp_path / f"worker-{len(workers)}.log", free_port())
+        worker = WorkerProcess(hub_env, tmp_path / f"worker-{len(workers)}.log", free_port(), worker_id=f"w{len(workers)}")
         workers.append(worker)
         return worker.start()
 

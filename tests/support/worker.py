@@ -25,6 +25,7 @@ class WorkerProcess:
     env: dict[str, str]
     log_path: Path
     port: int
+    worker_id: str = "w0"
     process: subprocess.Popen | None = None
     _log: object = field(default=None, repr=False)
 
@@ -35,7 +36,7 @@ class WorkerProcess:
     def start(self, ready_timeout: float = 90.0) -> WorkerProcess:
         self._close_log()
         self._log = open(self.log_path, "ab")
-        env = {**self.env, "HUB_WEB_PORT": str(self.port), "HUB_WEB_URL": self.url}
+        env = {**self.env, "HUB_WEB_PORT": str(self.port), "HUB_WEB_URL": self.url, "HUB_WORKER_ID": self.worker_id}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "hub.cli", "worker"], env=env, stdout=self._log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True,
