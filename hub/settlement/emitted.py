@@ -37,7 +37,9 @@ def difference(emitted: Emitted | None, settled: Settled, now: datetime, zone_of
     for entry_id, raw in sorted(sent_entries.items()):
         if raw["kind"] == EntryKind.ACCRUAL and entry_id not in wanted and entry_id not in reversed_ids:
             accrual = SettlementEntry.model_validate(raw)
-            entries.append(reversal_of(accrual, None, now, max(now, accrual.inputs_received_at), zone_of(accrual.contract_id)))
+            # Withdrawn, not reversed by an event: cancelled in its own period (an
+            # adjustment in the earliest open one if that period has closed since).
+            entries.append(reversal_of(accrual, None, accrual.occurred_at, max(now, accrual.inputs_received_at), zone_of(accrual.contract_id)))
     for entry in entries:
         sent_entries[entry.entry_id] = entry.model_dump(mode="json")
     wanted_contributions = {c.contribution_id: c for c in settled.contributions}

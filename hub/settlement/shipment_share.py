@@ -65,7 +65,11 @@ def routing_key(contract_id: str, payer: str) -> str:
 
 
 def bases(events: list[CanonicalEvent]) -> list[Basis]:
-    """Per order reference, the latest order value a marketplace reported."""
+    """Per order reference, the latest order value a marketplace reported.
+
+    A later report of the same value keeps the first report as the basis, so repeated
+    snapshots of an order do not turn one accrual into a reversal and a new accrual.
+    """
     latest: dict[str, Basis] = {}
     for event in events:  # sorted by (occurred_at, event_id)
         for amount in event.amounts:
@@ -73,7 +77,9 @@ def bases(events: list[CanonicalEvent]) -> list[Basis]:
                 continue
             orders = [str(o) for o in event.order_references()]
             subject = orders[0] if orders else event.subject[0]
-            latest[subject] = Basis(subject, amount.minor, amount.currency, event)
+            current = latest.get(subject)
+            if current is None or (current.minor, current.currency) != (amount.minor, amount.currency):
+                latest[subject] = Basis(subject, amount.minor, amount.currency, event)
     return [latest[k] for k in sorted(latest)]
 
 

@@ -38,6 +38,10 @@ def _state(state: State | None) -> State:
 def on_entry(state: State | None, entry: SettlementEntry) -> tuple[State, Outputs]:
     """An accrual or reversal from a shipment: booked in its period, or as a late adjustment."""
     state = _state(state)
+    if entry.entry_id in state["entries"]:
+        # Booked before, in an open period: a repeat re-emits exactly that, even if the
+        # period has closed since (it is not late: it was booked on time).
+        return state, Outputs([SettlementEntry.model_validate(state["entries"][entry.entry_id])], [])
     final = _book(state, entry)
     if final.entry_id in state["entries"]:
         # A repeat: re-emit exactly what was emitted before.
@@ -117,9 +121,10 @@ def _period_fee(state: State, versions: list, payer: str, period: str, cutoff: d
         return None
     amount_major = Decimal(net) / (Decimal(10) ** MINOR_DIGITS.get(contract.currency, 2)) * contract.rate
     return SettlementEntry(
-        entry_id=make_entry_id(contract.id, contract.version, EntryKind.PERIOD_FEE, period, period),
+        # The subject names the payer too: one fee contract has several payers per period.
+        entry_id=make_entry_id(contract.id, contract.version, EntryKind.PERIOD_FEE, f"{period}/{payer}", period),
         kind=EntryKind.PERIOD_FEE, contract_id=contract.id, contract_version=contract.version, contract_hash=contracts.hash_for(contract),
-        payer=payer, payee=contract.payee, subject=period, cause=period, period=period,
+        payer=payer, payee=contract.payee, subject=f"{period}/{payer}", cause=period, period=period,
         basis_minor=net, basis_currency=contract.currency, rate=str(contract.rate),
         amount_minor=round_to_minor(amount_major, contract.currency, contract.rounding),
         vat_minor=vat_minor(amount_major, contract, contract.currency), currency=contract.currency,

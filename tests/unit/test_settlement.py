@@ -150,6 +150,11 @@ def test_turnover_books_entries_once_and_late_ones_as_adjustments():
     assert again == state and out_again.entries == out.entries  # a repeat re-emits the same bytes
     assert out.statements[0].totals["accrual"] == 30864 and out.statements[0].state == "open"
 
+    # Booked on time, repeated after the close: the same entry again, not an adjustment.
+    closed_after, _ = on_close(state, "cdek-last-mile-share|ozon", "2026Q1", datetime(2026, 4, 2, tzinfo=timezone.utc), CONTRACTS)
+    _, repeated = on_entry(closed_after, accrual)
+    assert repeated.entries == [accrual]
+
     closed, _ = on_close(None, "cdek-last-mile-share|ozon", "2026Q1", datetime(2026, 4, 2, tzinfo=timezone.utc), CONTRACTS)
     late, out = on_entry(closed, accrual)
     (adjustment,) = out.entries
@@ -170,7 +175,7 @@ def test_period_fee_when_revenue_exceeds_the_threshold():
     closed, out = on_close(state, "post-infrastructure-fee|ozon", "2026Q1", cutoff, CONTRACTS)
     (fee,) = out.entries
     # Net turnover 400 000.00 RUB × 0.5% = 2 000.00 RUB.
-    assert (fee.kind, fee.amount_minor, fee.basis_minor, fee.subject, fee.cause) == ("period_fee", 200_000, 40_000_000, "2026Q1", "2026Q1")
+    assert (fee.kind, fee.amount_minor, fee.basis_minor, fee.subject, fee.cause) == ("period_fee", 200_000, 40_000_000, "2026Q1/ozon", "2026Q1")
     assert out.statements[0].state == "closed" and out.statements[0].totals["period_fee"] == 200_000
     again, out_again = on_close(closed, "post-infrastructure-fee|ozon", "2026Q1", cutoff, CONTRACTS)
     assert again == closed and out_again.entries == [fee]  # a repeated close changes nothing, re-emits the same
