@@ -212,13 +212,15 @@ def _turnover(events, basis, versions, contract_set, contributions, missing) -> 
     payer = basis.event.partner
     received = max(delivered.received_at, basis.event.received_at)
     contributions.append(Contribution(
-        _contribution_id(head.id, basis.subject, delivered.event_id), head.id, payer,
+        # The basis event is part of the id: a changed order value withdraws the old
+        # contribution and adds a new one, never leaves the first amount in place.
+        _contribution_id(head.id, basis.subject, f"{delivered.event_id}/{basis.event.event_id}"), head.id, payer,
         period_of(delivered.occurred_at, head.zone), minor, received,
     ))
     returned = _first(events, {Status.RETURNED}, after=delivered)
     if returned is not None:
         contributions.append(Contribution(
-            _contribution_id(head.id, basis.subject, returned.event_id), head.id, payer,
+            _contribution_id(head.id, basis.subject, f"{returned.event_id}/{basis.event.event_id}"), head.id, payer,
             period_of(returned.occurred_at, head.zone), -minor, max(received, returned.received_at),
         ))
 

@@ -42,8 +42,13 @@ TRANSITIONS: dict[Status | None, frozenset[Status]] = {
 def _preference(event: CanonicalEvent) -> tuple:
     # A newer adapter version wins (reprocessing after a mapping fix); between two views of
     # one status (a CDEK webhook and the order read model) the one carrying amounts wins;
+    # then the earliest sighting: a snapshot without a time is dated by the earliest
+    # received_at seen, and a repeat must not move an event (or what it settles) in time;
     # the serialised form breaks any tie, so the choice never depends on arrival order.
-    return (event.adapter_version, len(event.amounts), event.model_dump_json())
+    return (
+        event.adapter_version, len(event.amounts),
+        -event.occurred_at.timestamp(), -event.received_at.timestamp(), event.model_dump_json(),
+    )
 
 
 def add_event(events: EventsById, event: CanonicalEvent) -> tuple[EventsById, bool]:

@@ -19,6 +19,7 @@ import pytest
 from hub import topics
 from hub.app import active_partners
 from hub.caught_up import group_topics, lag_by_partition
+from hub.simulator.faults import FaultRates
 from hub.simulator.generate import simulate
 from hub.simulator.output import write_simulation, write_truth
 from hub.simulator.replay import replay
@@ -48,14 +49,32 @@ def entries_by_id(settings) -> dict[str, bytes]:
     return seen
 
 
-def totals(entries: dict[str, bytes]) -> dict[tuple, dict[str, int]]:
+def net_totals(entries: dict[str, bytes]) -> dict[tuple, int]:
+    """Net amount per (contract, payer, payee, period). Intermediate states of a shipment can
+    emit an accrual that a later input withdraws (a reversal in the same period), so the
+    entries differ with arrival order while the totals do not."""
     import json
 
-    sums: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    sums: dict[tuple, int] = defaultdict(int)
     for value in entries.values():
         e = json.loads(value)
-        sums[(e["contract_id"], e["payer"], e["payee"], e["period"])][e["kind"]] += e["amount_minor"]
-    return {k: {kind: v for kind, v in d.items() if v or kind != "reversal"} for k, d in sums.items()}
+        sums[(e["contract_id"], e["payer"], e["payee"], e["period"])] += e["amount_minor"]
+    return {k: v for k, v in sums.items() if v}
+
+
+def expected_net(expected: dict[tuple, dict[str, int]]) -> dict[tuple, int]:
+    return {k: sum(v.values()) for k, v in expected.items() if sum(v.values())}
+
+
+def fees(entries: dict[str, bytes]) -> dict[tuple, int]:
+    import json
+
+    found = {}
+    for value in entries.values():
+        e = json.loads(value)
+        if e["kind"] == "period_fee":
+            found[(e["contract_id"], e["payer"], e["payee"], e["period"])] = e["amount_minor"]
+    return found
 
 
 def close(hub_env, period: str) -> None:
@@ -63,7 +82,8 @@ def close(hub_env, period: str) -> None:
 
 
 def test_settlements_equal_the_oracle_and_survive_a_kill(tmp_path, hub_env, hub_settings, start_worker, caught_up):
-    sim = simulate(90, seed=8)
+    # Every fault on, duplicates more often than by default.
+    sim = simulate(90, seed=8, rates=FaultRates(duplicates=0.08))
     write_simulation(sim, tmp_path / "sim")
     write_truth(sim, tmp_path / "sim")
     publish_contract_file(hub_settings, CONTRACTS)
@@ -78,7 +98,8 @@ def test_settlements_equal_the_oracle_and_survive_a_kill(tmp_path, hub_env, hub_
     expected = settlement_oracle.expected(tmp_path / "sim", CONTRACTS, closed=set(QUARTERS))
     first = entries_by_id(hub_settings)
     assert first, "no settlement entries at all"
-    assert totals(first) == expected
+    assert net_totals(first) == expected_net(expected)
+    assert fees(first) == {k: v["period_fee"] for k, v in expected.items() if "period_fee" in v}
 
     # Everything again (every message a duplicate), with a worker killed while lag is above zero.
     messages = sum(1 for _ in (tmp_path / "sim" / "manifest.jsonl").open())
@@ -97,5 +118,6 @@ def test_settlements_equal_the_oracle_and_survive_a_kill(tmp_path, hub_env, hub_
     publisher.join()
     caught_up(timeout=240)
     again = entries_by_id(hub_settings)  # asserts every repeated entry_id is byte-identical
-    assert set(again) == set(first)
-    assert totals(again) == expected
+    assert set(again) >= set(first)
+    assert net_totals(again) == expected_net(expected)
+    assert fees(again) == fees(first)

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hub.stages.timeline import TRANSITIONS, add_event, build_timeline, fold_status
-from schemas import CanonicalEvent, Status
+from schemas import CanonicalEvent, Status, TimeSource
 
 pytestmark = pytest.mark.service
 
@@ -64,6 +64,16 @@ def test_the_copy_with_amounts_wins_whatever_arrives_first():
         state, _ = add_event({}, first)
         state, _ = add_event(state, second)
         assert state["evt_0005"].amounts == priced.amounts
+
+
+def test_a_snapshot_without_time_keeps_its_earliest_sighting():
+    first = event(7, "in_transit", "accepted").model_copy(update={"time_source": TimeSource.OBSERVED})
+    later = first.model_copy(update={"occurred_at": first.occurred_at + timedelta(days=3),
+                                     "received_at": first.received_at + timedelta(days=3)})
+    for a, b in ((first, later), (later, first)):
+        state, _ = add_event({}, a)
+        state, _ = add_event(state, b)
+        assert state["evt_0007"].occurred_at == first.occurred_at
 
 
 def test_a_late_in_transit_never_undoes_delivered():
