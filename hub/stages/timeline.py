@@ -160,8 +160,13 @@ def _legs(ordered: list[CanonicalEvent]) -> list[LegSpan]:
 
 
 def _corridor(ordered: list[CanonicalEvent]) -> Corridor | None:
+    # Where the parcel went is what its carriers say: a marketplace's country is where the
+    # order was taken (an AliExpress snapshot would make every parcel end in China).
+    carried = any(e.partner_kind is not PartnerKind.MARKETPLACE for e in ordered)
     countries = []
     for event in ordered:
+        if carried and event.partner_kind is PartnerKind.MARKETPLACE:
+            continue
         partner = PARTNERS.get(event.partner)
         country = (event.location.country if event.location else None) or (partner.country if partner else None)
         if country:

@@ -107,3 +107,15 @@ def test_every_status_has_a_transition_row():
 @given(st.permutations(JOURNEY + [JOURNEY[2], event(6, "in_transit", "arrived_at_facility", hours=4.5)]))
 def test_any_arrival_order_and_duplicates_give_the_same_timeline(order):
     assert fold(order) == fold(JOURNEY + [event(6, "in_transit", "arrived_at_facility", hours=4.5)])
+
+
+def test_the_corridor_follows_the_carriers_not_the_marketplace():
+    from schemas import Location
+
+    cainiao = event(1, "in_transit", "accepted", partner="cainiao").model_copy(
+        update={"partner_kind": "logistics_platform", "location": Location(country="CN", city="Guangzhou")})
+    post = event(2, "delivered", "delivered", partner="russian_post").model_copy(
+        update={"partner_kind": "post", "location": Location(country="RU", city="Москва")})
+    marketplace = event(3, "delivered", "delivered", partner="aliexpress").model_copy(update={"partner_kind": "marketplace"})
+    corridor = fold([cainiao, post, marketplace]).corridor
+    assert (corridor.origin_country, corridor.destination_country, corridor.destination_city) == ("CN", "RU", "Москва")
