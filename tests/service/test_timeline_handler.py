@@ -110,12 +110,12 @@ def test_any_arrival_order_and_duplicates_give_the_same_timeline(order):
 
 
 def test_the_corridor_follows_the_carriers_not_the_marketplace():
-    from schemas import Location
+    from schemas import Location, PartnerKind
 
     cainiao = event(1, "in_transit", "accepted", partner="cainiao").model_copy(
-        update={"partner_kind": "logistics_platform", "location": Location(country="CN", city="Guangzhou")})
+        update={"partner_kind": PartnerKind.LOGISTICS_PLATFORM, "location": Location(country="CN", city="Guangzhou")})
     post = event(2, "delivered", "delivered", partner="russian_post").model_copy(
-        update={"partner_kind": "post", "location": Location(country="RU", city="Москва")})
-    marketplace = event(3, "delivered", "delivered", partner="aliexpress").model_copy(update={"partner_kind": "marketplace"})
+        update={"partner_kind": PartnerKind.POST, "location": Location(country="RU", city="Москва")})
+    marketplace = event(3, "delivered", "delivered", partner="aliexpress").model_copy(update={"partner_kind": PartnerKind.MARKETPLACE})
     corridor = fold([cainiao, post, marketplace]).corridor
     assert (corridor.origin_country, corridor.destination_country, corridor.destination_city) == ("CN", "RU", "Москва")
