@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from schemas import CanonicalEvent, DeadLetterReason, Outcome, PartnerKind
 
@@ -68,14 +69,14 @@ class AdapterError(Exception):
         return f"{self.reason.value}: {self.message}"
 
 
+class ParseFn(Protocol):
+    def __call__(self, raw: bytes, *, received_at: datetime, options: AdapterOptions) -> AdapterResult: ...
+
+
 @dataclass(frozen=True)
 class Parser:
     """An adapter as the registry knows it."""
 
     name: str
     version: int
-    parse: "ParseFn"
-
-
-class ParseFn:  # pragma: no cover - typing only
-    def __call__(self, raw: bytes, *, received_at: datetime, options: AdapterOptions) -> AdapterResult: ...
+    parse: ParseFn

@@ -118,7 +118,7 @@ def _wire(app: faust.App, settings: Settings) -> None:
         # On the leader only: every worker measuring the whole group would count lag twice.
         from hub.caught_up import group_topics, lag_by_partition
 
-        lag = await lag_by_partition(settings, group_topics(settings, list(by_topic.values()) and [p.id for p in partners]))
+        lag = await lag_by_partition(settings, group_topics(settings, [p.id for p in partners]))
         for (topic, partition), value in lag.items():
             metrics.CONSUMER_LAG.labels(topic, str(partition)).set(value)
 

@@ -138,9 +138,5 @@ def _histogram(name: str, documentation: str, label: str, samples: dict[str, lis
     return family
 
 
-def epoch(value: datetime | None) -> float | None:
-    return value.timestamp() if value is not None else None
-
-
 def wall_clock() -> datetime:
     return datetime.fromtimestamp(time.time(), tz=timezone.utc)

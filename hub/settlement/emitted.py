@@ -50,8 +50,5 @@ def difference(emitted: Emitted | None, settled: Settled, now: datetime, zone_of
         if cid not in wanted_contributions and not cid.startswith("wdr_") and f"wdr_{cid}" not in sent_contributions:
             contributions.append(Contribution(f"wdr_{cid}", raw["contract_id"], raw["payer"], raw["period"], -raw["minor"], now))
     for contribution in contributions:
-        sent_contributions[contribution.contribution_id] = {
-            "contract_id": contribution.contract_id, "payer": contribution.payer, "period": contribution.period,
-            "minor": contribution.minor, "received_at": contribution.received_at.isoformat(),
-        }
+        sent_contributions[contribution.contribution_id] = contribution.as_json()
     return {"entries": sent_entries, "contributions": sent_contributions}, entries, contributions

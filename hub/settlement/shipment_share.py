@@ -43,6 +43,11 @@ class Contribution:
     minor: int
     received_at: datetime
 
+    def as_json(self) -> dict:
+        """As kept in the emitted memory and sent to hub.turnover (the id travels beside it)."""
+        return {"contract_id": self.contract_id, "payer": self.payer, "period": self.period,
+                "minor": self.minor, "received_at": self.received_at.isoformat()}
+
 
 @dataclass(frozen=True)
 class FxMissing:

@@ -36,14 +36,19 @@ def settle_step(state: dict[str, Any], timeline: Timeline, contracts: ContractSe
 
 
 def _entry_message(entry: SettlementEntry) -> ToTurnover:
-    return ToTurnover(routing_key(entry.contract_id, entry.payer), {"kind": "entry", "entry": entry.model_dump(mode="json")})
+    return _entry_message_from(entry.model_dump(mode="json"))
+
+
+def _entry_message_from(raw: dict[str, Any]) -> ToTurnover:
+    return ToTurnover(routing_key(raw["contract_id"], raw["payer"]), {"kind": "entry", "entry": raw})
 
 
 def _contribution_message(c: Contribution) -> ToTurnover:
-    return ToTurnover(routing_key(c.contract_id, c.payer), {
-        "kind": "contribution", "contribution_id": c.contribution_id, "contract_id": c.contract_id,
-        "payer": c.payer, "period": c.period, "minor": c.minor, "received_at": c.received_at.isoformat(),
-    })
+    return _contribution_message_from(c.contribution_id, c.as_json())
+
+
+def _contribution_message_from(contribution_id: str, raw: dict[str, Any]) -> ToTurnover:
+    return ToTurnover(routing_key(raw["contract_id"], raw["payer"]), {"kind": "contribution", "contribution_id": contribution_id, **raw})
 
 
 def merge_emitted(into: dict[str, Any] | None, other: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -62,11 +67,6 @@ def resend_messages(emitted: dict[str, Any] | None) -> list[ToTurnover]:
     """Everything a shipment already sent to hub.turnover, to send again after a repeat."""
     if not emitted:
         return []
-    sends = []
-    for raw in emitted.get("entries", {}).values():
-        sends.append(ToTurnover(routing_key(raw["contract_id"], raw["payer"]), {"kind": "entry", "entry": raw}))
-    for cid, raw in emitted.get("contributions", {}).items():
-        sends.append(ToTurnover(routing_key(raw["contract_id"], raw["payer"]), {
-            "kind": "contribution", "contribution_id": cid, **raw,
-        }))
-    return sends
+    return [_entry_message_from(raw) for raw in emitted.get("entries", {}).values()] + [
+        _contribution_message_from(cid, raw) for cid, raw in emitted.get("contributions", {}).items()
+    ]

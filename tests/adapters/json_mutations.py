@@ -29,18 +29,20 @@ def json_shapes(keys: list[str], values: list[Any] = ()) -> st.SearchStrategy[An
     )
 
 
-def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+def node_paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """The path of every node of a JSON document, the root's `()` first."""
     found = [prefix]
     if isinstance(node, dict):
         for k, v in node.items():
-            found.extend(_paths(v, (*prefix, k)))
+            found.extend(node_paths(v, (*prefix, k)))
     elif isinstance(node, list):
         for i, v in enumerate(node):
-            found.extend(_paths(v, (*prefix, i)))
+            found.extend(node_paths(v, (*prefix, i)))
     return found
 
 
-def _replace(document: Any, path: tuple[Any, ...], value: Any, delete: bool) -> Any:
+def replaced_at(document: Any, path: tuple[Any, ...], value: Any, delete: bool = False) -> Any:
+    """A copy of `document` with the node at `path` replaced by `value` (or removed)."""
     if not path:
         return value
     copied = copy.deepcopy(document)
@@ -59,7 +61,7 @@ def mutated(draw: st.DrawFn, raw: bytes, replacement: st.SearchStrategy[Any] = S
     """A real payload with up to three nodes replaced by hostile values or removed."""
     document = json.loads(raw)
     for _ in range(draw(st.integers(min_value=1, max_value=3))):
-        path = draw(st.sampled_from(_paths(document)))
+        path = draw(st.sampled_from(node_paths(document)))
         delete = bool(path) and draw(st.booleans())
-        document = _replace(document, path, draw(replacement), delete)
+        document = replaced_at(document, path, draw(replacement), delete)
     return json.dumps(document, ensure_ascii=draw(st.booleans())).encode()

@@ -20,7 +20,6 @@ from hub.settlement.shipment_share import settle_timeline
 from hub.settlement.turnover import on_close, on_contribution, on_entry
 from hub.stages.timeline import build_timeline
 from schemas import Amount, CanonicalEvent
-from schemas.settlement import EntryKind
 
 pytestmark = pytest.mark.unit
 

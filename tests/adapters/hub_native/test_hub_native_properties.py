@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from adapters.base import AdapterError, AdapterOptions, AdapterResult
 from adapters.hub_native.codes import EVENT_NAMES
 from adapters.registry import run_adapter
+from tests.adapters.json_mutations import node_paths, replaced_at
 from schemas import DeadLetterReason, PartnerKind
 
 pytestmark = pytest.mark.unit
@@ -47,27 +48,6 @@ def check(raw: bytes) -> None:
     assert isinstance(result, AdapterResult)
 
 
-def paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix]
-    if isinstance(value, dict):
-        for key, child in value.items():
-            found += paths(child, (*prefix, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            found += paths(child, (*prefix, index))
-    return found
-
-
-def replaced(document: Any, path: tuple[Any, ...], new: Any) -> Any:
-    if not path:
-        return new
-    copy = json.loads(json.dumps(document))
-    target = copy
-    for step in path[:-1]:
-        target = target[step]
-    target[path[-1]] = new
-    return copy
-
 
 @given(st.binary(max_size=300))
 def test_arbitrary_bytes(raw: bytes) -> None:
@@ -84,5 +64,5 @@ def test_random_json_shapes(document: Any) -> None:
 @given(st.data())
 def test_mutated_fixtures(data: st.DataObject) -> None:
     document = data.draw(st.sampled_from(FIXTURES))
-    path = data.draw(st.sampled_from(paths(document)))
-    check(json.dumps(replaced(document, path, data.draw(JSON)), ensure_ascii=False).encode())
+    path = data.draw(st.sampled_from(node_paths(document)))
+    check(json.dumps(replaced_at(document, path, data.draw(JSON)), ensure_ascii=False).encode())
