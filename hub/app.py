@@ -203,7 +203,10 @@ def _wire(app: faust.App, settings: Settings) -> None:
                     await timelines_topic.send(key=output.key.encode(), value=output.record.model_dump_json().encode())
                     log.info("timeline_published", shipment_id=output.key, kind=output.record.kind,
                              status=getattr(output.record, "status", None))
-                    if isinstance(output.record, Timeline) and not output.repeat:
+                    if isinstance(output.record, Timeline) and not output.repeat and not output.record.events:
+                        # Emptied by a split: nothing to count or settle here any more.
+                        state = {k: v for k, v in state.items() if k != "summary"}
+                    elif isinstance(output.record, Timeline) and not output.repeat:
                         state = {**state, "summary": summarise(output.record)}
                         stream_clock.advance(output.record.last_event_at)
                         state = await settle(key, state, output.record)

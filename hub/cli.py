@@ -9,7 +9,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from hub import bench, broker, commands, deadletters_command, demo, ops_command, settlement_commands, simulate_command
+from hub import bench, broker, commands, deadletters_command, demo, ops_command, settlement_commands, simulate_command, split_command
 
 Registrar = Callable[[argparse._SubParsersAction], None]
 
@@ -30,6 +30,7 @@ def _registrars() -> list[Registrar]:
         commands.add_publish_parser,
         commands.add_normalize_parser,
         commands.add_timeline_parser,
+        split_command.add_parser,
         demo.add_parser,
         settlement_commands.add_parsers,
         simulate_command.add_parser,

@@ -48,7 +48,8 @@ def difference(emitted: Emitted | None, settled: Settled, now: datetime, zone_of
             contributions.append(contribution)
     for cid, raw in sorted(sent_contributions.items()):
         if cid not in wanted_contributions and not cid.startswith("wdr_") and f"wdr_{cid}" not in sent_contributions:
-            contributions.append(Contribution(f"wdr_{cid}", raw["contract_id"], raw["payer"], raw["period"], -raw["minor"], now))
+            contributions.append(Contribution(f"wdr_{cid}", raw["contract_id"], raw["payer"], raw["period"], -raw["minor"], now,
+                                              raw.get("subject", "")))
     for contribution in contributions:
         sent_contributions[contribution.contribution_id] = contribution.as_json()
     return {"entries": sent_entries, "contributions": sent_contributions}, entries, contributions

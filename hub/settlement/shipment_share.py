@@ -42,11 +42,12 @@ class Contribution:
     period: str
     minor: int
     received_at: datetime
+    subject: str = ""  # the order reference whose value it counts
 
     def as_json(self) -> dict:
         """As kept in the emitted memory and sent to hub.turnover (the id travels beside it)."""
         return {"contract_id": self.contract_id, "payer": self.payer, "period": self.period,
-                "minor": self.minor, "received_at": self.received_at.isoformat()}
+                "minor": self.minor, "received_at": self.received_at.isoformat(), "subject": self.subject}
 
 
 @dataclass(frozen=True)
@@ -220,13 +221,13 @@ def _turnover(events, basis, versions, contract_set, contributions, missing) -> 
         # The basis event is part of the id: a changed order value withdraws the old
         # contribution and adds a new one, never leaves the first amount in place.
         _contribution_id(head.id, basis.subject, f"{delivered.event_id}/{basis.event.event_id}"), head.id, payer,
-        period_of(delivered.occurred_at, head.zone), minor, received,
+        period_of(delivered.occurred_at, head.zone), minor, received, basis.subject,
     ))
     returned = _first(events, {Status.RETURNED}, after=delivered)
     if returned is not None:
         contributions.append(Contribution(
             _contribution_id(head.id, basis.subject, f"{returned.event_id}/{basis.event.event_id}"), head.id, payer,
-            period_of(returned.occurred_at, head.zone), -minor, max(received, returned.received_at),
+            period_of(returned.occurred_at, head.zone), -minor, max(received, returned.received_at), basis.subject,
         ))
 
 

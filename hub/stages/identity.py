@@ -6,6 +6,14 @@ components): every identifier keeps its neighbours and current label in a table 
 identifier, and a smaller label spreads to neighbours until nothing changes. The shipment id
 is a hash of the label, so it depends only on the set of identifiers, never on arrival order.
 
+A wrong link is undone by `hub split A B`, which cuts the link between A and B for good.
+Labels carry a generation: a cut starts the next generation at both ends, a label of a newer
+generation resets whoever hears it (its label becomes the smaller of its own identifier and
+the one heard) and spreads through what is left of the component, and labels of an older
+generation are ignored. Within a generation, labels only shrink, as before the split; across
+one, an identifier whose shipment changes *releases* its events from every shipment it was
+labelled into before (hub/stages/timeline.py moves them).
+
 Each handler here is pure, `(state, message) -> (state, outputs)`; state is a JSON-able dict
 (it is what the faust table stores). Outputs are `Send(topic, key, message)` records: the
 identity topic for messages to other identifiers (state keyed by X is only ever written
@@ -37,6 +45,11 @@ def shipment_id_for(identifier: str) -> str:
     return "shp_" + hashlib.sha256(identifier.encode()).hexdigest()[:16]
 
 
+def carrier_of(parcels: list[str]) -> str:
+    """The identifier that carries an event to its shipment: the smallest on it."""
+    return min(parcels)
+
+
 def observations(parcels: list[str], orders: list[str], event: Message) -> list[Send]:
     """What the identify stage sends for one canonical event.
 
@@ -45,7 +58,7 @@ def observations(parcels: list[str], orders: list[str], event: Message) -> list[
     Each order hears of its parcels, so an order id can answer with its shipments.
     """
     parcels = sorted(set(parcels))
-    carrier = parcels[0]
+    carrier = carrier_of(parcels)
     sends = []
     for identifier in parcels:
         message: Message = {
@@ -60,6 +73,14 @@ def observations(parcels: list[str], orders: list[str], event: Message) -> list[
     return sends
 
 
+def split_messages(first: str, second: str) -> list[Send]:
+    """What `hub split` sends: each end of the link hears that the other is cut off."""
+    return [
+        Send(IDENTITY, first, {"kind": "cut", "identifier": first, "other": second}),
+        Send(IDENTITY, second, {"kind": "cut", "identifier": second, "other": first}),
+    ]
+
+
 def handle_identity(state: State | None, key: str, message: Message, position: str | None = None) -> tuple[State, list[Send]]:
     """One identity-topic message for identifier (or order) `key`.
 
@@ -72,72 +93,139 @@ def handle_identity(state: State | None, key: str, message: Message, position: s
     if kind == "observe":
         return _observe(state, key, message)
     if kind == "label":
-        return _relabel(state, key, message["label"], sender=message.get("from"), position=position)
+        return _relabel(state, key, message["label"], message.get("generation", 0), sender=message.get("from"), position=position)
+    if kind == "cut":
+        return _cut(state, key, message["other"], position)
     if kind == "order":
         return _order(state, message)
     raise ValueError(f"unknown identity message kind {kind!r}")
 
 
+def _generation(state: State) -> int:
+    return state.get("generation", 0)
+
+
 def _observe(state: State, identifier: str, message: Message) -> tuple[State, list[Send]]:
     sends: list[Send] = []
+    cuts = set(state.get("cuts", []))
+    heard = set(message["neighbours"]) - cuts  # a cut link is never made again
     known = set(state.get("neighbours", []))
-    new_neighbours = sorted(set(message["neighbours"]) - known)
     known_orders = set(state.get("orders", []))
-    new_orders = sorted(set(message["orders"]) - known_orders)
     label = state.get("label") or identifier
+    generation = _generation(state)
     state["label"] = label
-    state["neighbours"] = sorted(known | set(new_neighbours))
-    state["orders"] = sorted(known_orders | set(new_orders))
+    state["neighbours"] = sorted(known | heard)
+    state["orders"] = sorted(known_orders | set(message["orders"]))
     # Every neighbour on the event learns this side's label (its own observe message tells
     # it ours too), new or not: an equal label changes nothing there, and a repeat of this
     # message after a crash sends again what the first handling may have lost.
-    for neighbour in sorted(set(message["neighbours"])):
-        sends.append(Send(IDENTITY, neighbour, {"kind": "label", "identifier": neighbour, "label": label, "from": identifier}))
+    for neighbour in sorted(heard):
+        sends.append(Send(IDENTITY, neighbour, _label_message(neighbour, label, generation, identifier)))
     for order in sorted(set(message["orders"])):
-        sends.append(Send(IDENTITY, order, _order_message(order, identifier, label)))
+        sends.append(Send(IDENTITY, order, _order_message(order, identifier, label, generation)))
     if "event" in message:
-        sends.append(Send(SHIPMENT_EVENTS, shipment_id_for(label), {"kind": "event", "event": message["event"]}))
+        sends.append(Send(SHIPMENT_EVENTS, shipment_id_for(label), {"kind": "event", "event": message["event"], "generation": generation}))
     return state, sends
 
 
-def _relabel(state: State, identifier: str, label: str, sender: str | None, position: str | None) -> tuple[State, list[Send]]:
-    current = state.get("label") or identifier
-    if label > current or (label == current and (position is None or position != state.get("relabelled_at"))):
-        state.setdefault("label", current)
-        return state, []
-    # A smaller label, or the very message that set the current one, seen again after a crash.
+def _relabel(state: State, identifier: str, label: str, generation: int, sender: str | None, position: str | None) -> tuple[State, list[Send]]:
+    state.setdefault("label", identifier)
+    current, current_generation = state["label"], _generation(state)
+    if position is not None and position == state.get("relabelled_at"):
+        # The very message that set the current label, seen again after a crash.
+        return state, _announce(state, identifier, skip=sender if current == label else None)
+    if sender is not None and sender in state.get("cuts", []):
+        return state, []  # sent across the link before the cut reached the sender
+    if generation > current_generation:
+        # A newer generation: start again from this identifier (or the smaller label heard).
+        _start_generation(state, generation, min(identifier, label), position)
+        # The sender holds `label` already; it hears from us only if ours is smaller.
+        return state, _announce(state, identifier, skip=sender if state["label"] == label else None)
+    if generation < current_generation:
+        return state, []  # from before a split: the component it describes is gone
     if label < current:
         state["previous_labels"] = sorted(set(state.get("previous_labels", [])) | {current})
         state["label"] = label
         state["relabelled_at"] = position
-    sends = [
-        Send(IDENTITY, n, {"kind": "label", "identifier": n, "label": label, "from": identifier})
-        for n in state.get("neighbours", [])
-        if n != sender
-    ]
-    # Every shipment this identifier was ever labelled into merges into the new one: its
-    # events move, its key gets a redirect. Naming all of them (not only the last) means a
-    # merge notice lost in a crash is sent again by the next relabel.
+        return state, _announce(state, identifier, skip=sender)
+    return state, []
+
+
+def _cut(state: State, identifier: str, other: str, position: str | None) -> tuple[State, list[Send]]:
+    state.setdefault("label", identifier)
+    cuts = set(state.get("cuts", []))
+    if other in cuts:
+        if position is not None and position == state.get("relabelled_at"):
+            return state, _announce(state, identifier, skip=None)  # the cut again, after a crash
+        return state, []  # cut before: nothing left to undo
+    state["cuts"] = sorted(cuts | {other})
+    state["neighbours"] = [n for n in state.get("neighbours", []) if n != other]
+    _start_generation(state, _generation(state) + 1, identifier, position)
+    return state, _announce(state, identifier, skip=None)
+
+
+def _start_generation(state: State, generation: int, label: str, position: str | None) -> None:
+    # Every shipment this identifier was labelled into before must give its events up.
+    earlier = set(state.get("released_from", [])) | set(state.get("previous_labels", [])) | {state["label"]}
+    state["released_from"] = sorted(earlier)
+    state["previous_labels"] = []
+    state["generation"] = generation
+    state["label"] = label
+    state["relabelled_at"] = position
+
+
+def _announce(state: State, identifier: str, skip: str | None) -> list[Send]:
+    """Everything that follows from the current label: tell the neighbours, move the events.
+
+    Naming every earlier shipment (not only the last) means a merge or release notice lost
+    in a crash is sent again by the next relabel; the timeline stage ignores repeats.
+    """
+    label, generation = state["label"], _generation(state)
     new = shipment_id_for(label)
-    for previous in state["previous_labels"]:
+    sends = [
+        Send(IDENTITY, n, _label_message(n, label, generation, identifier))
+        for n in state.get("neighbours", [])
+        if n != skip
+    ]
+    if label == identifier and generation > 0:
+        # This identifier names a shipment in the new generation: if an older merge made
+        # that shipment a redirect, it lives again (even before any event arrives).
+        sends.append(Send(SHIPMENT_EVENTS, new, {"kind": "events", "events": [], "generation": generation}))
+    # Earlier labels of this generation: whole shipments merge into the new one.
+    for previous in state.get("previous_labels", []):
         old = shipment_id_for(previous)
-        sends.append(Send(SHIPMENT_EVENTS, old, {"kind": "merge", "from": old, "to": new}))
+        sends.append(Send(SHIPMENT_EVENTS, old, {"kind": "merge", "from": old, "to": new, "generation": generation}))
+    # Labels of earlier generations: only this identifier's own events leave them.
+    for released in state.get("released_from", []):
+        old = shipment_id_for(released)
+        if old != new:
+            sends.append(Send(SHIPMENT_EVENTS, old, {"kind": "release", "carrier": identifier, "to": new, "generation": generation}))
     for order in state.get("orders", []):
-        sends.append(Send(IDENTITY, order, _order_message(order, identifier, label)))
-    return state, sends
+        sends.append(Send(IDENTITY, order, _order_message(order, identifier, label, generation)))
+    return sends
 
 
-def _order_message(order: str, parcel: str, label: str) -> Message:
-    return {"kind": "order", "order": order, "parcel": parcel, "label": label}
+def _label_message(to: str, label: str, generation: int, sender: str) -> Message:
+    return {"kind": "label", "identifier": to, "label": label, "generation": generation, "from": sender}
+
+
+def _order_message(order: str, parcel: str, label: str, generation: int) -> Message:
+    return {"kind": "order", "order": order, "parcel": parcel, "label": label, "generation": generation}
 
 
 def _order(state: State, message: Message) -> tuple[State, list[Send]]:
-    """An order keeps, per parcel identifier, the smallest label seen: its shipment."""
+    """An order keeps, per parcel identifier, its latest label: the newest generation, then
+    the smallest label in it (the parcel's shipment)."""
     parcels = dict(state.get("parcels", {}))
-    parcel, label = message["parcel"], message["label"]
-    if parcel not in parcels or label < parcels[parcel]:
+    generations = dict(state.get("generations", {}))
+    parcel, label, generation = message["parcel"], message["label"], message.get("generation", 0)
+    known = generations.get(parcel, 0)
+    if parcel not in parcels or generation > known or (generation == known and label < parcels[parcel]):
         parcels[parcel] = label
+        generations[parcel] = generation
     state["parcels"] = dict(sorted(parcels.items()))
+    if any(generations.values()):
+        state["generations"] = dict(sorted(generations.items()))
     return state, []
 
 

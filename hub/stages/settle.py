@@ -63,6 +63,19 @@ def merge_emitted(into: dict[str, Any] | None, other: dict[str, Any] | None) -> 
     }
 
 
+def split_emitted(emitted: dict[str, Any] | None, orders: set[str]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """(what stays, what leaves): the memory of money settled for `orders`, which leave this
+    shipment in a split, goes with their events; the rest stays."""
+    if not emitted or not orders:
+        return emitted, None
+    kept: dict[str, Any] = {"entries": {}, "contributions": {}}
+    moved: dict[str, Any] = {"entries": {}, "contributions": {}}
+    for part in ("entries", "contributions"):
+        for item_id, raw in emitted.get(part, {}).items():
+            (moved if raw.get("subject") in orders else kept)[part][item_id] = raw
+    return kept, (moved if moved["entries"] or moved["contributions"] else None)
+
+
 def resend_messages(emitted: dict[str, Any] | None) -> list[ToTurnover]:
     """Everything a shipment already sent to hub.turnover, to send again after a repeat."""
     if not emitted:

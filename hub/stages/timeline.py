@@ -13,8 +13,8 @@ from typing import Any
 
 from hub.partners import PARTNERS
 from hub.stages.legs import leg_for
-from hub.stages.settle import merge_emitted
-from hub.stages.identity import SHIPMENT_EVENTS, Send
+from hub.stages.identity import SHIPMENT_EVENTS, Send, carrier_of
+from hub.stages.settle import merge_emitted, split_emitted
 from schemas import CanonicalEvent, Leg, Milestone, PartnerKind, Status
 from schemas.timeline import Corridor, LegSpan, Timeline, TimelineRedirect
 
@@ -177,7 +177,18 @@ def _corridor(ordered: list[CanonicalEvent]) -> Corridor | None:
     return Corridor(origin_country=countries[0][0], destination_country=destination_country, destination_city=destination_city or "*")
 
 
-TimelineState = dict[str, Any]  # {"events": {event_id: event JSON}} or {"redirect": shipment id}
+TimelineState = dict[str, Any]
+# A live shipment: {"events": {event_id: event JSON}, "routed": {event_id: generation},
+# "generation": n, "released": {carrier: release}, "merged_into": [shipment ids], "settled": ...};
+# once merged into another shipment: the same with "redirect": shipment id.
+#
+# Generations come from identity (hub/stages/identity.py): a split starts a new one. `routed`
+# is the generation under which each event was sent here (0 if absent); `generation` the
+# newest one in which this shipment's label was in use; a release records that a carrier
+# (the identifier that routes an event: the smallest on it) left for shipment `to` in
+# generation n: {"generation": n, "to": ..., "events": [what was moved, kept to resend]}.
+# `merged_into` lists where earlier merges sent this shipment's events before it lived again
+# in a newer generation: a release follows them, since the carrier's events may be there.
 
 
 @dataclass(frozen=True)
@@ -193,47 +204,171 @@ class Publish:
 def handle_shipment_message(
     state: TimelineState | None, shipment_id: str, message: dict[str, Any]
 ) -> tuple[TimelineState, list[Send | Publish]]:
-    """One `hub.shipment-events` message: events to add, or a merge into another shipment."""
+    """One `hub.shipment-events` message: events to add, a merge into another shipment, or
+    the release of one identifier's events after a split."""
     state = state or {}
-    redirect = state.get("redirect")
     kind = message["kind"]
+    generation = message.get("generation", 0)
     if kind in ("event", "events"):
-        raw_events = [message["event"]] if kind == "event" else message["events"]
-        if redirect:
-            # Sent here before the merge was known: follow the redirect.
-            return state, [Send(SHIPMENT_EVENTS, redirect, message)]
-        events = {eid: CanonicalEvent.model_validate(e) for eid, e in state.get("events", {}).items()}
-        changed = False
-        for raw in raw_events:
-            events, added = add_event(events, CanonicalEvent.model_validate(raw))
-            changed = changed or added
-        if not changed:
-            # A repeat: publish the timeline again, in case a crash lost the first publication.
-            if message.get("settled"):
-                state = {**state, "settled": merge_emitted(state.get("settled"), message["settled"])}
-            return state, [Publish(shipment_id, build_timeline(shipment_id, events), repeat=True)]
-        new_state = {**state, "events": {eid: e.model_dump(mode="json") for eid, e in sorted(events.items())}}
-        if message.get("settled"):
-            new_state["settled"] = merge_emitted(state.get("settled"), message["settled"])
-        return new_state, [Publish(shipment_id, build_timeline(shipment_id, events))]
+        return _on_events(state, shipment_id, message, generation)
     if kind == "merge":
-        target = message["to"]
-        if target == shipment_id or (redirect and redirect != target):
-            # Already merged elsewhere: a later, smaller label reaches the old target through its own merge.
-            return state, []
-        # First merge, or the same merge again after a crash: (re)send the events, which the
-        # redirect state keeps for exactly that, and (re)publish the redirect.
-        moved = list(state.get("events", {}).values())
-        settled = state.get("settled")
-        outputs: list[Send | Publish] = [Publish(shipment_id, TimelineRedirect(shipment_id=shipment_id, to=target))]
-        if moved:
-            # What this shipment already settled travels with its events.
-            outputs.insert(0, Send(SHIPMENT_EVENTS, target, {"kind": "events", "events": moved, "settled": settled}))
-        new_state: TimelineState = {"redirect": target, "events": state.get("events", {})}
-        if settled:
-            new_state["settled"] = settled
-        return new_state, outputs
+        return _on_merge(state, shipment_id, message["to"], generation)
+    if kind == "release":
+        return _on_release(state, shipment_id, message, generation)
     raise ValueError(f"unknown shipment message kind {kind!r}")
+
+
+def carrier_of_event(raw: dict[str, Any]) -> str:
+    """The identifier that routed an event here (the smallest parcel identifier on it)."""
+    return carrier_of([str(i) for i in CanonicalEvent.model_validate(raw).parcel_identifiers()])
+
+
+def _on_events(state: TimelineState, shipment_id: str, message: dict[str, Any], generation: int) -> tuple[TimelineState, list[Send | Publish]]:
+    raw_events = [message["event"]] if message["kind"] == "event" else message.get("events", [])
+    if not raw_events and not state.get("redirect"):
+        # A claim (hub/stages/identity.py) where nothing needs reviving, or the same claim
+        # again after a crash, which may have lost the publication of the revival.
+        current = timeline_from_state(shipment_id, state)
+        return state, [Publish(shipment_id, current, repeat=True)] if current is not None else []
+    revived = False
+    if state.get("redirect"):
+        if generation <= state.get("generation", 0):
+            # Sent here before the merge was known: follow the redirect.
+            return state, [Send(SHIPMENT_EVENTS, state["redirect"], message)] if raw_events else []
+        # A newer generation labels identifiers into this shipment again (after a split):
+        # it lives again, with none of what its merge moved away.
+        state = _lives_again(state)
+        revived = True
+    released = _merge_released(state.get("released"), message.get("released"))
+    routed_in = message.get("routed") or {}
+    events = {eid: CanonicalEvent.model_validate(e) for eid, e in state.get("events", {}).items()}
+    routed = dict(state.get("routed") or {})
+    forwards: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    changed = kept = False
+    for raw in raw_events:
+        event_generation = routed_in.get(raw["event_id"], generation)
+        moved = released.get(carrier_of_event(raw))
+        if moved and moved["generation"] > event_generation:
+            # Its identifier left this shipment in a newer generation: so does the event.
+            forwards.setdefault((moved["to"], moved["generation"]), []).append(raw)
+            continue
+        kept = True
+        events, added = add_event(events, CanonicalEvent.model_validate(raw))
+        changed = changed or added
+        if event_generation > routed.get(raw["event_id"], 0):
+            routed[raw["event_id"]] = event_generation
+    outputs: list[Send | Publish] = [
+        Send(SHIPMENT_EVENTS, target, {"kind": "events", "events": moved_events, "generation": moved_generation})
+        for (target, moved_generation), moved_events in sorted(forwards.items())
+    ]
+    new_state = _without_empty({**state, "generation": max(state.get("generation", 0), generation),
+                                "released": released, "routed": routed})
+    if message.get("settled"):
+        new_state["settled"] = merge_emitted(state.get("settled"), message["settled"])
+    if revived and not changed:
+        # No longer a redirect, on hub.timelines too (a timeline without events, for now).
+        return new_state, [*outputs, Publish(shipment_id, build_timeline(shipment_id, events))]
+    if not kept:
+        return new_state, outputs
+    if not changed:
+        # A repeat: publish the timeline again, in case a crash lost the first publication.
+        return new_state, [*outputs, Publish(shipment_id, build_timeline(shipment_id, events), repeat=True)]
+    new_state["events"] = {eid: e.model_dump(mode="json") for eid, e in sorted(events.items())}
+    return new_state, [*outputs, Publish(shipment_id, build_timeline(shipment_id, events))]
+
+
+def _lives_again(state: TimelineState) -> TimelineState:
+    """A redirect from an older generation, live again: it remembers where that merge went."""
+    merged_into = sorted(set(state.get("merged_into", [])) | {state["redirect"]})
+    return _without_empty({"released": state.get("released"), "merged_into": merged_into})
+
+
+def _on_merge(state: TimelineState, shipment_id: str, target: str, generation: int) -> tuple[TimelineState, list[Send | Publish]]:
+    redirect = state.get("redirect")
+    if target == shipment_id or generation < state.get("generation", 0):
+        # A merge from before a split: the newer generation decides where these events go.
+        return state, []
+    if redirect and generation == state.get("generation", 0) and redirect != target:
+        # Already merged elsewhere: a later, smaller label reaches the old target through its own merge.
+        return state, []
+    if redirect and generation > state.get("generation", 0):
+        # Merged away in an older generation: nothing of this one lives here yet.
+        state = _lives_again(state)
+    # First merge, or the same merge again after a crash: (re)send the events, which the
+    # redirect state keeps for exactly that, and (re)publish the redirect.
+    moved = list(state.get("events", {}).values())
+    outputs: list[Send | Publish] = [Publish(shipment_id, TimelineRedirect(shipment_id=shipment_id, to=target))]
+    if moved or state.get("released"):
+        # What this shipment already settled, and which identifiers left it, travel with its events.
+        outputs.insert(0, Send(SHIPMENT_EVENTS, target, _without_empty({
+            "kind": "events", "events": moved, "routed": state.get("routed"), "settled": state.get("settled"),
+            "released": state.get("released"), "generation": generation,
+        })))
+    new_state = _without_empty({**state, "redirect": target, "generation": generation})
+    return new_state, outputs
+
+
+def _on_release(state: TimelineState, shipment_id: str, message: dict[str, Any], generation: int) -> tuple[TimelineState, list[Send | Publish]]:
+    """After a split, identifier `carrier` belongs to shipment `to`: its events go there.
+
+    The release also goes on wherever merges took this shipment's events (the carrier's may
+    be among them); `via` names the shipments it has passed, so it never goes round in circles.
+    """
+    carrier, target = message["carrier"], message["to"]
+    via = [*message.get("via", []), shipment_id]
+    onward = [s for s in [state.get("redirect"), *state.get("merged_into", [])] if s and s not in via]
+    outputs: list[Send | Publish] = [Send(SHIPMENT_EVENTS, s, {**message, "via": via}) for s in onward]
+    released = dict(state.get("released") or {})
+    known = released.get(carrier)
+    if known and known["generation"] >= generation:
+        if known["generation"] == generation and known["events"]:
+            # The same release again (a crash may have lost what it sent): send it again.
+            outputs.append(Send(SHIPMENT_EVENTS, known["to"], {"kind": "events", "events": known["events"], "generation": generation}))
+            current = timeline_from_state(shipment_id, state)
+            if current is not None:
+                outputs.append(Publish(shipment_id, current, repeat=True))
+        return state, outputs
+    events = state.get("events", {})
+    leaving = {} if state.get("redirect") or target == shipment_id else {
+        eid: e for eid, e in events.items() if carrier_of_event(e) == carrier}
+    released[carrier] = {"generation": generation, "to": target, "events": list(leaving.values())}
+    # The shipment's own generation stays: a release speaks of the carrier's new component,
+    # not of the one this shipment's label belongs to.
+    new_state = {**state, "released": released}
+    if not leaving:
+        return new_state, outputs
+    staying = {eid: e for eid, e in events.items() if eid not in leaving}
+    # What was settled for orders that now live only in the leaving events goes with them,
+    # so neither side reverses what the other still owes.
+    leaving_orders = _orders(leaving.values()) - _orders(staying.values())
+    kept, moved = split_emitted(state.get("settled"), leaving_orders)
+    routed = {eid: g for eid, g in (state.get("routed") or {}).items() if eid in staying}
+    new_state = _without_empty({**new_state, "events": staying, "routed": routed, "settled": kept})
+    outputs.append(Send(SHIPMENT_EVENTS, target, _without_empty(
+        {"kind": "events", "events": list(leaving.values()), "settled": moved, "generation": generation})))
+    # What stays (possibly nothing: a shipment that only lived between a split and the
+    # relabelling after it ends empty; its identifiers resolve elsewhere).
+    remaining = {eid: CanonicalEvent.model_validate(e) for eid, e in staying.items()}
+    outputs.append(Publish(shipment_id, build_timeline(shipment_id, remaining)))
+    return new_state, outputs
+
+
+def _orders(raw_events) -> set[str]:
+    return {str(r) for raw in raw_events for r in CanonicalEvent.model_validate(raw).order_references()}
+
+
+def _merge_released(mine: dict[str, Any] | None, theirs: dict[str, Any] | None) -> dict[str, Any]:
+    """Per identifier, the release of the newest generation."""
+    merged = dict(mine or {})
+    for carrier, release in (theirs or {}).items():
+        if carrier not in merged or merged[carrier]["generation"] < release["generation"]:
+            merged[carrier] = release
+    return merged
+
+
+def _without_empty(state: dict[str, Any]) -> dict[str, Any]:
+    """Leave out what is absent, so a shipment that never saw a split keeps its old shape."""
+    return {k: v for k, v in state.items() if v is not None and v != {} and v != [] and not (k == "generation" and v == 0)}
 
 
 def timeline_from_state(shipment_id: str, state: TimelineState | None) -> Timeline | TimelineRedirect | None:

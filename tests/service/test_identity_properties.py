@@ -33,8 +33,11 @@ def make_event(n: int, subject: list[str], order: str | None = None) -> Canonica
     )
 
 
-def components(events: list[CanonicalEvent]) -> dict[str, str]:
-    """Union-find, written independently of the code under test: identifier → smallest member."""
+def components(events: list[CanonicalEvent], cuts: frozenset[frozenset[str]] = frozenset()) -> dict[str, str]:
+    """Union-find, written independently of the code under test: identifier → smallest member.
+
+    Every two identifiers on one event are linked, unless that link was cut.
+    """
     parent = {i: i for e in events for i in e.subject}
 
     def find(x: str) -> str:
@@ -43,12 +46,42 @@ def components(events: list[CanonicalEvent]) -> dict[str, str]:
         return x
 
     for event in events:
-        first, *rest = sorted(event.subject)
-        for other in rest:
-            a, b = find(first), find(other)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
+        for first in event.subject:
+            for other in event.subject:
+                if first != other and frozenset((first, other)) not in cuts:
+                    a, b = find(first), find(other)
+                    if a != b:
+                        parent[max(a, b)] = min(a, b)
     return {i: find(i) for i in parent}
+
+
+def assert_final_state(run: PartitionedRun, events: list[CanonicalEvent], cuts: frozenset[frozenset[str]] = frozenset()) -> None:
+    """Every identifier resolves to its component's shipment, which holds exactly the events
+    its identifiers carried; every other shipment sends its readers on."""
+    label_of = components(events, cuts)
+    for identifier, smallest in label_of.items():
+        assert run.resolve(identifier) == shipment_id_for(smallest), identifier
+    expected: dict[str, set[str]] = {}
+    for event in events:
+        expected.setdefault(shipment_id_for(label_of[min(event.subject)]), set()).add(event.event_id)
+    for shipment in {shipment_id_for(label) for label in label_of.values()}:
+        event_ids = expected.get(shipment, set())
+        state = run.timelines.get(shipment, {})
+        assert not state.get("redirect") and set(state.get("events", {})) == event_ids, shipment
+        published = run.published.get(shipment)
+        if event_ids or published is not None:
+            assert isinstance(published, Timeline) and {e.event_id for e in published.events} == event_ids, shipment
+    finals = {shipment_id_for(label) for label in label_of.values()}
+    for shipment, state in run.timelines.items():
+        if shipment in finals or not state:
+            continue
+        # Merged into another shipment (a redirect), or emptied by a split.
+        if state.get("redirect"):
+            assert run.published[shipment].kind == "redirect", shipment
+        else:
+            assert not state.get("events"), shipment
+            published = run.published.get(shipment)
+            assert published is None or not published.events, shipment
 
 
 subjects = st.lists(st.sampled_from(POOL), min_size=1, max_size=3, unique=True)
@@ -70,37 +103,71 @@ def test_final_timelines_and_resolution_do_not_depend_on_partitioning_or_interle
         run.publish_event(event)
     run.run()
 
-    label_of = components(events)
-    for identifier, smallest in label_of.items():
-        assert run.resolve(identifier) == shipment_id_for(smallest), identifier
-    expected = {}
-    for event in events:
-        expected.setdefault(shipment_id_for(label_of[event.subject[0]]), set()).add(event.event_id)
-    for shipment, event_ids in expected.items():
-        assert set(run.timelines[shipment]["events"]) == event_ids
-        published = run.published[shipment]
-        assert isinstance(published, Timeline) and {e.event_id for e in published.events} == event_ids
-    # Every other shipment that ever existed is a redirect into one of the final ones.
-    for shipment, state in run.timelines.items():
-        if shipment not in expected:
-            assert state.get("redirect"), shipment
-    # Every shipment's latest publication on hub.timelines is what its state says.
-    for shipment, state in run.timelines.items():
-        kind = "redirect" if state.get("redirect") else "timeline"
-        assert run.published[shipment].kind == kind, shipment
+    assert_final_state(run, events)
 
 
-@given(journeys, st.integers(0, 2**32))
-def test_two_runs_with_different_partitions_agree(subject_lists, seed):
+pairs = st.tuples(st.sampled_from(POOL), st.sampled_from(POOL)).filter(lambda p: p[0] != p[1])
+
+
+@settings(max_examples=150)
+@given(journeys, st.lists(pairs, min_size=1, max_size=3), st.integers(1, 6), st.integers(0, 2**32),
+       st.floats(0, 0.3), st.floats(0, 0.3), st.integers(0, 400))
+def test_splits_give_the_components_without_the_cut_links(subject_lists, cut_pairs, partitions, seed, redeliver, crash, split_after):
+    """`hub split A B` at any point (before the link exists, while labels still spread, or
+    long after): the result is the components of the links that were not cut."""
     events = [make_event(n, s) for n, s in enumerate(subject_lists)]
-    results = []
-    for partitions in (1, 6):
-        run = PartitionedRun(partitions, random.Random(seed))
-        for event in events:
-            run.publish_event(event)
-        run.run()
-        results.append({s: st for s, st in run.timelines.items() if not st.get("redirect")})
-    assert results[0] == results[1]
+    rng = random.Random(seed)
+    # Mostly cut links that some event made (a wrong merge), sometimes pairs never linked.
+    linked = sorted({(a, b) for e in events for a in e.subject for b in e.subject if a < b})
+    cuts = [linked[rng.randrange(len(linked))] if linked and rng.random() < 0.8 else pair for pair in cut_pairs]
+    order = events[:]
+    rng.shuffle(order)
+    order += rng.sample(events, k=min(3, len(events)))  # duplicates
+    run = PartitionedRun(partitions, rng, redeliver_rate=redeliver, crash_rate=crash)
+    for event in order[: len(order) // 2]:
+        run.publish_event(event)
+    run.steps(split_after)
+    for first, second in cuts:
+        run.split(first, second)
+        run.steps(rng.randrange(0, 200))
+    for event in order[len(order) // 2:]:
+        run.publish_event(event)
+    run.run()
+    assert_final_state(run, events, frozenset(frozenset(pair) for pair in cuts))
+
+
+def test_a_split_undoes_a_wrong_merge_and_stays_undone():
+    run = PartitionedRun(3, random.Random(11))
+    run.publish_event(make_event(1, ["hub:P1"]))
+    run.publish_event(make_event(2, ["hub:P2"]))
+    run.publish_event(make_event(3, ["hub:P2", "hub:P3"]))
+    run.publish_event(make_event(4, ["hub:P1", "hub:P3"]))  # the wrong hand-over
+    run.run()
+    merged = shipment_id_for("hub:P1")
+    assert {run.resolve(i) for i in ("hub:P1", "hub:P2", "hub:P3")} == {merged}
+    run.split("hub:P1", "hub:P3")
+    run.run()
+    assert run.resolve("hub:P1") == merged
+    assert run.resolve("hub:P2") == run.resolve("hub:P3") == shipment_id_for("hub:P2")
+    assert set(run.timelines[merged]["events"]) == {"evt_0001", "evt_0004"}  # P1 carried the hand-over
+    assert set(run.timelines[shipment_id_for("hub:P2")]["events"]) == {"evt_0002", "evt_0003"}
+    # The same wrong hand-over again (a replay, a duplicate) does not merge them again.
+    run.publish_event(make_event(4, ["hub:P1", "hub:P3"]))
+    run.run()
+    assert run.resolve("hub:P3") == shipment_id_for("hub:P2") != run.resolve("hub:P1")
+
+
+def test_a_cut_handled_twice_changes_nothing_and_re_emits_the_same():
+    state, _ = handle_identity(None, "hub:P2", {"kind": "observe", "identifier": "hub:P2", "neighbours": ["hub:P1", "hub:P3"], "orders": []})
+    cut = {"kind": "cut", "identifier": "hub:P2", "other": "hub:P1"}
+    once, sends = handle_identity(state, "hub:P2", cut, "1:4")
+    twice, sends_again = handle_identity(once, "hub:P2", cut, "1:4")
+    assert twice == once and sends_again == sends
+    assert once["neighbours"] == ["hub:P3"] and once["generation"] == 1
+    assert handle_identity(once, "hub:P2", cut, "1:9") == (once, [])  # the same split asked again
+    # A label from the cut neighbour, sent before it heard of the cut, is ignored.
+    stale = {"kind": "label", "identifier": "hub:P2", "label": "hub:P1", "generation": 0, "from": "hub:P1"}
+    assert handle_identity(once, "hub:P2", stale, "2:1") == (once, [])
 
 
 def test_applying_an_identity_message_twice_changes_nothing_and_re_emits_the_same():

@@ -119,3 +119,36 @@ def test_the_corridor_follows_the_carriers_not_the_marketplace():
     marketplace = event(3, "delivered", "delivered", partner="aliexpress").model_copy(update={"partner_kind": PartnerKind.MARKETPLACE})
     corridor = fold([cainiao, post, marketplace]).corridor
     assert (corridor.origin_country, corridor.destination_country, corridor.destination_city) == ("CN", "RU", "Москва")
+
+
+def _on(parcel: str, n: int, order: str | None = None) -> dict:
+    e = event(n, "in_transit", "accepted").model_copy(update={"subject": (parcel,), "references": (order,) if order else ()})
+    return e.model_dump(mode="json")
+
+
+def test_a_release_moves_one_identifiers_events_and_the_money_memory_of_its_orders():
+    """After a split, the events routed by the released identifier leave, with what was
+    settled for orders only they carry; the rest stays, and the shipment is republished."""
+    from hub.stages.identity import Send
+    from hub.stages.timeline import Publish, handle_shipment_message
+
+    mine, theirs = "cdek:1111111111", "cdek:2222222222"
+    events = [_on(mine, 1, "aliexpress_order:8000000000001001"), _on(theirs, 2, "aliexpress_order:8000000000002002"), _on(theirs, 3)]
+    settled = {"entries": {"e1": {"subject": "aliexpress_order:8000000000001001"}, "e2": {"subject": "aliexpress_order:8000000000002002"}},
+               "contributions": {"c2": {"subject": "aliexpress_order:8000000000002002"}}}
+    state, _ = handle_shipment_message(None, "shp_a", {"kind": "events", "events": events, "settled": settled})
+    release = {"kind": "release", "carrier": theirs, "to": "shp_b", "generation": 1}
+    after, outputs = handle_shipment_message(state, "shp_a", release)
+    assert set(after["events"]) == {"evt_0001"}
+    assert after["settled"] == {"entries": {"e1": {"subject": "aliexpress_order:8000000000001001"}}, "contributions": {}}
+    moved = [o for o in outputs if isinstance(o, Send)]
+    assert [m.key for m in moved] == ["shp_b"]
+    assert {e["event_id"] for e in moved[0].message["events"]} == {"evt_0002", "evt_0003"}
+    assert moved[0].message["settled"] == {"entries": {"e2": {"subject": "aliexpress_order:8000000000002002"}}, "contributions": {"c2": {"subject": "aliexpress_order:8000000000002002"}}}
+    assert [o.record.kind for o in outputs if isinstance(o, Publish)] == ["timeline"]
+    # A late event of the released identifier, routed before the split, follows it.
+    late, forwarded = handle_shipment_message(after, "shp_a", {"kind": "event", "event": _on(theirs, 4), "generation": 0})
+    assert set(late["events"]) == {"evt_0001"} and [s.key for s in forwarded] == ["shp_b"]
+    # The same release again: the same events sent again, nothing else changes.
+    again, resent = handle_shipment_message(after, "shp_a", release)
+    assert again == after and [s.message["events"] for s in resent if isinstance(s, Send)] == [moved[0].message["events"]]

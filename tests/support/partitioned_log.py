@@ -16,7 +16,7 @@ import zlib
 from collections import deque
 from dataclasses import dataclass, field
 
-from hub.stages.identity import IDENTITY, SHIPMENT_EVENTS, Send, handle_identity, observations, shipment_id_for
+from hub.stages.identity import IDENTITY, SHIPMENT_EVENTS, Send, handle_identity, observations, shipment_id_for, split_messages
 from hub.stages.timeline import Publish, handle_shipment_message
 from schemas import CanonicalEvent
 
@@ -51,11 +51,21 @@ class PartitionedRun:
         routing = min(str(i) for i in event.parcel_identifiers())
         self.put(EVENTS, routing, json.loads(event.model_dump_json()))
 
+    def split(self, first: str, second: str) -> None:
+        """What `hub split FIRST SECOND` publishes."""
+        for send in split_messages(first, second):
+            self.put(send.topic, send.key, send.message)
+
     def run(self, max_steps: int = 200_000) -> None:
-        for _ in range(max_steps):
+        if not self.steps(max_steps):
+            raise AssertionError("the topology did not settle")
+
+    def steps(self, count: int) -> bool:
+        """Handle up to `count` messages; True once every queue is empty."""
+        for _ in range(count):
             ready = sorted(k for k, q in self.queues.items() if q)
             if not ready:
-                return
+                return True
             topic, partition = self.rng.choice(ready)
             queue = self.queues[(topic, partition)]
             key, message, position = queue[0]
@@ -65,7 +75,7 @@ class PartitionedRun:
             # always after a crash, since its offset was never committed.
             if not crashed and self.rng.random() >= self.redeliver_rate:
                 queue.popleft()
-        raise AssertionError("the topology did not settle")
+        return not any(self.queues.values())
 
     def _handle(self, topic: str, key: str, message: dict, position: str, lose_outputs: bool) -> None:
         self._losing = lose_outputs
@@ -100,9 +110,11 @@ class PartitionedRun:
             return None
         shipment = shipment_id_for(state["label"])
         seen = set()
-        while (self.timelines.get(shipment) or {}).get("redirect") and shipment not in seen:
+        while shipment not in seen:
             seen.add(shipment)
-            shipment = self.timelines[shipment]["redirect"]
+            state = self.timelines.get(shipment) or {}
+            if state.get("redirect"):
+                shipment = state["redirect"]
         return shipment
 
 
