@@ -195,11 +195,11 @@ def _announce(state: State, identifier: str, skip: str | None) -> list[Send]:
     for previous in state.get("previous_labels", []):
         old = shipment_id_for(previous)
         sends.append(Send(SHIPMENT_EVENTS, old, {"kind": "merge", "from": old, "to": new, "generation": generation}))
-    # Labels of earlier generations: only this identifier's own events leave them.
+    # Labels of earlier generations: only this identifier's own events leave them. Even the
+    # new shipment hears it: an older merge may have taken its events elsewhere.
     for released in state.get("released_from", []):
         old = shipment_id_for(released)
-        if old != new:
-            sends.append(Send(SHIPMENT_EVENTS, old, {"kind": "release", "carrier": identifier, "to": new, "generation": generation}))
+        sends.append(Send(SHIPMENT_EVENTS, old, {"kind": "release", "carrier": identifier, "to": new, "generation": generation}))
     for order in state.get("orders", []):
         sends.append(Send(IDENTITY, order, _order_message(order, identifier, label, generation)))
     return sends
