@@ -1,8 +1,9 @@
 """Timeline: a shipment's events, deduplicated, folded into its current status, legs and milestones.
 
-The state kept per shipment is only its events by `event_id` (or, once merged into another
-shipment, a redirect); everything else is derived by `build_timeline`, so applying the same
-event twice, or in another order, gives the same timeline.
+The state kept per shipment is its events by `event_id` (or, once merged into another
+shipment, a redirect), plus what splits need to route late arrivals (see TimelineState);
+everything shown is derived by `build_timeline`, so applying the same event twice, or in
+another order, gives the same timeline.
 """
 
 from __future__ import annotations
