@@ -228,9 +228,13 @@ def _on_events(state: TimelineState, shipment_id: str, message: dict[str, Any], 
     raw_events = [message["event"]] if message["kind"] == "event" else message.get("events", [])
     if not raw_events and not state.get("redirect"):
         # A claim (hub/stages/identity.py) where nothing needs reviving, or the same claim
-        # again after a crash, which may have lost the publication of the revival.
+        # again after a crash, which may have lost the publication of the revival. Either
+        # way the label is in use in this generation: older merges of it no longer apply.
         current = timeline_from_state(shipment_id, state)
-        return state, [Publish(shipment_id, current, repeat=True)] if current is not None else []
+        if current is None:
+            return state, []
+        claimed = {**state, "generation": max(state.get("generation", 0), generation)} if generation else state
+        return claimed, [Publish(shipment_id, current, repeat=True)]
     revived = False
     if state.get("redirect"):
         if generation <= state.get("generation", 0):
