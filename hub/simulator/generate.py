@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from hub.simulator import faults as fault_injection
@@ -64,6 +64,34 @@ class Simulation:
                 "messages_with_unknown_codes": sum(1 for m in messages if m.expected.unknown_codes),
                 "faults": dict(sorted(faults_by_partner.get(partner, Counter()).items())),
             })
+        return result
+
+    def arrivals(self) -> list[dict[str, Any]]:
+        """Per shipment, when the hub could first have heard of its order value, delivery and
+        return, and of the links between its partners' numbers: the simulated publish time of
+        the earliest message telling of it (a duplicate is later, a malformed copy tells
+        nothing). `links_at` is the latest of the earliest messages of each link group
+        (ARCHITECTURE "Identity": the only places its parcels' numbers meet). With faults,
+        so unlike shipments() these depend on the fault rates."""
+        first_told: dict[int, datetime] = {}
+        first_link: dict[tuple[str, str], datetime] = {}
+        for message in self.messages:  # in publish order: the first sighting is the earliest
+            if message.expected.outcome == "dead_lettered":
+                continue
+            for step in message.steps:
+                first_told.setdefault(id(step), message.at)
+            if message.link_group:
+                for shipment in message.shipments:
+                    first_link.setdefault((shipment, message.link_group), message.at)
+        result = []
+        for shipment in self.world.shipments:
+            row: dict[str, Any] = {"shipment": shipment.id}
+            for what in ("value", "delivered", "returned"):
+                seen = [first_told[id(s)] for s in shipment.telling_steps(what) if id(s) in first_told]
+                row[f"{what}_at"] = iso(min(seen)) if seen else None
+            links = [at for (sid, _group), at in first_link.items() if sid == shipment.id]
+            row["links_at"] = iso(max(links)) if links else None
+            result.append(row)
         return result
 
     def faults(self) -> list[dict[str, Any]]:

@@ -71,6 +71,9 @@ class Message:
     shipments: tuple[str, ...] = ()
     faults: list[str] = field(default_factory=list)
     seq: int = -1  # position in the global publish order, set at the end
+    # The steps whose news this message carries (a webhook one, a polled history all so far):
+    # the ground truth's witness of when the hub could first know of a delivery or a value.
+    steps: tuple[Step, ...] = ()
 
     @property
     def file(self) -> str:

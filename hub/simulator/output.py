@@ -5,7 +5,9 @@ manifest.jsonl, one line per message in publish order:
   {"seq": 0, "at": "<simulated publish time>", "partner": "cdek", "file": "cdek/000000.json",
    "subject": "<hub-subject header>" | null}
 ground_truth/: shipments.jsonl, orders.jsonl, partners.jsonl, messages.jsonl (each message's
-intended outcome), faults.jsonl (the fault ledger), run.json (seed, rates, counts).
+intended outcome), faults.jsonl (the fault ledger), arrivals.jsonl (per shipment, when the
+first message telling of its value, delivery, return and links was published), run.json
+(seed, rates, counts).
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ def write_truth(simulation: Simulation, directory: Path) -> None:
     (directory / "partners.jsonl").write_text(_lines(simulation.partners()), encoding="utf-8")
     (directory / "messages.jsonl").write_text(_lines(simulation.expected_messages()), encoding="utf-8")
     (directory / "faults.jsonl").write_text(_lines(simulation.faults()), encoding="utf-8")
+    (directory / "arrivals.jsonl").write_text(_lines(simulation.arrivals()), encoding="utf-8")
     (directory / "run.json").write_text(json.dumps(simulation.run_info(), indent=2) + "\n", encoding="utf-8")
 
 

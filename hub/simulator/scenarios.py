@@ -65,20 +65,34 @@ def _aliexpress_order(w: World, start: datetime, parcels: int, scenario: str) ->
 
 
 def _aliexpress_close(
-    track: Track, shipped: list[tuple[datetime, str, str]], outcomes: list[tuple[str, datetime]], rng: random.Random
+    track: Track, shipped: list[tuple[datetime, str, str]], outcomes: list[tuple[str, datetime]], rng: random.Random,
+    shipments: list[Shipment],
 ) -> None:
-    """The order's later statuses: shipped (part, then all), then received or disputed."""
+    """The order's later statuses: shipped (part, then all), then received or disputed.
+
+    Every status naming a parcel tells of that parcel's share of the order value; the buyer's
+    acceptance tells of the delivery too."""
     shipped = sorted(shipped)
+    steps = []
     if len(shipped) > 1:
-        track.add(shipped[0][0] + timedelta(hours=1), "SELLER_PART_SEND_GOODS/SELLER_SEND_PART_GOODS",
-                  parcels=[(n, s) for _, n, s in shipped[:1]])
+        steps.append(track.add(shipped[0][0] + timedelta(hours=1), "SELLER_PART_SEND_GOODS/SELLER_SEND_PART_GOODS",
+                               parcels=[(n, s) for _, n, s in shipped[:1]]))
     parcels = [(n, s) for _, n, s in shipped]
-    track.add(shipped[-1][0] + timedelta(hours=1), "WAIT_BUYER_ACCEPT_GOODS/SELLER_SEND_GOODS", parcels=parcels)
+    steps.append(track.add(shipped[-1][0] + timedelta(hours=1), "WAIT_BUYER_ACCEPT_GOODS/SELLER_SEND_GOODS",
+                           parcels=parcels))
     last = max(at for _, at in outcomes)
     if all(outcome == "delivered" for outcome, _ in outcomes):
-        track.add(last + hours(rng, 6, 96), "FUND_PROCESSING/BUYER_ACCEPT_GOODS", parcels=parcels)
+        accepted = track.add(last + hours(rng, 6, 96), "FUND_PROCESSING/BUYER_ACCEPT_GOODS", parcels=parcels)
+        steps.append(accepted)
+        for shipment in shipments:
+            shipment.told("delivered", accepted)
     else:
-        track.add(last + hours(rng, 24, 240), "IN_ISSUE/SELLER_SEND_GOODS", parcels=parcels)
+        steps.append(track.add(last + hours(rng, 24, 240), "IN_ISSUE/SELLER_SEND_GOODS", parcels=parcels))
+    for step in steps:
+        numbers = {number for number, _ in step.data["parcels"]}
+        for shipment in shipments:
+            if any(i.split(":", 1)[1] in numbers for i in shipment.identifiers):
+                shipment.told("value", step)
 
 
 def _russian_post_track(w: World, shipment: Shipment, barcode: str, city: City, *, international: bool,
@@ -132,7 +146,7 @@ def aliexpress_russian_post(w: World, start: datetime, parcels: int = 1) -> None
         result = flows.russian_post_import(rp, clock, city, outcome, renumber_to=new_number)
         shipment.finish(result, rp.steps[-1].at)
         outcomes.append((result, rp.steps[-1].at))
-    _aliexpress_close(ae, shipped, outcomes, rng)
+    _aliexpress_close(ae, shipped, outcomes, rng, shipments)
 
 
 def aliexpress_split(w: World, start: datetime) -> None:
@@ -190,7 +204,8 @@ def aliexpress_cdek(w: World, start: datetime) -> None:
     result = _cdek_order(w, shipment, clock, MOSCOW_CITY, pick_city(rng), outcome, courier, shop_number)
     cdek_number = next(i for i in shipment.identifiers if i.startswith("cdek:"))
     flows.hub_native(point, handover_at, "handed_over", Leg.DESTINATION_WAREHOUSE, handover_to=cdek_number)
-    _aliexpress_close(ae, [(cainiao.steps[0].at, number, "CAINIAO_STANDARD")], [(result, shipment.finished_at)], rng)
+    _aliexpress_close(ae, [(cainiao.steps[0].at, number, "CAINIAO_STANDARD")], [(result, shipment.finished_at)], rng,
+                      [shipment])
 
 
 def _moscow_handover_point(w: World, shipment: Shipment, parcel: str) -> Track:
@@ -268,7 +283,9 @@ def ozon(w: World, start: datetime, carrier: str) -> None:
     handed = carrier_track.steps[1].at if len(carrier_track.steps) > 1 else carrier_track.steps[0].at
     transferred = "posting_transferred_to_courier_service"
     track.add(handed + timedelta(minutes=rng.randint(5, 90)), transferred, None, kind="state")
-    track.add(handed + timedelta(minutes=rng.randint(5, 90)), transferred, None, kind="read_model", status="delivering")
+    read = track.add(handed + timedelta(minutes=rng.randint(5, 90)), transferred, None, kind="read_model",
+                     status="delivering")
+    shipment.told("value", read)  # the read model's products carry the prices
     if rng.random() < 0.25:
         promised = (handed + timedelta(days=rng.randint(2, 6))).replace(minute=0, second=0)
         track.add(handed + hours(rng, 2, 30), "TYPE_DELIVERY_DATE_CHANGED", None, kind="delivery_date",
@@ -276,7 +293,7 @@ def ozon(w: World, start: datetime, carrier: str) -> None:
     finished = shipment.finished_at or clock.now
     told = finished + timedelta(minutes=rng.randint(5, 180))
     if shipment.outcome == "delivered":
-        track.add(told, "posting_delivered", None, kind="state")
+        shipment.told("delivered", track.add(told, "posting_delivered", None, kind="state"))
     elif shipment.outcome in ("returned", "returning"):
         track.add(told, "posting_returned_to_warehouse", None, kind="state")
 
@@ -317,7 +334,7 @@ def wildberries(w: World, start: datetime) -> None:
         price=price, final_price=final_price, sale_price=final_price,
     )
     clock = Clock(rng, start)
-    track.add(start, "new/waiting", None)
+    shipment.told("value", track.add(start, "new/waiting", None))  # the new task carries its price
     roll = rng.random()
     if roll < 0.05:
         track.add(clock.after(0.2, 0.9), "new/declined_by_client", None)
@@ -366,6 +383,7 @@ def overseas_warehouse(w: World, start: datetime) -> None:
     w.attach(order, shipment, value_minor)
     flows.hub_native(warehouse, clock.after(2, 24), "warehouse_outbound", Leg.DESTINATION_WAREHOUSE,
                      order=order.ref, amounts=[("order_value", value, "RUB")])
+    shipment.told("value", warehouse.steps[-1])
     city = pick_city(rng)
     if rng.random() < 0.04:
         flows.hub_native(warehouse, clock.after(72, 240), "lost", Leg.DESTINATION_WAREHOUSE)
@@ -427,6 +445,7 @@ def guangzhou_russian_post(w: World, start: datetime) -> None:
     warehouse = w.track("wh_guangzhou", "hub_native", parcel_id, shipment, parcel=parcel, zone=CHINA, country="CN",
                         city="Guangzhou", facility="CAN-1")
     flows.guangzhou_consolidation(warehouse, clock, target, order.ref, value)
+    shipment.told("value", warehouse.steps[0])  # inbound carries the order value
     clock.after(48, 120)  # the flight
     city = pick_city(rng)
     rp = _russian_post_track(w, shipment, s10, city, international=True,

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from hub.simulator.clock import iso, quarter
-from hub.simulator.model import Track
+from hub.simulator.model import Step, Track
 from hub.simulator.numbers import Numbers
 from schemas import Status
 from schemas.identifiers import Identifier
@@ -36,6 +36,10 @@ class Shipment:
     outcome: str = "delivered"
     finished_at: datetime | None = None
     tracks: list[Track] = field(default_factory=list)
+    # Steps of other partners that also tell of this shipment's order value, delivery or
+    # return (a marketplace's own "delivered", the order naming the parcel); the step that
+    # finishes the journey tells of its outcome without being listed here.
+    tells: dict[str, list[Step]] = field(default_factory=dict)
 
     def identify(self, scheme: str, value: str) -> str:
         text = str(Identifier.of(scheme, value))
@@ -45,6 +49,18 @@ class Shipment:
 
     def finish(self, outcome: str, at: datetime) -> None:
         self.outcome, self.finished_at = outcome, at
+
+    def told(self, what: str, step: Step) -> None:
+        """`step` tells of this shipment's `what`: "value", "delivered" or "returned"."""
+        self.tells.setdefault(what, []).append(step)
+
+    def telling_steps(self, what: str) -> list[Step]:
+        """Every step that tells of `what`: the marked ones, and for the journey's outcome the
+        steps at its end (the carrier's, and a mirror's copy of it)."""
+        steps = list(self.tells.get(what, []))
+        if what == self.outcome and self.finished_at is not None:
+            steps += [s for t in self.tracks for s in t.steps if s.at == self.finished_at and not s.undocumented]
+        return steps
 
     def truth(self) -> dict[str, Any]:
         steps = sorted(

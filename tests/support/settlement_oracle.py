@@ -1,8 +1,15 @@
 """What the example contracts owe, worked out from the simulator's ground truth alone.
 
-An oracle for the settlement end-to-end test, written independently of hub/settlement: it
+An oracle for the settlement end-to-end tests, written independently of hub/settlement: it
 imports only the standard library (a test enforces it), reads the contracts file with
 tomllib and the ground truth as JSON lines, and does its own Decimal arithmetic.
+
+When periods were closed between batches of inputs (`inputs_until`), money whose inputs
+reached the hub only after its period had closed lands, as an adjustment, in the earliest
+period not yet closed then (ARCHITECTURE "Money and settlements"); so does a delivery's part
+of a payer's turnover, and so the fee of the period it lands in. When the inputs reached the
+hub is the simulator's witness, `ground_truth/arrivals.jsonl`: the publish time of the first
+message telling of the shipment's order value, delivery or return, and of its links.
 """
 
 from __future__ import annotations
@@ -34,13 +41,42 @@ def _rate(fx: list[dict], base: str, quote: str, on) -> Decimal:
     return Decimal(max(rows, key=lambda r: str(r["date"]))["rate"])
 
 
-def expected(truth_dir: Path, contracts_file: Path, closed: set[str]) -> dict[Key, dict[str, int]]:
-    """(contract, payer, payee, period) → amount per entry kind, in minor units."""
+def _next_period(period: str) -> str:
+    year, quarter = int(period[:4]), int(period[5])
+    return f"{year + (quarter == 4)}Q{1 if quarter == 4 else quarter + 1}"
+
+
+def _arrived(arrival: dict, *what: str) -> datetime | None:
+    """When the last of the inputs named arrived: the reports of `what`, the value, the links."""
+    times = [arrival.get(f"{w}_at") for w in what] + [arrival.get("value_at"), arrival.get("links_at")]
+    return max(datetime.fromisoformat(t) for t in times if t)
+
+
+def expected(
+    truth_dir: Path, contracts_file: Path, closed: set[str], inputs_until: dict[str, datetime] | None = None,
+) -> dict[Key, dict[str, int]]:
+    """(contract, payer, payee, period) → amount per entry kind, in minor units.
+
+    `closed`: the periods closed. `inputs_until`: per closed period, the simulated publish time
+    up to which inputs had been published (and processed) when it was closed; without it,
+    every period was closed after all inputs.
+    """
     terms = tomllib.loads(contracts_file.read_text())
     fx = terms.get("fx", [])
-    shipments = [json.loads(line) for line in (truth_dir / "ground_truth" / "shipments.jsonl").read_text().splitlines() if line]
+    truth = truth_dir / "ground_truth"
+    shipments = [json.loads(line) for line in (truth / "shipments.jsonl").read_text().splitlines() if line]
+    arrivals: dict[str, dict] = {}
+    if inputs_until is not None:
+        arrivals = {a["shipment"]: a for a in map(json.loads, (truth / "arrivals.jsonl").read_text().splitlines()) if a}
+
+    def landing(period: str, arrived: datetime | None) -> str:
+        """The period money of `period` lands in when its inputs arrived at `arrived`."""
+        while inputs_until is not None and period in closed and arrived is not None and arrived > inputs_until[period]:
+            period = _next_period(period)
+        return period
+
     totals: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    turnover: dict[tuple[str, str, str], int] = defaultdict(int)  # contract, payer, period
+    turnover: dict[tuple[str, str, str], int] = defaultdict(int)  # contract, payer, period booked
     for contract_id in sorted({c["id"] for c in terms["contracts"]}):
         versions = sorted((c for c in terms["contracts"] if c["id"] == contract_id), key=lambda c: c["version"])
         head = versions[0]
@@ -48,10 +84,15 @@ def expected(truth_dir: Path, contracts_file: Path, closed: set[str]) -> dict[Ke
         for s in shipments:
             if not s.get("delivered_at") or not s.get("value"):
                 continue
+            arrival = arrivals.get(s["shipment"], {})
             delivered = datetime.fromisoformat(s["delivered_at"])
+            delivered_in = landing(_quarter(delivered, zone), _arrived(arrival, "delivered") if arrival else None)
             local_day = delivered.astimezone(zone).date().isoformat()  # the file writes dates as text
             value = Decimal(s["value"]["minor"]) / 100 * _rate(fx, s["value"]["currency"], head.get("currency", "RUB"), local_day)
             returned = datetime.fromisoformat(s["returned_at"]) if s.get("returned_at") else None
+            returned_in = None
+            if returned is not None and returned > delivered:
+                returned_in = landing(_quarter(returned, zone), _arrived(arrival, "delivered", "returned") if arrival else None)
             if head["kind"] == "shipment_share":
                 live = [c for c in versions if str(c["effective_from"]) <= local_day]
                 if not live:
@@ -63,14 +104,16 @@ def expected(truth_dir: Path, contracts_file: Path, closed: set[str]) -> dict[Ke
                 if filters.get("carrier") and not set(filters["carrier"]) & set(s["partners"]):
                     continue
                 amount = _half_up(value * Decimal(c["rate"]) * 100)
-                totals[(c["id"], c["payer"], c["payee"], _quarter(delivered, zone))]["accrual"] += amount
-                if returned is not None and returned > delivered:
-                    totals[(c["id"], c["payer"], c["payee"], _quarter(returned, zone))]["reversal"] -= amount
+                kind = "accrual" if delivered_in == _quarter(delivered, zone) else "adjustment"
+                totals[(c["id"], c["payer"], c["payee"], delivered_in)][kind] += amount
+                if returned_in is not None:
+                    kind = "reversal" if returned_in == _quarter(returned, zone) else "adjustment"
+                    totals[(c["id"], c["payer"], c["payee"], returned_in)][kind] -= amount
             elif s["marketplace"] in head["payers"]:
                 minor = _half_up(value * 100)
-                turnover[(contract_id, s["marketplace"], _quarter(delivered, zone))] += minor
-                if returned is not None and returned > delivered:
-                    turnover[(contract_id, s["marketplace"], _quarter(returned, zone))] -= minor
+                turnover[(contract_id, s["marketplace"], delivered_in)] += minor
+                if returned_in is not None:
+                    turnover[(contract_id, s["marketplace"], returned_in)] -= minor
     for (contract_id, payer, period), net in turnover.items():
         c = next(c for c in terms["contracts"] if c["id"] == contract_id)
         revenue = c.get("declared_annual_revenue_minor", {}).get(payer, 0)

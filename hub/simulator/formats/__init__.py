@@ -61,6 +61,7 @@ def message(
     unknown: tuple[str, ...] = (),
     subject: str | None = None,
     links: bool = False,
+    steps: Iterable[Step] = (),
 ) -> Message:
     return Message(
         at=at,
@@ -72,6 +73,7 @@ def message(
         track=f"{track.partner}/{track.key}",
         link_group=f"link:{track.partner}:{track.key}" if links else None,
         shipments=track.shipments,
+        steps=tuple(steps),
     )
 
 

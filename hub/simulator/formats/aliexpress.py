@@ -45,7 +45,7 @@ def order_messages(track: Track, rng: random.Random) -> list[Message]:
         document = {"aliexpress_trade_ds_order_get_response": {"result": result, "request_id": _request_id(rng)}}
         out.append(message(
             track, polled, dump_json(document), "json", outcome="normalised" if parcels else "ignored",
-            subject=track.info["subject"], links=bool(parcels),
+            subject=track.info["subject"], links=bool(parcels), steps=[step],
         ))
     return out
 
@@ -69,7 +69,7 @@ def tracking_messages(track: Track, rng: random.Random) -> list[Message]:
             "result_success": True,
         }}
         out.append(message(track, at + timedelta(minutes=1), dump_json(document), "json",
-                           unknown=unknown_codes(known), subject=track.info["subject"]))
+                           unknown=unknown_codes(known), subject=track.info["subject"], steps=known))
     return out
 
 

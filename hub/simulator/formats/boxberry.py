@@ -20,7 +20,8 @@ def messages(track: Track, rng: random.Random) -> list[Message]:
     out = []
     for at, known in snapshots(track, rng, chance=0.5, lag_hours=(0.5, 12)):
         payload = _full(track.info, known) if track.info["full"] else _list(known)
-        out.append(message(track, at, payload, "json", unknown=unknown_codes(known), subject=track.info["subject"]))
+        out.append(message(track, at, payload, "json", unknown=unknown_codes(known), subject=track.info["subject"],
+                           steps=known))
     return out
 
 

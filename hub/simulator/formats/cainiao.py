@@ -119,7 +119,7 @@ _CARRIERS = {
 def messages(track: Track, rng: random.Random) -> list[Message]:
     out = []
     for at, known in snapshots(track, rng, chance=0.5, lag_hours=(0.5, 10)):
-        out.append(message(track, at, _detail(track, known, at), "json", unknown=unknown_codes(known)))
+        out.append(message(track, at, _detail(track, known, at), "json", unknown=unknown_codes(known), steps=known))
     return out
 
 

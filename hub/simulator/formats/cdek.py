@@ -39,14 +39,15 @@ def messages(track: Track, rng: random.Random) -> list[Message]:
         out.append(message(track, sent, _print_form(info, sent, rng), "json", outcome="ignored"))
     for step in track.steps:
         sent = step.at + lag(rng, 1, 25)
-        out.append(message(track, sent, _webhook(info, step, sent), "json", unknown=unknown_codes([step])))
+        out.append(message(track, sent, _webhook(info, step, sent), "json", unknown=unknown_codes([step]), steps=[step]))
     if info.get("direct_uuid"):
         # A return order is read back (GET /v2/orders/{uuid}) after its creation and at its end.
         for upto in sorted({1, len(track.steps)}):
             known = track.steps[:upto]
             polled = known[-1].at + hours(rng, 1, 8)
             out.append(
-                message(track, polled, _read_model(info, known), "json", unknown=unknown_codes(known), links=True)
+                message(track, polled, _read_model(info, known), "json", unknown=unknown_codes(known), links=True,
+                        steps=known)
             )
     return out
 

@@ -21,7 +21,7 @@ def messages(track: Track, rng: random.Random) -> list[Message]:
         sent = step.at + lag(rng, 0, 15)
         unknown = (step.code,) if step.undocumented else ()
         links = "handover_to" in step.data
-        out.append(message(track, sent, _event(track, step), "json", unknown=unknown, links=links))
+        out.append(message(track, sent, _event(track, step), "json", unknown=unknown, links=links, steps=[step]))
     return out
 
 

@@ -23,11 +23,11 @@ def messages(track: Track, rng: random.Random) -> list[Message]:
         kind = step.data["kind"]
         if kind == "read_model":
             polled = step.at + hours(rng, 0.5, 6)
-            out.append(message(track, polled, _read_model(track.info, step), "json", links=True))
+            out.append(message(track, polled, _read_model(track.info, step), "json", links=True, steps=[step]))
             continue
         sent = step.at + lag(rng, 0, 3)
         unknown = (step.code,) if step.undocumented else ()
-        out.append(message(track, sent, _push(track.info, step), "json", unknown=unknown))
+        out.append(message(track, sent, _push(track.info, step), "json", unknown=unknown, steps=[step]))
     return out
 
 

@@ -65,7 +65,7 @@ def single_messages(track: Track, rng: random.Random) -> list[Message]:
     out = []
     for at, known in snapshots(track, rng, chance=0.55, lag_hours=(0.5, 8)):
         payload = _history(track.info, known)
-        out.append(message(track, at, payload, "xml", unknown=unknown_codes(known), links=track.links))
+        out.append(message(track, at, payload, "xml", unknown=unknown_codes(known), links=track.links, steps=known))
     return out
 
 
@@ -158,9 +158,11 @@ def batch_messages(tracks: list[Track], rng: random.Random, numbers: Numbers) ->
         answered = datetime.fromisoformat(day)
         items = []
         unknown: list[str] = []
+        carried: list[Step] = []
         for track in by_day[day]:
             known = [s for s in track.steps if s.at < answered]
             unknown.extend(unknown_codes(known))
+            carried.extend(known)
             items.append(("ns3:Item", {"Barcode": track.info["barcode"]}, [_operation(s) for s in known]))
         outcome = "normalised"
         if rng.random() < 0.3:
@@ -173,7 +175,7 @@ def batch_messages(tracks: list[Track], rng: random.Random, numbers: Numbers) ->
         shipments = tuple(s for t in by_day[day] for s in t.shipments)
         out.append(Message(
             at=answered, partner="russian_post", payload=payload, extension="xml",
-            expected=Expected(outcome, None, tuple(unknown)), shipments=shipments,
+            expected=Expected(outcome, None, tuple(unknown)), shipments=shipments, steps=tuple(carried),
         ))
     return out
 
@@ -242,4 +244,4 @@ def cod_messages(track: Track, rng: random.Random) -> list[Message]:
         ],
     )
     payload = (xml(envelope) + "\n").encode("utf-8")
-    return [message(track, polled, payload, "xml", subject=track.info["subject"])]
+    return [message(track, polled, payload, "xml", subject=track.info["subject"], steps=track.steps)]

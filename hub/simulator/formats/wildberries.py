@@ -48,7 +48,7 @@ def new_order_messages(track: Track, rng: random.Random) -> list[Message]:
         "crossBorderType": 0,
         "isZeroOrder": False,
     }
-    return [message(track, created + lag(rng, 1, 20), dump_json({"orders": [order]}), "json")]
+    return [message(track, created + lag(rng, 1, 20), dump_json({"orders": [order]}), "json", steps=track.steps[:1])]
 
 
 def status_messages(tracks: list[Track], rng: random.Random) -> list[Message]:
@@ -61,6 +61,7 @@ def status_messages(tracks: list[Track], rng: random.Random) -> list[Message]:
     for polled in sorted(buckets):
         items = []
         unknown: list[str] = []
+        carried = []
         latest: dict[str, tuple[Track, int]] = {}
         for track, index in buckets[polled]:
             # A poll shows the current status only: a task that moved twice shows the later.
@@ -69,6 +70,7 @@ def status_messages(tracks: list[Track], rng: random.Random) -> list[Message]:
         for key in sorted(latest):
             track, index = latest[key]
             step = track.steps[index]
+            carried.append(step)
             supplier, _, wb = step.code.partition("/")
             items.append({"id": track.info["task"], "isCancellable": supplier in ("new", "confirm"),
                           "supplierStatus": supplier, "wbStatus": wb})
@@ -76,7 +78,8 @@ def status_messages(tracks: list[Track], rng: random.Random) -> list[Message]:
                 unknown.append(wb)
         shipments = tuple(s for key in sorted(latest) for s in latest[key][0].shipments)
         out.append(Message(at=polled, partner="wildberries", payload=dump_json({"orders": items}), extension="json",
-                           expected=Expected("normalised", None, tuple(unknown)), shipments=shipments))
+                           expected=Expected("normalised", None, tuple(unknown)), shipments=shipments,
+                           steps=tuple(carried)))
     return out
 
 
