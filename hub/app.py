@@ -28,7 +28,7 @@ from schemas.timeline import Timeline, TimelineRedirect
 from schemas import DeadLetterHeader, DeadLetterReason
 from schemas.settlement import SettlementEntry
 from hub.contract_registry import ContractRegistry
-from hub.settlement.turnover import Outputs, on_close, on_contribution, on_entry
+from hub.settlement.turnover import Outputs, on_close, on_contribution, on_entry, remember_close, with_closes
 from hub.stages.settle import resend_messages, settle_step
 from schemas import CanonicalEvent
 from schemas.deadletter import SUBJECT_HEADER
@@ -264,10 +264,15 @@ def _wire(app: faust.App, settings: Settings) -> None:
         async for event in stream.events():
             key, message = event.key, json.loads(event.value)
             await registry.ready.wait()
+            # The closes this partition has seen, kept beside the states they close: a
+            # contract and payer met for the first time after a close learns of it.
+            closes_key = f"closes@{event.message.partition}".encode()
             if message.get("kind") == "close_period":
                 partition = event.message.partition
                 cutoff = datetime.fromisoformat(message["cutoff"])
-                for owned in sorted(k for k in list(turnover.keys()) if partition_of(k, settings.partitions) == partition):
+                turnover[closes_key] = remember_close(turnover.get(closes_key), message["period"], cutoff)
+                owned_keys = (k for k in list(turnover.keys()) if b"|" in k and partition_of(k, settings.partitions) == partition)
+                for owned in sorted(owned_keys):
                     state, out = on_close(turnover.get(owned), owned.decode(), message["period"], cutoff, registry.current)
                     turnover[owned] = state
                     for entry in out.entries:
@@ -276,10 +281,10 @@ def _wire(app: faust.App, settings: Settings) -> None:
                     await publish_money(out)
                 continue
             if message["kind"] == "contribution":
-                turnover[key] = on_contribution(turnover.get(key), message)
+                turnover[key] = on_contribution(with_closes(turnover.get(key), turnover.get(closes_key)), message)
                 continue
             before = turnover.get(key)
-            state, out = on_entry(before, SettlementEntry.model_validate(message["entry"]))
+            state, out = on_entry(with_closes(before, turnover.get(closes_key)), SettlementEntry.model_validate(message["entry"]))
             if state != before:
                 turnover[key] = state
                 for entry in out.entries:  # newly booked: counted once

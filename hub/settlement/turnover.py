@@ -68,10 +68,39 @@ def _book(state: State, entry: SettlementEntry) -> SettlementEntry:
 
 
 def on_contribution(state: State | None, contribution: dict[str, Any]) -> State:
+    """A shipment's part of the payer's turnover, booked in its period; if that period has
+    closed (a late input), in the earliest period not yet closed, like a late entry, so it
+    still reaches a fee. A contribution seen before keeps its first booking: a repeat after
+    the close is not late, and is not booked twice."""
     state = _state(state)
-    state["contributions"][contribution["contribution_id"]] = {
-        "period": contribution["period"], "minor": contribution["minor"],
-    }
+    contribution_id = contribution["contribution_id"]
+    if contribution_id in state["contributions"]:
+        return state
+    period = contribution["period"]
+    booked: dict[str, Any] = {"period": period, "minor": contribution["minor"]}
+    if period in state["closed"]:
+        while booked["period"] in state["closed"]:
+            booked["period"] = next_period(booked["period"])
+        booked["original_period"] = period
+    state["contributions"][contribution_id] = booked
+    return state
+
+
+def remember_close(closes: dict[str, str] | None, period: str, cutoff: datetime) -> dict[str, str]:
+    """A partition's record of the periods closed on it (the first cutoff stands, as in on_close)."""
+    closes = dict(closes or {})
+    closes.setdefault(period, cutoff.isoformat())
+    return closes
+
+
+def with_closes(state: State | None, closes: dict[str, str] | None) -> State | None:
+    """A contract and payer's state knowing every close its partition has seen: a key first
+    met after a close (a payer's first entry of the year) must book into it as late too."""
+    if not closes:
+        return state
+    state = _state(state)
+    for period, cutoff in closes.items():
+        state["closed"].setdefault(period, cutoff)
     return state
 
 

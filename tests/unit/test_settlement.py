@@ -17,7 +17,7 @@ from hub.settlement.contracts import ContractError, check_publishable, load_cont
 from hub.settlement.emitted import difference
 from hub.settlement.periods import period_bounds, period_of, previous_periods
 from hub.settlement.shipment_share import settle_timeline
-from hub.settlement.turnover import on_close, on_contribution, on_entry
+from hub.settlement.turnover import on_close, on_contribution, on_entry, remember_close, with_closes
 from hub.stages.timeline import build_timeline
 from schemas import Amount, CanonicalEvent
 
@@ -187,3 +187,43 @@ def test_no_fee_at_or_below_the_threshold_or_on_negative_turnover():
     assert out.entries == []
     _, out = on_close(_fee_state([("2026Q1", -5)]), "post-infrastructure-fee|ozon", "2026Q1", cutoff, CONTRACTS)
     assert out.entries == []
+
+
+def test_a_late_contribution_reaches_the_fee_of_the_earliest_open_period_once():
+    cutoff = datetime(2026, 4, 3, tzinfo=timezone.utc)
+    key = "post-infrastructure-fee|ozon"
+    on_time = _fee_state([("2026Q1", 40_000_000)])
+    closed, out = on_close(on_time, key, "2026Q1", cutoff, CONTRACTS)
+    assert [f.basis_minor for f in out.entries] == [40_000_000]
+    # A delivery of the first quarter that arrives after its close: its turnover is not added
+    # to the closed quarter (whose fee is final) but to the next one, still open.
+    late = on_contribution(closed, {"contribution_id": "late", "period": "2026Q1", "minor": 20_000_000})
+    assert late["contributions"]["late"] == {"period": "2026Q2", "minor": 20_000_000, "original_period": "2026Q1"}
+    # Repeats keep the first booking, also the contribution booked on time before the close.
+    assert on_contribution(late, {"contribution_id": "late", "period": "2026Q1", "minor": 20_000_000}) == late
+    assert on_contribution(late, {"contribution_id": "c0", "period": "2026Q1", "minor": 40_000_000}) == late
+    _, again = on_close(late, key, "2026Q1", cutoff, CONTRACTS)
+    assert [f.basis_minor for f in again.entries] == [40_000_000]  # the closed quarter's fee stands
+    _, out = on_close(late, key, "2026Q2", datetime(2026, 7, 3, tzinfo=timezone.utc), CONTRACTS)
+    # 200 000.00 RUB × 0.5% = 1 000.00 RUB.
+    assert [(f.period, f.basis_minor, f.amount_minor) for f in out.entries] == [("2026Q2", 20_000_000, 100_000)]
+    # Two closed quarters: a late contribution skips both.
+    closed_twice, _ = on_close(late, key, "2026Q2", datetime(2026, 7, 3, tzinfo=timezone.utc), CONTRACTS)
+    later = on_contribution(closed_twice, {"contribution_id": "later", "period": "2026Q1", "minor": -5})
+    assert later["contributions"]["later"]["period"] == "2026Q3"
+
+
+def test_a_payer_first_met_after_a_close_books_into_it_as_late():
+    """The close reaches the contract-and-payer states that exist on the partition; the
+    partition remembers it, so a key created afterwards is late for it as well (and owes no
+    fee for the closed quarter, whose fee was computed without it)."""
+    cutoff = datetime(2026, 4, 3, tzinfo=timezone.utc)
+    closes = remember_close(None, "2026Q1", cutoff)
+    assert remember_close(closes, "2026Q1", cutoff + timedelta(days=1)) == closes  # the first cutoff stands
+    fresh = with_closes(None, closes)
+    booked = on_contribution(fresh, {"contribution_id": "c1", "period": "2026Q1", "minor": 7})
+    assert booked["contributions"]["c1"] == {"period": "2026Q2", "minor": 7, "original_period": "2026Q1"}
+    accrual = settle_timeline(timeline(PLACED, DELIVERED), CONTRACTS).entries[0]
+    state, out = on_entry(with_closes(None, closes), accrual)
+    assert [(e.kind, e.period, e.original_period) for e in out.entries] == [("adjustment", "2026Q2", "2026Q1")]
+    assert with_closes(state, closes) == state and with_closes(state, None) == state
