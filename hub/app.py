@@ -28,6 +28,7 @@ from schemas.timeline import Timeline, TimelineRedirect
 from schemas import DeadLetterHeader, DeadLetterReason
 from schemas.settlement import SettlementEntry
 from hub.contract_registry import ContractRegistry
+from hub.control_follower import ControlFollower
 from hub.settlement.turnover import Outputs, on_close, on_contribution, on_entry, remember_close, with_closes
 from hub.stages.settle import resend_messages, settle_step
 from schemas import CanonicalEvent
@@ -90,6 +91,7 @@ def _wire(app: faust.App, settings: Settings) -> None:
     statements_topic = _hub_topic(app, settings, topics.STATEMENTS)
     control_topic = _hub_topic(app, settings, topics.CONTROL)
     registry = ContractRegistry()
+    control = ControlFollower()
     app.hub_contracts = registry  # type: ignore[attr-defined]
 
     # Keys are the raw bytes of the record key (key_type=bytes gives faust's raw codec), so
@@ -125,6 +127,10 @@ def _wire(app: faust.App, settings: Settings) -> None:
     @app.task
     async def follow_contracts() -> None:
         await registry.follow(settings.kafka_bootstrap, topics.CONTRACTS.name(settings))
+
+    @app.task
+    async def follow_control() -> None:
+        await control.follow(settings.kafka_bootstrap, topics.CONTROL.name(settings))
 
     @app.agent(partner_topics, name="normalise", concurrency=1)
     async def normalise_agent(stream: faust.StreamT) -> None:
@@ -283,8 +289,12 @@ def _wire(app: faust.App, settings: Settings) -> None:
             if message["kind"] == "contribution":
                 turnover[key] = on_contribution(with_closes(turnover.get(key), turnover.get(closes_key)), message)
                 continue
+            entry = SettlementEntry.model_validate(message["entry"])
+            # Late or not is decided against every close published before the entry's inputs
+            # arrived: read hub.control that far first, so a close and an input never race.
+            await control.read_past(entry.inputs_received_at)
             before = turnover.get(key)
-            state, out = on_entry(with_closes(before, turnover.get(closes_key)), SettlementEntry.model_validate(message["entry"]))
+            state, out = on_entry(with_closes(before, turnover.get(closes_key)), entry, dict(control.closes))
             if state != before:
                 turnover[key] = state
                 for entry in out.entries:  # newly booked: counted once

@@ -41,20 +41,14 @@ class ContractRegistry:
 
     async def follow(self, bootstrap: str, topic: str) -> None:
         """Read the topic to its end, set `ready`, then keep applying new records."""
-        from aiokafka import AIOKafkaConsumer, TopicPartition
+        from aiokafka import AIOKafkaConsumer
+
+        from hub.topic_reader import assign_from_beginning
 
         consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest")
         await consumer.start()
         try:
-            partitions = consumer.partitions_for_topic(topic)
-            while not partitions:
-                await consumer._client.force_metadata_update()
-                partitions = consumer.partitions_for_topic(topic)
-                if not partitions:
-                    await asyncio.sleep(0.5)
-            tps = [TopicPartition(topic, p) for p in sorted(partitions)]
-            consumer.assign(tps)
-            await consumer.seek_to_beginning(*tps)
+            tps = await assign_from_beginning(consumer, topic)
             ends = await consumer.end_offsets(tps)
             while True:
                 batch = await consumer.getmany(timeout_ms=500)

@@ -63,3 +63,22 @@ async def read_records(bootstrap: str, topic: str) -> list[TopicRecord]:
                 )
     finally:
         await consumer.stop()
+
+
+async def assign_from_beginning(consumer, topic: str) -> list:
+    """Assign every partition of `topic` to a started consumer (no group), from the beginning.
+
+    Waits for the topic's metadata: a worker may start before the topic is created.
+    """
+    from aiokafka import TopicPartition
+
+    partitions = consumer.partitions_for_topic(topic)
+    while not partitions:
+        await consumer._client.force_metadata_update()
+        partitions = consumer.partitions_for_topic(topic)
+        if not partitions:
+            await asyncio.sleep(0.5)
+    tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+    consumer.assign(tps)
+    await consumer.seek_to_beginning(*tps)
+    return tps

@@ -35,14 +35,17 @@ def _state(state: State | None) -> State:
     return {k: dict(v) for k, v in state.items()}
 
 
-def on_entry(state: State | None, entry: SettlementEntry) -> tuple[State, Outputs]:
-    """An accrual or reversal from a shipment: booked in its period, or as a late adjustment."""
+def on_entry(state: State | None, entry: SettlementEntry, closes: dict[str, str] | None = None) -> tuple[State, Outputs]:
+    """An accrual or reversal from a shipment: booked in its period, or as a late adjustment.
+
+    `closes` (period → cutoff) are every close published before the entry's inputs were
+    received (hub/control_follower.py); without it, the closes this state has seen.
+    """
     state = _state(state)
     if entry.entry_id in state["entries"]:
-        # Booked before, in an open period: a repeat re-emits exactly that, even if the
-        # period has closed since (it is not late: it was booked on time).
+        # Booked before: a repeat re-emits exactly that, even if the period has closed since.
         return state, Outputs([SettlementEntry.model_validate(state["entries"][entry.entry_id])], [])
-    final = _book(state, entry)
+    final = _book(entry, state["closed"] if closes is None else closes)
     if final.entry_id in state["entries"]:
         # A repeat: re-emit exactly what was emitted before.
         stored = SettlementEntry.model_validate(state["entries"][final.entry_id])
@@ -51,20 +54,26 @@ def on_entry(state: State | None, entry: SettlementEntry) -> tuple[State, Output
     return state, Outputs([final], [_statement(state, final.contract_id, final.payer, final.payee, final.period, final.currency)])
 
 
-def _book(state: State, entry: SettlementEntry) -> SettlementEntry:
-    cutoff = state["closed"].get(entry.period)
-    if cutoff is None:
+def _book(entry: SettlementEntry, closes: dict[str, str]) -> SettlementEntry:
+    """Late when its inputs were received after its period's cutoff (ARCHITECTURE), decided by
+    time, not by which of the entry and the close reached this partition first: the same
+    inputs and closes give the same entry on a replay."""
+    if not _after_cutoff(entry.inputs_received_at, closes.get(entry.period)):
         return entry
-    # The period is closed: the entry is late, and becomes an adjustment in the earliest
-    # period of this contract not yet closed.
-    period = entry.period
-    while period in state["closed"]:
+    # Late: an adjustment in the earliest period of this contract that was not closed yet
+    # when the inputs arrived.
+    period = next_period(entry.period)
+    while _after_cutoff(entry.inputs_received_at, closes.get(period)):
         period = next_period(period)
     cause = entry.trigger_event_id or entry.cause
     return entry.model_copy(update=dict(
         entry_id=make_entry_id(entry.contract_id, entry.contract_version, EntryKind.ADJUSTMENT, entry.subject, f"{entry.kind}:{cause}"),
         kind=EntryKind.ADJUSTMENT, period=period, original_period=entry.period,
     ))
+
+
+def _after_cutoff(received_at: datetime, cutoff: str | None) -> bool:
+    return cutoff is not None and received_at > datetime.fromisoformat(cutoff)
 
 
 def on_contribution(state: State | None, contribution: dict[str, Any]) -> State:

@@ -4,6 +4,7 @@ identifier (ARCHITECTURE.md, "Identity"; issue 7)."""
 
 from __future__ import annotations
 
+import os
 import random
 from datetime import datetime, timedelta, timezone
 
@@ -20,6 +21,8 @@ pytestmark = pytest.mark.service
 
 T0 = datetime(2026, 3, 1, tzinfo=timezone.utc)
 POOL = [f"hub:P{n}" for n in range(1, 9)]
+# More examples for a long search: HUB_PROPERTY_EXAMPLES=6000 pytest tests/service/test_identity_properties.py
+EXAMPLES = int(os.environ.get("HUB_PROPERTY_EXAMPLES", "0"))
 STATUSES = [("info_received", "order_placed"), ("in_transit", "accepted"), ("in_transit", "departed_facility"),
             ("available_for_pickup", "arrived_at_pickup_point"), ("delivered", "delivered")]
 
@@ -88,7 +91,7 @@ subjects = st.lists(st.sampled_from(POOL), min_size=1, max_size=3, unique=True)
 journeys = st.lists(subjects, min_size=1, max_size=14)
 
 
-@settings(max_examples=120)
+@settings(max_examples=EXAMPLES or 120, deadline=None)
 @given(journeys, st.integers(1, 6), st.integers(0, 2**32), st.floats(0, 0.3), st.floats(0, 0.3), st.booleans())
 def test_final_timelines_and_resolution_do_not_depend_on_partitioning_or_interleaving(subject_lists, partitions, seed, redeliver, crash, link_last):
     events = [make_event(n, s) for n, s in enumerate(subject_lists)]
@@ -109,7 +112,7 @@ def test_final_timelines_and_resolution_do_not_depend_on_partitioning_or_interle
 pairs = st.tuples(st.sampled_from(POOL), st.sampled_from(POOL)).filter(lambda p: p[0] != p[1])
 
 
-@settings(max_examples=150)
+@settings(max_examples=EXAMPLES or 150, deadline=None)
 @given(journeys, st.lists(pairs, min_size=1, max_size=3), st.integers(1, 6), st.integers(0, 2**32),
        st.floats(0, 0.3), st.floats(0, 0.3), st.integers(0, 400))
 def test_splits_give_the_components_without_the_cut_links(subject_lists, cut_pairs, partitions, seed, redeliver, crash, split_after):

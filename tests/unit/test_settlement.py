@@ -154,11 +154,24 @@ def test_turnover_books_entries_once_and_late_ones_as_adjustments():
     _, repeated = on_entry(closed_after, accrual)
     assert repeated.entries == [accrual]
 
+    # Lateness is by time: inputs received before the cutoff are on time, even when the
+    # close reached the partition first (the race ARCHITECTURE rules out).
     closed, _ = on_close(None, "cdek-last-mile-share|ozon", "2026Q1", datetime(2026, 4, 2, tzinfo=timezone.utc), CONTRACTS)
+    _, out = on_entry(closed, accrual)
+    assert out.entries == [accrual]
+    # Received after the cutoff (00:04 Moscow time on 1 April, the close at midnight): late.
+    midnight = datetime(2026, 3, 31, 21, 0, tzinfo=timezone.utc)
+    closed, _ = on_close(None, "cdek-last-mile-share|ozon", "2026Q1", midnight, CONTRACTS)
     late, out = on_entry(closed, accrual)
     (adjustment,) = out.entries
     assert (adjustment.kind, adjustment.period, adjustment.original_period) == ("adjustment", "2026Q2", "2026Q1")
     assert adjustment.amount_minor == accrual.amount_minor and adjustment.entry_id != accrual.entry_id
+    # The closes given (every close published before the inputs arrived) decide, not the state's.
+    assert on_entry(None, accrual, {"2026Q1": midnight.isoformat()})[1].entries == [adjustment]
+    assert on_entry(closed, accrual, {})[1].entries == [accrual]
+    # Two closed quarters: the adjustment skips both.
+    skipped = on_entry(None, accrual, {"2026Q1": midnight.isoformat(), "2026Q2": midnight.isoformat()})[1].entries
+    assert [e.period for e in skipped] == ["2026Q3"]
 
 
 def _fee_state(contributions):
@@ -217,7 +230,7 @@ def test_a_payer_first_met_after_a_close_books_into_it_as_late():
     """The close reaches the contract-and-payer states that exist on the partition; the
     partition remembers it, so a key created afterwards is late for it as well (and owes no
     fee for the closed quarter, whose fee was computed without it)."""
-    cutoff = datetime(2026, 4, 3, tzinfo=timezone.utc)
+    cutoff = datetime(2026, 3, 31, 21, 0, tzinfo=timezone.utc)  # midnight in Moscow
     closes = remember_close(None, "2026Q1", cutoff)
     assert remember_close(closes, "2026Q1", cutoff + timedelta(days=1)) == closes  # the first cutoff stands
     fresh = with_closes(None, closes)

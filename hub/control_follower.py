@@ -1,0 +1,71 @@
+"""Every worker's copy of the period closes on `hub.control`, and how far in time it has read.
+
+ARCHITECTURE ("Money and settlements"): an input received at `r` is settled only once the
+worker has read hub.control up to a wall time of at least `r`, so a close and an input never
+race. This follower reads every partition of the topic with its own consumer (not a group:
+every worker needs every close), like the contract registry. Each round notes the wall time,
+then reads to the end offsets it fetches after that: every close published before that time
+has then been read, and `read_until` moves to it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime, timezone
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+class ControlFollower:
+    def __init__(self) -> None:
+        self.closes: dict[str, str] = {}  # period → cutoff (ISO); the first close of a period stands
+        self.read_until = EPOCH
+
+    def apply(self, value: bytes) -> None:
+        try:
+            record = json.loads(value)
+        except ValueError:
+            return  # the control agent logs what it cannot read
+        if isinstance(record, dict) and record.get("kind") == "close_period" and "period" in record and "cutoff" in record:
+            self.closes.setdefault(record["period"], record["cutoff"])
+
+    async def read_past(self, instant: datetime) -> None:
+        """Return once every close published before `instant` has been read.
+
+        An instant in the future (a reversal dated by a partner's clock) waits only for now:
+        nothing later can have been published yet, and settling must not stall on it.
+        """
+        target = min(instant, datetime.now(timezone.utc))
+        while self.read_until < target:
+            await asyncio.sleep(0.05)
+
+    async def follow(self, bootstrap: str, topic: str, poll_seconds: float = 0.2) -> None:
+        from aiokafka import AIOKafkaConsumer
+
+        from hub.topic_reader import assign_from_beginning
+
+        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest")
+        await consumer.start()
+        try:
+            tps = await assign_from_beginning(consumer, topic)
+            while True:
+                started = datetime.now(timezone.utc)
+                ends = await consumer.end_offsets(tps)
+                while not await self._reached(consumer, ends):
+                    batch = await consumer.getmany(timeout_ms=500)
+                    for messages in batch.values():
+                        for message in messages:
+                            if message.value:
+                                self.apply(message.value)
+                self.read_until = started
+                await asyncio.sleep(poll_seconds)
+        finally:
+            await consumer.stop()
+
+    @staticmethod
+    async def _reached(consumer, ends) -> bool:
+        for tp, end in ends.items():
+            if await consumer.position(tp) < end:
+                return False
+        return True
