@@ -243,6 +243,7 @@ def _wire(app: faust.App, settings: Settings) -> None:
                 DeadLetterHeader.SOURCE_TOPIC.value: topics.SHIPMENT_EVENTS.name(settings).encode(),
                 DeadLetterHeader.PARTNER.value: missing.event.partner.encode(),
             })
+            metrics.SETTLEMENTS_WITHHELD.labels(missing.contract_id, DeadLetterReason.FX_MISSING.value).inc()
             log.warning("settlement_withheld", contract=missing.contract_id, event_id=missing.event.event_id, reason="fx_missing")
         if reported:
             state = {**state, "fx_missing": sorted(reported)}

@@ -47,6 +47,10 @@ CONSUMER_LAG = Gauge(
 SETTLEMENT_ENTRIES = Counter(
     "hub_settlement_entries", "Settlement entries booked", ["contract", "kind"], registry=REGISTRY,
 )
+SETTLEMENTS_WITHHELD = Counter(
+    "hub_settlements_withheld", "Settlements withheld and dead-lettered, never settled at zero (a missing FX rate)",
+    ["contract", "reason"], registry=REGISTRY,
+)
 SETTLEMENT_AMOUNT = Gauge(
     "hub_settlement_amount_minor", "Sum of booked entry amounts in minor units (negative for reversals)",
     ["contract", "kind", "currency"], registry=REGISTRY,
