@@ -15,6 +15,7 @@ import urllib.request
 from typing import Any
 
 from hub.config import ConfigError, Settings
+from hub.ops_view import format_days, format_percent
 
 CLEAR = "\x1b[H\x1b[2J"
 
@@ -83,21 +84,21 @@ def render_frame(figures: dict[str, Any], source: str = "") -> str:
     if figures.get("error"):
         lines.append(f"!! {figures['error']}")
     lines += [
-        f"messages {t['messages']}   dead letters {t['dead_letters']} ({_pct(t['dead_letter_ratio'])})   "
+        f"messages {t['messages']}   dead letters {t['dead_letters']} ({format_percent(t['dead_letter_ratio'])})   "
         f"unknown codes {t['unknown_codes']}   lag {t['lag']}",
-        f"shipments {t['shipments']}   stale {t['stale_shipments']}   delivered {t['delivered']}   on time {_pct(t['on_time_rate'])}",
+        f"shipments {t['shipments']}   stale {t['stale_shipments']}   delivered {t['delivered']}   on time {format_percent(t['on_time_rate'])}",
         "",
         _table(
             ["partner", "messages", "normalised", "ignored", "partial", "dead", "dead %", "unknown", "p90 proc"],
             [[p["partner"], p["messages"], *(p["outcomes"][o] for o in ("normalised", "ignored", "partial", "dead_lettered")),
-              _pct(p["dead_letter_ratio"]), p["unknown_codes"], _seconds(p["received_to_processed_seconds"]["p90"])]
+              format_percent(p["dead_letter_ratio"]), p["unknown_codes"], _seconds(p["received_to_processed_seconds"]["p90"])]
              for p in figures["partners"]],
         ) or "no partner messages yet",
         "",
         _table(
             ["corridor", "delivered", "p50 days", "p90 days", "on time", "late", "on-time %"],
-            [[c["corridor"], c["delivered"], _days(c["p50_days"]), _days(c["p90_days"]), c["on_time"], c["late"],
-              _pct(c["on_time_rate"])] for c in figures["corridors"]],
+            [[c["corridor"], c["delivered"], format_days(c["p50_days"]), format_days(c["p90_days"]), c["on_time"], c["late"],
+              format_percent(c["on_time_rate"])] for c in figures["corridors"]],
         ) or "no delivered shipments yet",
         "",
     ]
@@ -123,14 +124,6 @@ def _table(headers: list[str], rows: list[list[Any]]) -> str:
     for row in cells:
         out.append("  ".join(v.ljust(widths[i]) if i == 0 else v.rjust(widths[i]) for i, v in enumerate(row)))
     return "\n".join(out)
-
-
-def _pct(ratio: float | None) -> str:
-    return "–" if ratio is None else f"{ratio * 100:.1f}%"
-
-
-def _days(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}"
 
 
 def _seconds(value: float | None) -> str:

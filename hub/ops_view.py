@@ -372,11 +372,11 @@ def _int(n: float | int | None) -> str:
     return "–" if n is None else f"{int(n):,}".replace(",", "\u202f")
 
 
-def _pct(ratio: float | None) -> str:
+def format_percent(ratio: float | None) -> str:
     return "–" if ratio is None else f"{ratio * 100:.1f}%"
 
 
-def _days(value: float | None) -> str:
+def format_days(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}"
 
 
@@ -426,14 +426,14 @@ def _tiles(totals: dict[str, Any]) -> str:
     ratio = totals["dead_letter_ratio"]
     tiles = [
         ("messages", "Messages", _int(totals["messages"]), "", False),
-        ("dead_letters", "Dead letters", _int(totals["dead_letters"]), f"{_pct(ratio)} of messages" if ratio is not None else "",
+        ("dead_letters", "Dead letters", _int(totals["dead_letters"]), f"{format_percent(ratio)} of messages" if ratio is not None else "",
          bool(totals["dead_letters"])),
         ("unknown_codes", "Unknown codes", _int(totals["unknown_codes"]), "", bool(totals["unknown_codes"])),
         ("lag", "Consumer lag", _int(totals["lag"]), "records behind", bool(totals["lag"])),
         ("shipments", "Shipments", _int(totals["shipments"]), "", False),
         ("stale_shipments", "Stale", _int(totals["stale_shipments"]), "no news, not final", bool(totals["stale_shipments"])),
         ("delivered", "Delivered", _int(totals["delivered"]), "", False),
-        ("on_time_rate", "On time", _pct(totals["on_time_rate"]), "of delivered", False),
+        ("on_time_rate", "On time", format_percent(totals["on_time_rate"]), "of delivered", False),
     ]
     cells = []
     for key, label, text, sub, alert in tiles:
@@ -459,7 +459,7 @@ def _partner_table(partners: list[dict[str, Any]]) -> str:
             "<tr>" + f"<td>{_e(p['partner'])}</td>"
             + _cell(f"{key}.messages", p["messages"], _int(p["messages"]))
             + "".join(_cell(f"{key}.{name}", o[name], _int(o[name])) for name in OUTCOMES)
-            + _cell(f"{key}.dead_letter_ratio", p["dead_letter_ratio"], _pct(p["dead_letter_ratio"]),
+            + _cell(f"{key}.dead_letter_ratio", p["dead_letter_ratio"], format_percent(p["dead_letter_ratio"]),
                     bool(o[Outcome.DEAD_LETTERED.value]))
             + _cell(f"{key}.unknown_codes", p["unknown_codes"], _int(p["unknown_codes"]), bool(p["unknown_codes"]))
             + _cell(f"{key}.events", p["events"], _int(p["events"]))
@@ -492,12 +492,12 @@ def _corridor_table(corridors: list[dict[str, Any]]) -> str:
         rows.append(
             f"<tr><td>{_e(c['corridor'])}</td>"
             + _cell(f"{key}.delivered", c["delivered"], _int(c["delivered"]))
-            + _cell(f"{key}.p50_days", c["p50_days"], _days(c["p50_days"]))
-            + _cell(f"{key}.p90_days", c["p90_days"], _days(c["p90_days"]))
-            + _cell(f"{key}.mean_days", c["mean_days"], _days(c["mean_days"]))
+            + _cell(f"{key}.p50_days", c["p50_days"], format_days(c["p50_days"]))
+            + _cell(f"{key}.p90_days", c["p90_days"], format_days(c["p90_days"]))
+            + _cell(f"{key}.mean_days", c["mean_days"], format_days(c["mean_days"]))
             + _cell(f"{key}.on_time", c["on_time"], _int(c["on_time"]))
             + _cell(f"{key}.late", c["late"], _int(c["late"]), bool(c["late"]))
-            + _cell(f"{key}.on_time_rate", c["on_time_rate"], _pct(c["on_time_rate"]), slow)
+            + _cell(f"{key}.on_time_rate", c["on_time_rate"], format_percent(c["on_time_rate"]), slow)
             + "</tr>"
         )
     note = ('<p class="note">Corridor: origin country, destination country, destination city (* when unknown). '
@@ -526,22 +526,22 @@ def _corridor_chart(corridors: list[dict[str, Any]]) -> str:
         p90 = c["p90_days"] / top * bar_w
         parts.append(f'<text x="{label_w - 10}" y="{y + 14}" text-anchor="end">{_e(_clip(c["corridor"], 24))}</text>')
         parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{max(p90, 1.0):.1f}" height="14" rx="2" fill="{P90_COLOUR}">'
-                     f'<title>p90 {_days(c["p90_days"])} days</title></rect>')
+                     f'<title>p90 {format_days(c["p90_days"])} days</title></rect>')
         parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{max(p50, 1.0):.1f}" height="14" rx="2" fill="{P50_COLOUR}">'
-                     f'<title>p50 {_days(c["p50_days"])} days</title></rect>')
-        parts.append(f'<text x="{label_w + bar_w + 12}" y="{y + 14}">{_days(c["p50_days"])} / {_days(c["p90_days"])} d</text>')
+                     f'<title>p50 {format_days(c["p50_days"])} days</title></rect>')
+        parts.append(f'<text x="{label_w + bar_w + 12}" y="{y + 14}">{format_days(c["p50_days"])} / {format_days(c["p90_days"])} d</text>')
         rate = c["on_time_rate"]
         if rate is not None:
             colour = "#2e7d5b" if rate >= 0.9 else ("#d99a2b" if rate >= 0.75 else "#c8463d")
             parts.append(f'<rect x="{gauge_x}" y="{y + 3}" width="{gauge_w}" height="14" rx="2" fill="#e4e7eb"/>')
             parts.append(f'<rect x="{gauge_x}" y="{y + 3}" width="{max(gauge_w * rate, 1.0):.1f}" height="14" rx="2" '
-                         f'fill="{colour}"><title>on time {_pct(rate)}</title></rect>')
-            parts.append(f'<text x="{gauge_x + gauge_w + 8}" y="{y + 14}">{_pct(rate)}</text>')
+                         f'fill="{colour}"><title>on time {format_percent(rate)}</title></rect>')
+            parts.append(f'<text x="{gauge_x + gauge_w + 8}" y="{y + 14}">{format_percent(rate)}</text>')
     axis_y = row_h * len(shown) + 10
     muted = 'fill="#616e7c"'
     parts.append(f'<line class="axis" x1="{label_w}" y1="{axis_y}" x2="{label_w + bar_w}" y2="{axis_y}"/>')
     parts.append(f'<text x="{label_w}" y="{axis_y + 14}" {muted}>0</text>')
-    parts.append(f'<text x="{label_w + bar_w}" y="{axis_y + 14}" text-anchor="end" {muted}>{_days(top)} days</text>')
+    parts.append(f'<text x="{label_w + bar_w}" y="{axis_y + 14}" text-anchor="end" {muted}>{format_days(top)} days</text>')
     parts.append(f'<text x="{label_w + bar_w + 12}" y="{axis_y + 14}" {muted}>p50 / p90</text>')
     parts.append(f'<text x="{gauge_x}" y="{axis_y + 14}" {muted}>on time</text>')
     parts.append("</svg>")
@@ -588,8 +588,8 @@ def _unknown_table(codes: list[dict[str, Any]]) -> str:
 def _leg_table(legs: list[dict[str, Any]]) -> str:
     rows = [
         f"<tr><td>{_e(leg['leg'])}</td>" + _cell(f"leg.{leg['leg']}.shipments", leg["shipments"], _int(leg["shipments"]))
-        + _cell(f"leg.{leg['leg']}.p50_days", leg["p50_days"], _days(leg["p50_days"]))
-        + _cell(f"leg.{leg['leg']}.p90_days", leg["p90_days"], _days(leg["p90_days"])) + "</tr>"
+        + _cell(f"leg.{leg['leg']}.p50_days", leg["p50_days"], format_days(leg["p50_days"]))
+        + _cell(f"leg.{leg['leg']}.p90_days", leg["p90_days"], format_days(leg["p90_days"])) + "</tr>"
         for leg in legs
     ]
     return _table(["leg", "shipments", "p50 days", "p90 days"], rows, "No delivered shipments yet.")

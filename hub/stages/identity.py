@@ -45,11 +45,6 @@ def shipment_id_for(identifier: str) -> str:
     return "shp_" + hashlib.sha256(identifier.encode()).hexdigest()[:16]
 
 
-def carrier_of(parcels: list[str]) -> str:
-    """The identifier that carries an event to its shipment: the smallest on it."""
-    return min(parcels)
-
-
 def observations(parcels: list[str], orders: list[str], event: Message) -> list[Send]:
     """What the identify stage sends for one canonical event.
 
@@ -58,7 +53,7 @@ def observations(parcels: list[str], orders: list[str], event: Message) -> list[
     Each order hears of its parcels, so an order id can answer with its shipments.
     """
     parcels = sorted(set(parcels))
-    carrier = carrier_of(parcels)
+    carrier = parcels[0]  # the smallest carries the event, as routing_identifier() names it
     sends = []
     for identifier in parcels:
         message: Message = {

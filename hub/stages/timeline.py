@@ -14,7 +14,8 @@ from typing import Any
 
 from hub.partners import PARTNERS
 from hub.stages.legs import leg_for
-from hub.stages.identity import SHIPMENT_EVENTS, Send, carrier_of
+from hub.stages.identity import SHIPMENT_EVENTS, Send
+from hub.stages.normalise import routing_identifier
 from hub.stages.settle import merge_emitted, split_emitted
 from schemas import CanonicalEvent, Leg, Milestone, PartnerKind, Status
 from schemas.timeline import Corridor, LegSpan, Timeline, TimelineRedirect
@@ -220,8 +221,8 @@ def handle_shipment_message(
 
 
 def carrier_of_event(raw: dict[str, Any]) -> str:
-    """The identifier that routed an event here (the smallest parcel identifier on it)."""
-    return carrier_of([str(i) for i in CanonicalEvent.model_validate(raw).parcel_identifiers()])
+    """The identifier that routed a stored event here (the smallest parcel identifier on it)."""
+    return routing_identifier(CanonicalEvent.model_validate(raw))
 
 
 def _on_events(state: TimelineState, shipment_id: str, message: dict[str, Any], generation: int) -> tuple[TimelineState, list[Send | Publish]]:
@@ -251,14 +252,16 @@ def _on_events(state: TimelineState, shipment_id: str, message: dict[str, Any], 
     forwards: dict[tuple[str, int], list[dict[str, Any]]] = {}
     changed = kept = False
     for raw in raw_events:
+        event = CanonicalEvent.model_validate(raw)
         event_generation = routed_in.get(raw["event_id"], generation)
-        moved = released.get(carrier_of_event(raw))
+        # Only a shipment that saw a split has released identifiers to look up.
+        moved = released.get(routing_identifier(event)) if released else None
         if moved and moved["generation"] > event_generation:
             # Its identifier left this shipment in a newer generation: so does the event.
             forwards.setdefault((moved["to"], moved["generation"]), []).append(raw)
             continue
         kept = True
-        events, added = add_event(events, CanonicalEvent.model_validate(raw))
+        events, added = add_event(events, event)
         changed = changed or added
         if event_generation > routed.get(raw["event_id"], 0):
             routed[raw["event_id"]] = event_generation

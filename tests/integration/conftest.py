@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from hub.app import active_partners
 from hub.caught_up import wait_until_caught_up
 from hub.config import Settings
 from hub.topics import ensure_topics
+from tests.support.environment import hub_environment
 from tests.support.worker import WorkerProcess, free_port
 
 
@@ -45,23 +45,8 @@ def hub_env(kafka_bootstrap: str, tmp_path: Path, request: pytest.FixtureRequest
 
     `@pytest.mark.partitions(6)` asks for another partition count than the default 3.
     """
-    run = f"t{uuid.uuid4().hex[:10]}"
     marker = request.node.get_closest_marker("partitions")
-    partitions = str(marker.args[0]) if marker else os.environ.get("HUB_TEST_PARTITIONS", "3")
-    return {
-        **os.environ,
-        "HUB_KAFKA_BOOTSTRAP": kafka_bootstrap,
-        "HUB_TOPIC_PREFIX": f"{run}.hub.",
-        "HUB_PARTNER_PREFIX": f"{run}.partner.",
-        "HUB_APP_ID": run,
-        "HUB_PARTITIONS": partitions,
-        "HUB_DATA_DIR": str(tmp_path / "worker-data"),
-        "HUB_COMMIT_INTERVAL": "0.5",
-        "HUB_SESSION_TIMEOUT": "6",
-        "HUB_LOG_FORMAT": "json",
-        "HUB_CLOCK": "stream",
-        "HUB_AUTO_CLOSE": "off",
-    }
+    return hub_environment(kafka_bootstrap, tmp_path, str(marker.args[0]) if marker else None)
 
 
 @pytest.fixture

@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
 import sys
 import time
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -44,6 +42,7 @@ from hub.topics import ensure_topics
 from schemas.settlement import EntryKind, make_entry_id
 from tests.integration.test_settlement_e2e import entries_by_id, expected_net, fees, net_totals
 from tests.support import settlement_oracle
+from tests.support.environment import hub_environment
 from tests.support.worker import WorkerProcess, free_port
 
 pytestmark = pytest.mark.integration
@@ -65,26 +64,6 @@ def last_second(period: str) -> datetime:
     year, quarter = int(period[:4]), int(period[5])
     end = datetime(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1, tzinfo=MSK)
     return end - timedelta(seconds=1)
-
-
-def hub_environment(bootstrap: str, directory: Path) -> dict[str, str]:
-    """A fresh hub: its own prefixes and app id, as the hub_env fixture makes them."""
-    run = f"t{uuid.uuid4().hex[:10]}"
-    directory.mkdir(parents=True, exist_ok=True)
-    return {
-        **os.environ,
-        "HUB_KAFKA_BOOTSTRAP": bootstrap,
-        "HUB_TOPIC_PREFIX": f"{run}.hub.",
-        "HUB_PARTNER_PREFIX": f"{run}.partner.",
-        "HUB_APP_ID": run,
-        "HUB_PARTITIONS": os.environ.get("HUB_TEST_PARTITIONS", "3"),
-        "HUB_DATA_DIR": str(directory / "worker-data"),
-        "HUB_COMMIT_INTERVAL": "0.5",
-        "HUB_SESSION_TIMEOUT": "6",
-        "HUB_LOG_FORMAT": "json",
-        "HUB_CLOCK": "stream",
-        "HUB_AUTO_CLOSE": "off",
-    }
 
 
 def partner_ids() -> list[str]:

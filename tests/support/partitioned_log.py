@@ -17,6 +17,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from hub.stages.identity import IDENTITY, SHIPMENT_EVENTS, Send, handle_identity, observations, shipment_id_for, split_messages
+from hub.stages.normalise import routing_identifier
 from hub.stages.timeline import Publish, handle_shipment_message
 from schemas import CanonicalEvent
 
@@ -48,8 +49,7 @@ class PartitionedRun:
         self.queues.setdefault((topic, partition), deque()).append((key, json.loads(json.dumps(message)), f"{partition}:{offset}"))
 
     def publish_event(self, event: CanonicalEvent) -> None:
-        routing = min(str(i) for i in event.parcel_identifiers())
-        self.put(EVENTS, routing, json.loads(event.model_dump_json()))
+        self.put(EVENTS, routing_identifier(event), json.loads(event.model_dump_json()))
 
     def split(self, first: str, second: str) -> None:
         """What `hub split FIRST SECOND` publishes."""

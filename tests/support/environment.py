@@ -1,0 +1,27 @@
+"""The environment of one test's hub: its own prefixes and app id, fast commits."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+
+def hub_environment(bootstrap: str, directory: Path, partitions: str | None = None) -> dict[str, str]:
+    """A fresh hub on `bootstrap`; worker data under `directory`. Partitions default to
+    HUB_TEST_PARTITIONS, else 3."""
+    run = f"t{uuid.uuid4().hex[:10]}"
+    return {
+        **os.environ,
+        "HUB_KAFKA_BOOTSTRAP": bootstrap,
+        "HUB_TOPIC_PREFIX": f"{run}.hub.",
+        "HUB_PARTNER_PREFIX": f"{run}.partner.",
+        "HUB_APP_ID": run,
+        "HUB_PARTITIONS": partitions or os.environ.get("HUB_TEST_PARTITIONS", "3"),
+        "HUB_DATA_DIR": str(directory / "worker-data"),
+        "HUB_COMMIT_INTERVAL": "0.5",
+        "HUB_SESSION_TIMEOUT": "6",
+        "HUB_LOG_FORMAT": "json",
+        "HUB_CLOCK": "stream",
+        "HUB_AUTO_CLOSE": "off",
+    }
