@@ -40,7 +40,7 @@ class ControlFollower:
         while self.read_until < target:
             await asyncio.sleep(0.05)
 
-    async def follow(self, bootstrap: str, topic: str, poll_seconds: float = 0.2) -> None:
+    async def follow(self, bootstrap: str, topic: str, poll_seconds: float = 1.0) -> None:
         from aiokafka import AIOKafkaConsumer
 
         from hub.topic_reader import assign_from_beginning
