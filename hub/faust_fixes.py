@@ -1,86 +1,115 @@
-"""Work-arounds for faust-streaming behaviours that lose or stall messages. Applied once, by hub.app.
+"""Work-arounds for faust-streaming behaviours that stop partitions or lose their messages.
 
-Found with two workers and with a worker killed and restarted mid-stream
-(tests/integration/test_timeline_e2e.py): messages fetched around a rebalance or a start-up
-were never processed, and either their offsets were committed anyway (lost) or the
-partition's commits stopped behind them (stalled).
+Applied once, by `hub.app.create_app`, to faust-streaming 0.15.3 / mode-streaming 0.7.1 (the
+newest releases; upstream master has the same code). Each fix names what it works around and
+the test that fails without it.
 
-Why: while flow control is paused (recovery, rebalances), and for events fetched under a
-previous consumer generation, faust's stream skips the events it has already fetched
-(streams.py). faust seeks each partition back to its committed offset only once, before it
-resumes flow control, so events fetched between that seek and the resume are skipped and
-never read again; depending on the path they are acknowledged (their offsets committed
-without processing) or not (and the head-gap check holds every later commit).
+1. Resuming flow that is already flowing empties the streams' queues (faust-streaming/faust#596,
+   open since 2023-12). At the end of table recovery faust resumes the stream partitions,
+   seeks them to their committed offsets, then calls `app.flow_control.resume()` again;
+   mode's `FlowControlEvent.resume()` clears every managed queue even when flow was never
+   suspended, so the events fetched in between vanish unprocessed while the fetcher has read
+   past them. Nothing reads them again until the next rebalance, and commits cannot pass
+   them: the partition's lag freezes. Fix: `resume()` clears only when flow was suspended.
+   Tests: tests/service/test_faust_fixes.py::test_resuming_active_flow_keeps_queued_events
+   (faust's own objects, no broker) and tests/integration/test_stream_faults.py (a backlog and
+   a widened window, `HUB_TEST_SEEK_DELAY`, on the real broker).
 
-The fixes:
-1. A skipped event's ack is not recorded, and once flow resumes the consumer seeks that
-   partition back to the lowest skipped offset, so the event is read and processed. Events
-   read twice are harmless: every stage re-emits the same outputs for a repeat.
-2. A partition with no committed offset is sought to its earliest offset when faust seeks
-   to committed offsets (aiokafka's seek_to_committed skips such a partition).
-3. `Consumer._new_offset` commits nothing while the lowest acknowledged offset is above the
-   committed one (faust's check is off by one and skipped for None or 0).
+2. A commit may pass an event that was fetched but never processed. faust decides what to
+   commit from the acknowledged offsets alone: an event dropped before its stream saw it
+   (a cleared queue, an event skipped for its stale generation, a delivery cancelled by a
+   rebalance) leaves no trace, and faust's head-gap check is off by one and skipped for a
+   partition never committed. Fix: every delivery to the streams is recorded
+   (`hub.stream_health.DeliveryLedger`), and `_new_offset` commits nothing past an offset
+   that was delivered and not acknowledged. Offsets never delivered (compacted away) do
+   not hold commits. Tests: tests/service/test_faust_fixes.py (commit tests).
+
+3. A partition never committed is not sought by `seek_to_committed` (aiokafka skips it), so
+   events fetched before a rebalance and dropped are not read again. Fix: after faust seeks
+   to committed offsets, such partitions are sought to their earliest offset, through the
+   consumer's own thread (`seek_wait`), as faust does its own seeks.
+   Test: tests/integration/test_stream_faults.py (fresh partitions with a backlog).
+
+4. With faust's pure-Python stream iterator (used where its Cython extension is missing),
+   an event skipped for its stale generation or paused flow is acknowledged, so its offset
+   is committed unprocessed. Fix: such an acknowledgement is refused; the ledger then sees
+   the offset as unprocessed and the progress watchdog reads it again.
+   Test: tests/service/test_faust_fixes.py::test_a_skipped_event_is_not_acknowledged.
+
+Whatever else leaves a hole is found and healed by `hub.watchdog`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 from typing import Any
 
-from faust.transport.consumer import Consumer
+from faust.transport.consumer import Consumer, ThreadDelegateConsumer
 from faust.utils.functional import consecutive_numbers
+from mode.utils.queues import FlowControlEvent
 
-from hub.logs import log
+from hub.stream_health import DeliveryLedger
 
-_PATCHED = "_hub_offset_fixes_applied"
+_PATCHED = "_hub_fixes_applied"
+# Test-only: seconds to wait after faust's seek to committed offsets, before flow resumes.
+# Widens the window of fix 1 so that tests/integration/test_stream_faults.py hits it every run.
+SEEK_DELAY_ENV = "HUB_TEST_SEEK_DELAY"
+
+
+def ledger(consumer: Consumer) -> DeliveryLedger:
+    """The consumer's record of deliveries to streams (created with the consumer)."""
+    found = consumer.__dict__.get("_hub_ledger")
+    if found is None:
+        found = consumer.__dict__["_hub_ledger"] = DeliveryLedger()
+    return found
 
 
 def apply() -> None:
     if getattr(Consumer, _PATCHED, False):
         return
-    original_ack = Consumer.ack
-    original_perform_seek = Consumer.perform_seek
+    _resume_keeps_queues_when_flowing()
+    _deliveries_are_recorded()
+    _commits_never_pass_unprocessed()
+    _never_committed_partitions_read_from_the_start()
+    _skipped_events_are_not_acknowledged()
+    setattr(Consumer, _PATCHED, True)
 
-    def ack(self: Consumer, message: Any) -> bool:
-        generation = getattr(message, "generation_id", None)
-        current = getattr(self.app, "consumer_generation_id", None)
-        stale = generation is not None and current is not None and generation != current
-        if stale or not self.app.flow_control.is_active():
-            _read_again_later(self, message.tp, message.offset)
-            return False
-        return original_ack(self, message)
 
-    def _read_again_later(self: Consumer, tp: Any, offset: int) -> None:
-        pending: dict = self.__dict__.setdefault("_hub_skipped", {})
-        pending[tp] = min(offset, pending.get(tp, offset))
-        task = self.__dict__.get("_hub_reseek_task")
-        if task is None or task.done():
-            self.__dict__["_hub_reseek_task"] = asyncio.ensure_future(_reseek_when_flowing(self))
+def _resume_keeps_queues_when_flowing() -> None:
+    original_resume = FlowControlEvent.resume
 
-    async def _reseek_when_flowing(self: Consumer) -> None:
-        pending: dict = self.__dict__["_hub_skipped"]
-        while pending:
-            while not (self.app.flow_control.is_active() and self.flow_active):
-                await asyncio.sleep(0.05)
-            # Let the stream drain what it fetched under the old generation first.
-            await asyncio.sleep(0.2)
-            for tp in list(pending):
-                offset = pending.pop(tp)
-                if tp in self.assignment():
-                    log.info("skipped_events_read_again", topic=tp.topic, partition=tp.partition, offset=offset)
-                    await self.seek(tp, offset)
-                # Not ours any more: its new owner starts from the committed offset,
-                # which never passed the skipped event.
+    def resume(self: FlowControlEvent) -> None:
+        if self.is_active():
+            return  # never suspended: nothing stale to drop, and nothing to wake
+        original_resume(self)
 
-    async def perform_seek(self: Consumer) -> None:
-        await original_perform_seek(self)
-        never_committed = [tp for tp in self.assignment() if self._committed_offset.get(tp) is None]
-        if never_committed:
-            earliest = await self.earliest_offsets(*never_committed)
-            for tp, offset in earliest.items():
-                if offset is not None and offset >= 0:
-                    await self.seek(tp, offset)
+    FlowControlEvent.resume = resume  # type: ignore[method-assign]
 
+
+def _deliveries_are_recorded() -> None:
+    original_init = Consumer.__init__
+
+    def __init__(self: Consumer, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        deliver = self.callback
+        record = ledger(self)
+
+        async def callback(message: Any) -> None:
+            # Recorded before the delivery completes: a delivery cancelled half way (a
+            # rebalance) or dropped later (a cleared queue) still holds commits behind it.
+            record.delivering(message.tp, message.offset)
+            try:
+                await deliver(message)
+            finally:
+                record.delivered()
+
+        self.callback = callback
+
+    Consumer.__init__ = __init__  # type: ignore[method-assign]
+
+
+def _commits_never_pass_unprocessed() -> None:
     def _new_offset(self: Consumer, tp: Any) -> int | None:
         acked = self._acked[tp]
         if not acked:
@@ -93,19 +122,61 @@ def apply() -> None:
             if candidates:
                 filler: list[int] = []
                 for entry in candidates:
-                    filler.extend(range(entry.begin, entry.end))
+                    filler.extend(o for o in range(entry.begin, entry.end) if o not in self._acked_index[tp])
                 acked.extend(filler)
-                gap_for_tp.chop(0, max(filler[-1], highest + 1))
+                gap_for_tp.chop(0, max(candidates[-1].end, highest + 1))
         acked.sort()
         committed = self._committed_offset[tp]
-        if committed is not None and acked[0] > committed:
-            return None  # an earlier offset is not processed yet: commit nothing
+        record = ledger(self)
+        record.forget_below(tp, committed)
         batch = next(consecutive_numbers(acked))
+        offset = batch[-1] + 1
+        blocking = record.unprocessed_below(tp, offset, committed, self._acked_index[tp])
+        if blocking is not None:
+            # Delivered and never processed: commit only what lies before it, if anything.
+            if blocking <= batch[0]:
+                return None
+            batch = [o for o in batch if o < blocking]
+            offset = blocking
         acked[: len(batch)] = []
         self._acked_index[tp].difference_update(batch)
-        return batch[-1] + 1
+        record.forget_below(tp, offset)
+        return offset
+
+    Consumer._new_offset = _new_offset  # type: ignore[method-assign]
+
+
+def _never_committed_partitions_read_from_the_start() -> None:
+    original_perform_seek = Consumer.perform_seek
+    delay = float(os.environ.get(SEEK_DELAY_ENV, "0") or 0)
+
+    async def perform_seek(self: Consumer) -> None:
+        await original_perform_seek(self)
+        assigned = self.assignment()
+        ledger(self).keep_only(assigned)
+        never_committed = [tp for tp in assigned if not self._committed_offset.get(tp)]
+        if never_committed:
+            earliest = await self.earliest_offsets(*never_committed)
+            targets = {tp: offset for tp, offset in earliest.items() if offset is not None and offset >= 0}
+            if targets:
+                await self.seek_wait(targets)
+        if delay:
+            await asyncio.sleep(delay)
+
+    Consumer.perform_seek = perform_seek  # type: ignore[method-assign]
+    # ThreadDelegateConsumer (faust's aiokafka driver) inherits it; make sure of that.
+    assert ThreadDelegateConsumer.perform_seek is perform_seek
+
+
+def _skipped_events_are_not_acknowledged() -> None:
+    original_ack = Consumer.ack
+
+    def ack(self: Consumer, message: Any) -> bool:
+        generation = getattr(message, "generation_id", None)
+        current = getattr(self.app, "consumer_generation_id", None)
+        stale = generation is not None and current is not None and generation != current
+        if stale or not self.app.flow_control.is_active():
+            return False
+        return original_ack(self, message)
 
     Consumer.ack = ack  # type: ignore[method-assign]
-    Consumer.perform_seek = perform_seek  # type: ignore[method-assign]
-    Consumer._new_offset = _new_offset  # type: ignore[method-assign]
-    setattr(Consumer, _PATCHED, True)

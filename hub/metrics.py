@@ -56,6 +56,27 @@ SETTLEMENT_AMOUNT = Gauge(
     ["contract", "kind", "currency"], registry=REGISTRY,
 )
 
+# The progress watchdog (hub/watchdog.py): each source partition this worker reads, as its
+# consumer sees it. -1 means "none" (never committed, nothing unprocessed, nothing read yet).
+_PARTITION = ["topic", "partition"]
+PARTITION_COMMITTED = Gauge(
+    "hub_partition_committed_offset", "The group's committed offset (next to process)", _PARTITION, registry=REGISTRY,
+)
+PARTITION_LOWEST_UNACKED = Gauge(
+    "hub_partition_lowest_unacked_offset", "Lowest offset delivered to a stream and not yet processed", _PARTITION,
+    registry=REGISTRY,
+)
+PARTITION_READ = Gauge("hub_partition_read_offset", "Last offset the fetcher delivered", _PARTITION, registry=REGISTRY)
+PARTITION_HIGH_WATERMARK = Gauge(
+    "hub_partition_high_watermark", "End offset of the partition as last fetched", _PARTITION, registry=REGISTRY,
+)
+PARTITION_PAUSED = Gauge("hub_partition_paused", "1 while faust does not fetch the partition", _PARTITION, registry=REGISTRY)
+PARTITION_GAUGES = (PARTITION_COMMITTED, PARTITION_LOWEST_UNACKED, PARTITION_READ, PARTITION_HIGH_WATERMARK, PARTITION_PAUSED)
+PARTITION_STALLS = Counter(
+    "hub_partition_stall", "Stalls the progress watchdog found (hole, not_fetched, fetcher_dead), each acted on",
+    ["kind"], registry=REGISTRY,
+)
+
 # At most this many distinct unknown codes per partner get their own label.
 TOP_UNKNOWN_CODES = 20
 _unknown_seen: dict[str, set[str]] = {}

@@ -1,0 +1,175 @@
+"""The progress watchdog: every worker checks that each partition it reads keeps moving.
+
+Runs as a faust timer on every worker. Each check reads faust's consumer (committed offsets,
+what was delivered and acknowledged, what is queued or being processed, high watermarks,
+pauses), exports it as per-partition gauges, and asks `hub.stream_health.StallTracker` what
+is wrong. Findings are logged (`partition_stall`), counted in `hub_partition_stall_total{kind}`
+and acted on, only outside rebalances and recovery:
+
+- a hole is healed by seeking the partition back to its committed offset, through the
+  consumer's own thread (`seek_wait`, as faust seeks);
+- a partition faust left paused is resumed, never sought;
+- a dead fetcher makes the worker exit non-zero, so that its supervisor restarts it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import faust
+
+from hub import faust_fixes, metrics
+from hub.logs import log
+from hub.stream_health import Action, ConsumerView, Finding, PartitionView, StallKind, StallTracker
+
+# A worker whose fetcher died exits with this status (EX_SOFTWARE): its supervisor restarts it.
+FETCHER_DEAD_EXIT = 70
+
+
+class ProgressWatchdog:
+    def __init__(self, app: faust.App, patience: int = 3, exit_process: Callable[[int], Any] = os._exit) -> None:
+        self.app = app
+        self.tracker = StallTracker(patience=patience)
+        self._exit = exit_process
+        self._exported: set[tuple[str, str]] = set()
+
+    def settled(self) -> bool:
+        """No rebalance or table recovery under way, and flow is on."""
+        app = self.app
+        consumer = app.consumer
+        return (
+            not app.rebalancing
+            and bool(app.tables.recovery.completed.is_set())
+            and app.flow_control.is_active()
+            and bool(consumer.flow_active)
+        )
+
+    def view(self) -> ConsumerView:
+        app = self.app
+        consumer = app.consumer
+        record = faust_fixes.ledger(consumer)
+        sources = sorted(
+            (tp for tp in consumer.assignment() if app.topics.acks_enabled_for(tp.topic)),
+            key=lambda tp: (tp.topic, tp.partition),
+        )
+        in_flight = _lowest_in_flight(app, consumer)
+        active = consumer._active_partitions
+        partitions = []
+        for tp in sources:
+            committed = consumer._committed_offset.get(tp)
+            candidates = [o for o in (in_flight.get(tp), record.in_delivery(tp)) if o is not None]
+            partitions.append(PartitionView(
+                topic=tp.topic,
+                partition=tp.partition,
+                committed=committed,
+                lowest_unprocessed=record.unprocessed_below(tp, None, committed, consumer._acked_index[tp]),
+                read=record.last(tp),
+                lowest_in_flight=min(candidates) if candidates else None,
+                highwater=_highwater(consumer, tp),
+                paused=active is not None and tp not in active,
+            ))
+        return ConsumerView(
+            settled=self.settled(),
+            fetcher_running=app._fetcher.state == "running",
+            partitions=tuple(partitions),
+            delivered_total=record.total,
+        )
+
+    async def check(self) -> list[Finding]:
+        view = self.view()
+        self.export(view)
+        findings = self.tracker.observe(view)
+        for finding in findings:
+            await self.act(finding)
+        return findings
+
+    async def act(self, finding: Finding) -> None:
+        metrics.PARTITION_STALLS.labels(finding.kind.value).inc()
+        consumer = self.app.consumer
+        log.warning(
+            "partition_stall", kind=finding.kind.value, topic=finding.topic or None,
+            partition=finding.partition if finding.topic else None, offset=finding.offset, action=finding.action.value,
+        )
+        if finding.action is Action.EXIT:
+            sys.stdout.flush()
+            self._exit(FETCHER_DEAD_EXIT)
+            return
+        if not self.settled():
+            return  # a rebalance began since the check: it seeks and resumes by itself
+        tp = _find_tp(consumer, finding.topic, finding.partition)
+        if tp is None:
+            return  # no longer ours
+        if finding.action is Action.SEEK_TO_COMMITTED:
+            committed = consumer._committed_offset.get(tp)
+            target = committed if committed is not None else finding.offset
+            if target is not None:
+                await consumer.seek_wait({tp: target})
+        elif finding.action is Action.RESUME:
+            consumer._buffered_partitions.discard(tp)
+            consumer.resume_partitions({tp})
+
+    def export(self, view: ConsumerView) -> None:
+        seen: set[tuple[str, str]] = set()
+        for part in view.partitions:
+            labels = (part.topic, str(part.partition))
+            seen.add(labels)
+            metrics.PARTITION_COMMITTED.labels(*labels).set(_or_minus_one(part.committed))
+            metrics.PARTITION_LOWEST_UNACKED.labels(*labels).set(_or_minus_one(part.lowest_unprocessed))
+            metrics.PARTITION_READ.labels(*labels).set(_or_minus_one(part.read))
+            metrics.PARTITION_HIGH_WATERMARK.labels(*labels).set(_or_minus_one(part.highwater))
+            metrics.PARTITION_PAUSED.labels(*labels).set(1 if part.paused else 0)
+        # A partition now read by another worker is that worker's to report.
+        for labels in self._exported - seen:
+            for gauge in metrics.PARTITION_GAUGES:
+                try:
+                    gauge.remove(*labels)
+                except KeyError:
+                    pass
+        self._exported = seen
+
+
+def _lowest_in_flight(app: faust.App, consumer: Any) -> dict[Any, int]:
+    """Per partition, the lowest offset being processed or waiting in a stream's queue."""
+    lowest: dict[Any, int] = {}
+
+    def note(tp: Any, offset: int) -> None:
+        if offset < lowest.get(tp, offset + 1):
+            lowest[tp] = offset
+
+    for message in list(consumer._unacked_messages):
+        if not message.acked:
+            note(message.tp, message.offset)
+    channels = {id(c): c for chans in list(app.topics._tp_index.values()) for c in chans}
+    for channel in channels.values():
+        queue = getattr(channel, "queue", None)
+        for item in list(getattr(queue, "_queue", ())):
+            message = getattr(item, "message", item)  # an Event, or a bare Message
+            tp, offset = getattr(message, "tp", None), getattr(message, "offset", None)
+            if tp is not None and isinstance(offset, int):
+                note(tp, offset)
+    return lowest
+
+
+def _highwater(consumer: Any, tp: Any) -> int | None:
+    try:
+        value = consumer.highwater(tp)
+    except Exception:  # noqa: BLE001 - unknown until the partition's first fetch answers
+        return None
+    return value if isinstance(value, int) and value >= 0 else None
+
+
+def _find_tp(consumer: Any, topic: str, partition: int) -> Any | None:
+    for tp in consumer.assignment():
+        if tp.topic == topic and tp.partition == partition:
+            return tp
+    return None
+
+
+def _or_minus_one(value: int | None) -> int:
+    return -1 if value is None else value
+
+
+__all__ = ["FETCHER_DEAD_EXIT", "ProgressWatchdog", "StallKind"]

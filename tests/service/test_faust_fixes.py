@@ -1,0 +1,216 @@
+"""hub/faust_fixes.py and the progress watchdog, driven with faust's own objects (no broker).
+
+The race of faust-streaming/faust#596, as it happens at the end of table recovery: a stream's
+queue holds offsets 40-49 while flow is active, the agent has processed 40-43, faust calls
+`app.flow_control.resume()` a second time, and 50-54 arrive. Stock faust drops 44-49 and its
+commits freeze at 44 for good.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from faust.types import TP
+from faust.types.tuples import Message
+from mode.utils.queues import FlowControlEvent
+
+from hub import faust_fixes
+from hub.app import create_app
+from hub.config import Settings
+from hub.stream_health import Action, StallKind
+from hub.watchdog import FETCHER_DEAD_EXIT, ProgressWatchdog
+
+pytestmark = pytest.mark.service
+
+TOPIC = "partner.cdek.events"
+
+
+@pytest.fixture
+def app():
+    app = create_app(Settings(app_id=f"svc-fixes-{uuid.uuid4().hex[:8]}", kafka_bootstrap="127.0.0.1:1"))
+    app.finalize()
+    app.topics._acking_topics.add(TOPIC)
+    app.flow_control.resume()  # faust starts suspended; a worker's flow is on once it is assigned
+    return app
+
+
+@pytest.fixture
+def tp() -> TP:
+    return TP(TOPIC, 0)
+
+
+class Fetcher:
+    """Plays faust's fetcher and agent against the app's real consumer and a real stream queue."""
+
+    def __init__(self, app, tp: TP) -> None:
+        self.app, self.tp = app, tp
+        self.consumer = app.consumer
+        channel = app.channel()
+        app.topics._tp_index[tp].add(channel)  # as the conductor indexes an agent's channel
+        self.queue = channel.queue  # a FlowControlQueue managed by app.flow_control
+        self.ledger = faust_fixes.ledger(self.consumer)
+        self.processed: list[int] = []
+
+    def deliver(self, *offsets: int) -> None:
+        for offset in offsets:
+            self.ledger.delivering(self.tp, offset)
+            self.queue.put_nowait(self.message(offset))
+            self.ledger.delivered()
+
+    def message(self, offset: int, generation: int | None = None) -> Message:
+        return Message(
+            self.tp.topic, self.tp.partition, offset, 0.0, 0, None, b"k", b"v", None, tp=self.tp,
+            generation_id=self.app.consumer_generation_id if generation is None else generation,
+        )
+
+    def process(self, count: int | None = None) -> None:
+        n = 0
+        while not self.queue.empty() and (count is None or n < count):
+            message = self.queue.get_nowait()
+            self.consumer.track_message(message)
+            self.consumer.ack(message)
+            self.processed.append(message.offset)
+            n += 1
+
+    def commit_offset(self) -> int | None:
+        """What the consumer would commit now, and commits it (as faust does after a commit)."""
+        offset = self.consumer._new_offset(self.tp)
+        if offset is not None:
+            self.consumer._committed_offset[self.tp] = offset
+        return offset
+
+
+def test_resuming_active_flow_keeps_queued_events(app):
+    queue = app.channel().queue
+    for n in range(10):
+        queue.put_nowait(n)
+    assert app.flow_control.is_active()
+    app.flow_control.resume()
+    assert queue.qsize() == 10
+
+
+def test_resuming_suspended_flow_still_drops_what_was_fetched_before(app):
+    queue = app.channel().queue
+    for n in range(10):
+        queue.put_nowait(n)
+    app.flow_control.suspend()
+    app.flow_control.resume()
+    assert queue.qsize() == 0
+
+
+def test_the_recovery_race_leaves_no_hole(app, tp):
+    run = Fetcher(app, tp)
+    app.consumer._committed_offset[tp] = 40
+    run.deliver(*range(40, 50))
+    run.process(4)
+    app.flow_control.resume()  # faust/tables/recovery.py: on_recovery_completed, flow already active
+    run.deliver(*range(50, 55))
+    run.process()
+    assert run.processed == list(range(40, 55))
+    assert run.commit_offset() == 55
+
+
+def test_a_commit_never_passes_an_event_dropped_unprocessed(app, tp):
+    """Without fix 1 (the queue emptied under the stream), commits stop at the hole."""
+    run = Fetcher(app, tp)
+    app.consumer._committed_offset[tp] = 40
+    run.deliver(*range(40, 50))
+    run.process(4)
+    run.queue.clear()  # what stock mode's FlowControlEvent.resume() does
+    run.deliver(*range(50, 55))
+    run.process()
+    assert run.commit_offset() == 44
+    assert run.commit_offset() is None
+    assert app.consumer._committed_offset[tp] == 44
+
+
+def test_a_partition_never_committed_keeps_its_head(app, tp):
+    run = Fetcher(app, tp)
+    run.deliver(*range(0, 5))
+    run.queue.get_nowait()  # offset 0 vanishes before its stream sees it
+    run.process()
+    assert run.commit_offset() is None
+
+
+async def test_offsets_compacted_away_do_not_hold_commits(app, tp):
+    """41 and 42 are gone from the log: the fetcher records them as a gap, as faust's drain does."""
+    run = Fetcher(app, tp)
+    app.consumer._committed_offset[tp] = 40
+    run.deliver(40)
+    await app.consumer._add_gap(tp, 41, 43)
+    run.deliver(43, 44)
+    run.process()
+    assert run.commit_offset() == 45
+
+
+def test_the_committed_offset_compacted_away_does_not_hold_commits(app, tp):
+    """After a seek to 40 the first record is 41: 40 was never delivered, so nothing waits for it."""
+    run = Fetcher(app, tp)
+    app.consumer._committed_offset[tp] = 40
+    run.deliver(41, 42)
+    run.process()
+    assert run.commit_offset() == 43
+
+
+def test_a_skipped_event_is_not_acknowledged(app, tp):
+    """faust's pure-Python stream acknowledges events it skips for their stale generation."""
+    run = Fetcher(app, tp)
+    stale = run.message(7, generation=app.consumer_generation_id - 1)
+    assert app.consumer.ack(stale) is False
+    assert 7 not in app.consumer._acked_index[tp]
+
+
+def test_flow_control_resume_is_patched_once():
+    assert FlowControlEvent.resume.__qualname__.endswith("_resume_keeps_queues_when_flowing.<locals>.resume")
+
+
+class Watched:
+    def __init__(self, app) -> None:
+        self.sought: list[dict] = []
+        self.exits: list[int] = []
+        self.watchdog = ProgressWatchdog(app, patience=3, exit_process=self.exits.append)
+
+        async def seek_wait(partitions):
+            self.sought.append(dict(partitions))
+
+        app.consumer.seek_wait = seek_wait
+        app.consumer.assignment = lambda: {TP(TOPIC, 0)}
+        app.tables.recovery.completed.set()
+
+
+async def test_the_watchdog_heals_a_hole_by_seeking_to_the_committed_offset(app, tp, monkeypatch):
+    monkeypatch.setattr(type(app._fetcher), "state", property(lambda self: "running"))
+    watched = Watched(app)
+    run = Fetcher(app, tp)
+    app.consumer._committed_offset[tp] = 40
+    run.deliver(*range(40, 50))
+    run.process(4)
+    run.queue.clear()
+    run.deliver(*range(50, 55))
+    run.process()
+    run.commit_offset()
+    found = [await watched.watchdog.check() for _ in range(3)]
+    assert found[0] == found[1] == []
+    (finding,) = found[2]
+    assert (finding.kind, finding.action, finding.offset) == (StallKind.HOLE, Action.SEEK_TO_COMMITTED, 44)
+    assert watched.sought == [{tp: 44}]
+
+
+async def test_the_watchdog_leaves_a_busy_stream_alone(app, tp, monkeypatch):
+    monkeypatch.setattr(type(app._fetcher), "state", property(lambda self: "running"))
+    watched = Watched(app)
+    run = Fetcher(app, tp)
+    app.consumer._committed_offset[tp] = 40
+    run.deliver(*range(40, 50))  # queued: a slow agent, not a hole
+    for _ in range(6):
+        assert await watched.watchdog.check() == []
+    assert watched.sought == []
+
+
+async def test_a_dead_fetcher_makes_the_worker_exit(app, tp, monkeypatch):
+    monkeypatch.setattr(type(app._fetcher), "state", property(lambda self: "crashed"))
+    watched = Watched(app)
+    for _ in range(3):
+        await watched.watchdog.check()
+    assert watched.exits == [FETCHER_DEAD_EXIT]
