@@ -19,7 +19,7 @@ from hub.caught_up import wait_until_caught_up
 from hub.config import Settings
 from hub.topics import ensure_topics
 from tests.support.environment import hub_environment
-from tests.support.worker import WorkerProcess, free_port
+from tests.support.worker import WorkerProcess, assert_no_stalls, free_port
 
 
 @pytest.fixture(scope="session")
@@ -69,6 +69,7 @@ def start_worker(hub_env: dict[str, str], hub_settings: Settings, tmp_path: Path
     yield start
     for worker in workers:
         worker.stop()
+    assert_no_stalls(workers)
 
 
 @pytest.fixture

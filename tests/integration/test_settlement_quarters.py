@@ -43,7 +43,7 @@ from schemas.settlement import EntryKind, make_entry_id
 from tests.integration.test_settlement_e2e import entries_by_id, expected_net, fees, net_totals
 from tests.support import settlement_oracle
 from tests.support.environment import hub_environment
-from tests.support.worker import WorkerProcess, free_port
+from tests.support.worker import WorkerProcess, assert_no_stalls, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -137,6 +137,7 @@ def run_quarter_by_quarter(bootstrap: str, directory: Path) -> QuarterlyRun:
     finally:
         for worker in workers:
             worker.stop()
+        assert_no_stalls(workers)
 
 
 @pytest.fixture(scope="module")
@@ -253,6 +254,7 @@ def replay_into_a_fresh_prefix(run: QuarterlyRun, directory: Path, *, phased: bo
     finally:
         for worker in workers:
             worker.stop()
+        assert_no_stalls(workers)
 
 
 def origin(entry: dict) -> str:

@@ -111,3 +111,9 @@ class WorkerProcess:
         if self._log is not None:
             self._log.close()
             self._log = None
+
+
+def assert_no_stalls(workers: list[WorkerProcess]) -> None:
+    """Issue 13: no partition ever stops. A stall the progress watchdog healed still counts."""
+    stalls = [line for worker in workers for line in worker.log_lines() if line.get("event") == "partition_stall"]
+    assert not stalls, f"the progress watchdog found {len(stalls)} stalls: {stalls[:5]}"
