@@ -20,6 +20,7 @@ from adapters.registry import PARSERS
 from hub import faust_fixes, metrics, topics
 from hub.config import Settings
 from hub.logs import log
+from hub.watchdog import ProgressWatchdog
 from hub.partners import PARTNERS, Partner
 from hub.stages.identity import IDENTITY, SHIPMENT_EVENTS, Send, handle_identity, observations, order_shipments, shipment_id_for
 from hub.stages.normalise import SourceRecord, normalise, routing_identifier
@@ -60,10 +61,8 @@ def create_app(settings: Settings) -> faust.App:
         broker_heartbeat_interval=min(3.0, settings.session_timeout / 3),
         producer_acks=-1,
         # Static membership (KIP-345): a worker restarted under the same HUB_WORKER_ID within
-        # the session timeout takes its partitions back without a rebalance. faust skips and
-        # still acknowledges events fetched under a previous generation during a rebalance
-        # (streams.py), which can commit past a message never processed; fewer rebalances,
-        # fewer chances of that.
+        # the session timeout takes its partitions back without a rebalance: fewer rebalances,
+        # fewer re-read events (hub/faust_fixes.py keeps a rebalance from losing any).
         consumer_group_instance_id=f"{settings.app_id}.{settings.worker_id}" if settings.worker_id else None,
         web_enabled=True,
         # faust's own agent topics would be created with its defaults; ours are declared.
@@ -123,6 +122,13 @@ def _wire(app: faust.App, settings: Settings) -> None:
         lag = await lag_by_partition(settings, group_topics(settings, [p.id for p in partners]))
         for (topic, partition), value in lag.items():
             metrics.CONSUMER_LAG.labels(topic, str(partition)).set(value)
+
+    watchdog = ProgressWatchdog(app)
+
+    @app.timer(interval=max(1.0, settings.commit_interval))
+    async def watch_progress() -> None:
+        # Every worker, not only the leader: each watches the partitions it reads.
+        await watchdog.check()
 
     @app.task
     async def follow_contracts() -> None:
