@@ -154,7 +154,11 @@ def _never_committed_partitions_read_from_the_start() -> None:
         await original_perform_seek(self)
         assigned = self.assignment()
         ledger(self).keep_only(assigned)
-        never_committed = [tp for tp in assigned if not self._committed_offset.get(tp)]
+        # Source topics only: a table's changelog is never committed, and its standby
+        # readers must not start over at every rebalance.
+        never_committed = [
+            tp for tp in assigned if self.app.topics.acks_enabled_for(tp.topic) and not self._committed_offset.get(tp)
+        ]
         if never_committed:
             earliest = await self.earliest_offsets(*never_committed)
             targets = {tp: offset for tp, offset in earliest.items() if offset is not None and offset >= 0}

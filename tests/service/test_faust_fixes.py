@@ -214,3 +214,25 @@ async def test_a_dead_fetcher_makes_the_worker_exit(app, tp, monkeypatch):
     for _ in range(3):
         await watched.watchdog.check()
     assert watched.exits == [FETCHER_DEAD_EXIT]
+
+
+async def test_never_committed_source_partitions_are_read_from_their_start(app, tp):
+    """aiokafka's seek_to_committed skips them; changelogs are left alone (standbys keep reading)."""
+    consumer = app.consumer
+    changelog, committed = TP(f"{app.conf.id}-timelines-changelog", 0), TP(TOPIC, 1)
+    consumer.assignment = lambda: {tp, changelog, committed}
+    sought: list[dict] = []
+
+    async def seek_to_committed():
+        return {tp: None, changelog: None, committed: 12}
+
+    async def earliest_offsets(*partitions):
+        return {partition: 3 for partition in partitions}
+
+    async def seek_wait(partitions):
+        sought.append(dict(partitions))
+
+    consumer.seek_to_committed, consumer.earliest_offsets, consumer.seek_wait = seek_to_committed, earliest_offsets, seek_wait
+    await consumer.perform_seek()
+    assert sought == [{tp: 3}]
+    assert consumer._committed_offset[committed] == 12
