@@ -1,11 +1,11 @@
 """Cainiao `actionCode` → canonical status and milestone, shared by two partners' adapters.
 
-Source: PARTNERS.md §6.3, a compilation by a third-party app
+Source: docs/partners/cainiao.md#actioncode-source, a compilation by a third-party app
 (`com.michlind.packagetracker`, docs/ACTION_CODES.md) of the enum in the AliExpress TOP API
 `aliexpress.logistics.redefining.querytrackingresult`
 (https://developer.alibaba.com/docs/api.htm?scopeId=12782&apiId=30120), whose list "ends
 with 等 (etc.)": it is not exhaustive. Codes marked "observed" were seen in the real
-captures of §6.2 (repo `dir01/parcels`), not in the enum. The same vocabulary is the
+captures of docs/partners/cainiao.md#captures (repo `dir01/parcels`), not in the enum. The same vocabulary is the
 Cainiao global tracking JSON's `actionCode` and (by that source's claim) the `status` of
 AliExpress `querytrackingresult` details, which is why it lives outside both partner
 packages (they stay independent of each other).
@@ -206,6 +206,6 @@ ACTION_CODES: dict[str, CodeMapping] = {
     "COMMON_SIGNED": CodeMapping(S.DELIVERED, M.DELIVERED, description="generic delivered"),
     # Same source, locker API (`cainiao.endpoint.locker.top.order.tracking`).
     "POSTMAN_POST": CodeMapping(S.AVAILABLE_FOR_PICKUP, M.ARRIVED_AT_PICKUP_POINT, description="deposited in locker"),
-    # Older J-NET shape (§6.3, other sources); the name says only that the event is visible.
+    # Older J-NET shape (docs/partners/cainiao.md#the-older-j-net-shape); the name says only that the event is visible.
     "VISIBLE_UNKOWN": _info(S.IN_TRANSIT, "visible event of unknown kind (sic)"),
 }

@@ -1,6 +1,6 @@
 """Every worker's copy of the period closes on `hub.control`, and how far in time it has read.
 
-ARCHITECTURE ("Money and settlements"): an input received at `r` is settled only once the
+docs/architecture.md#periods-and-closes: an input received at `r` is settled only once the
 worker has read hub.control up to a wall time of at least `r`, so a close and an input never
 race. This follower reads every partition of the topic with its own consumer (not a group:
 every worker needs every close), like the contract registry. Each round notes the wall time,

@@ -1,4 +1,4 @@
-"""Dead-letter reasons, headers and per-message outcomes (ARCHITECTURE.md, "Dead letters")."""
+"""Dead-letter reasons, headers and per-message outcomes (docs/architecture.md#dead-letters)."""
 
 from enum import StrEnum
 

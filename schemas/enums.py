@@ -1,6 +1,6 @@
-"""The closed vocabularies of ARCHITECTURE.md ("The canonical event").
+"""The closed vocabularies of the canonical event (docs/architecture.md#vocabularies).
 
-An addition goes into ARCHITECTURE's lists and here together; a partner code that fits
+An addition goes into that page's lists and here together; a partner code that fits
 none of them maps to `unknown`, never to a guess.
 """
 

@@ -105,7 +105,7 @@ class CanonicalEvent(BaseModel):
 
 
 def make_event_id(partner: str, primary: str, raw_code: str, status_time: str | None, facility: str | None = None) -> str:
-    """ARCHITECTURE's event id: hash of partner, primary parcel field, raw code, time as written.
+    """The event id (docs/architecture.md#event-id): hash of partner, primary parcel field, raw code, time as written.
 
     The time is hashed exactly as the partner wrote it (plus the facility where the local
     time alone is ambiguous), never the raw bytes, so a polled history that repeats an

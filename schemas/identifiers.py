@@ -1,4 +1,4 @@
-"""The closed identifier registry (ARCHITECTURE.md, "Identifiers").
+"""The closed identifier registry (docs/architecture.md#identifiers).
 
 Every identifier the hub handles is a `scheme:VALUE` string. Each scheme has a normaliser
 (what the partner wrote → the canonical value), a pattern and a level. Parcel-level
@@ -6,8 +6,8 @@ identifiers on one event link into one shipment; order-level ones attach parcels
 and never merge them; shop references are namespaced by partner and never link.
 
 Check digits are validated softly: `Identifier.check_digit_valid` says False for a bad one,
-and adapters flag it on the event; nothing is dropped for it (PARTNERS.md §0.1: Russian
-Post's own examples carry wrong check digits).
+and adapters flag it on the event; nothing is dropped for it (docs/partners/README.md#soft-check-digits:
+Russian Post's own examples carry wrong check digits).
 """
 
 from __future__ import annotations
@@ -60,14 +60,17 @@ S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
 
 
 def s10_check_digit(serial: str) -> int:
-    """UPU S10 check digit of an 8-digit serial (PARTNERS.md §2.1): weights 8,6,4,2,3,5,9,7."""
+    """UPU S10 check digit of an 8-digit serial (docs/partners/README.md#s10-check-digit): weights 8,6,4,2,3,5,9,7."""
     total = sum(int(d) * w for d, w in zip(serial, S10_WEIGHTS, strict=True))
     check = 11 - total % 11
     return {10: 0, 11: 5}.get(check, check)
 
 
 def rp_check_digit(first13: str) -> int:
-    """Russian Post 14-digit barcode check digit (PARTNERS.md §1.4): weights 3,1,3,1,..."""
+    """Russian Post 14-digit barcode check digit: weights 3,1,3,1,...
+
+    docs/partners/russian-post.md#barcode-check-digit
+    """
     total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(first13))
     return (10 - total % 10) % 10
 
@@ -95,49 +98,55 @@ class SchemeRule:
 SCHEMES: dict[Scheme, SchemeRule] = {
     Scheme.S10: SchemeRule(
         Level.PARCEL, re.compile(r"^[A-Z]{2}\d{9}[A-Z]{2}$"), _compact_upper, _s10_valid,
-        note="UPU S10: service indicator, 8-digit serial, check digit, country (PARTNERS.md §2.1)",
+        note="UPU S10: service indicator, 8-digit serial, check digit, country (docs/partners/README.md#s10-format)",
     ),
     Scheme.RP: SchemeRule(
         Level.PARCEL, re.compile(r"^\d{14}$"), _digits, _rp_valid,
-        note="Russian Post domestic barcode; first 6 digits are the accepting office (§1.4)",
+        note="Russian Post domestic barcode; first 6 digits are the accepting office"
+             " (docs/partners/russian-post.md#14-digit-barcode)",
     ),
     Scheme.CAINIAO: SchemeRule(
         Level.PARCEL, re.compile(r"^(LP\d{14}|AE\d{9}|[A-Z]{2}\d{10}Y)$"), _compact_upper,
-        note="Cainiao/AliExpress logistics numbers; no known checksum (§6.4)",
+        note="Cainiao/AliExpress logistics numbers; no known checksum (docs/partners/cainiao.md#identifiers)",
     ),
     Scheme.CDEK: SchemeRule(
-        Level.PARCEL, re.compile(r"^\d{9,12}$"), _digits, note="CDEK waybill cdek_number (§3.4)"
+        Level.PARCEL, re.compile(r"^\d{9,12}$"), _digits,
+        note="CDEK waybill cdek_number (docs/partners/cdek.md#identifiers)",
     ),
     Scheme.CDEK_UUID: SchemeRule(
         Level.PARCEL,
         re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
         _lower,
-        note="CDEK order uuid; links a return order to its forward order (§3.4)",
+        note="CDEK order uuid; links a return order to its forward order (docs/partners/cdek.md#identifiers)",
     ),
     Scheme.BOXBERRY: SchemeRule(
         Level.PARCEL, re.compile(r"^[A-Z]{3}\d{8,9}$"), _compact_upper,
-        note="Boxberry track code: 3 letters and digits (§7.4)",
+        note="Boxberry track code: 3 letters and digits (docs/partners/boxberry.md#identifiers)",
     ),
     Scheme.SPSR: SchemeRule(
         Level.PARCEL, re.compile(r"^[0-9A-Z\-]{6,20}$"), _compact_upper,
-        offered_for_bare_values=False, note="SPSR ShipmentNumber; format undocumented (§8)",
+        offered_for_bare_values=False,
+        note="SPSR ShipmentNumber; format undocumented (docs/partners/spsr.md#invoice-fields)",
     ),
     Scheme.OZON_POSTING: SchemeRule(
         Level.PARCEL, re.compile(r"^\d{8,10}-\d{4}-\d+$"), _strip,
-        note="Ozon posting_number {order_number}-{n} (§4.2)",
+        note="Ozon posting_number {order_number}-{n} (docs/partners/ozon.md#identifiers)",
     ),
     Scheme.WB_TASK: SchemeRule(
-        Level.PARCEL, re.compile(r"^\d{1,12}$"), _digits, note="Wildberries assembly task id (§5.3)"
+        Level.PARCEL, re.compile(r"^\d{1,12}$"), _digits,
+        note="Wildberries assembly task id (docs/partners/wildberries.md#assembly-task)",
     ),
     Scheme.HUB: SchemeRule(
         Level.PARCEL, re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-/]{0,63}$"), _strip,
         offered_for_bare_values=False, note="hub-native parcel id, chosen by its operator",
     ),
     Scheme.ALIEXPRESS_ORDER: SchemeRule(
-        Level.ORDER, re.compile(r"^\d{12,20}$"), _digits, note="AliExpress order id (§6.1)"
+        Level.ORDER, re.compile(r"^\d{12,20}$"), _digits,
+        note="AliExpress order id (docs/partners/aliexpress.md#identifiers)",
     ),
     Scheme.OZON_ORDER: SchemeRule(
-        Level.ORDER, re.compile(r"^\d{8,10}-\d{4}$"), _strip, note="Ozon order_number (§4.2)"
+        Level.ORDER, re.compile(r"^\d{8,10}-\d{4}$"), _strip,
+        note="Ozon order_number (docs/partners/ozon.md#identifiers)",
     ),
     Scheme.SHOP: SchemeRule(
         Level.SHOP, re.compile(r"^[a-z0-9_\-]+/.{1,100}$"), _strip,
@@ -220,7 +229,7 @@ S10_SERVICE_RANGES: tuple[tuple[str, str], ...] = (
 
 
 def s10_service(value: str) -> str:
-    """The service an S10 number's indicator names (PARTNERS.md §2.1)."""
+    """The service an S10 number's indicator names (docs/partners/README.md#s10-service-indicators)."""
     for first, meaning in S10_SERVICE_RANGES:
         if value.startswith(first):
             return meaning

@@ -1,4 +1,4 @@
-"""AliExpress Open Platform (PARTNERS.md §6.1): order status per parcel and tracking-result details."""
+"""AliExpress Open Platform (docs/partners/aliexpress.md): order status per parcel and tracking-result details."""
 
 from adapters.aliexpress.parse import ADAPTER_VERSION, parse
 

@@ -1,11 +1,12 @@
 """AliExpress `order_status` and `logistics_status` → canonical status; tracking details' codes.
 
-Source: PARTNERS.md §6.1, from the TOP/IOP SDKs generated from Alibaba's API metadata:
-Go `bububa/opentaobao` (`model/aedropshiper/AeopOrderInfo.go`), the PHP TOP SDK docblock
-of `GlobalAeopTpOrderDetailDto` (order_status list; logistics_status list), and the
-order-list filters (`FINISH`). The `querytrackingresult` details' `status` takes Cainiao
-action codes (§6.3 says that table was compiled from this API's reference), so details read
-through the shared table in `adapters/cainiao_action_codes.py`.
+Source: docs/partners/aliexpress.md#order-status, from the TOP/IOP SDKs generated from
+Alibaba's API metadata: Go `bububa/opentaobao` (`model/aedropshiper/AeopOrderInfo.go`), the
+PHP TOP SDK docblock of `GlobalAeopTpOrderDetailDto` (order_status list; logistics_status
+list), and the order-list filters (`FINISH`). The `querytrackingresult` details' `status`
+takes Cainiao action codes (docs/partners/cainiao.md#actioncode-source says that table was
+compiled from this API's reference), so details read through the shared table in
+`adapters/cainiao_action_codes.py`.
 
 Judgements: the order statuses are the order's, but an order event is emitted per parcel
 the order names (a named parcel has been shipped), so "shipped, awaiting receipt" is the

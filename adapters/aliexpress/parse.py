@@ -1,4 +1,4 @@
-"""AliExpress order and tracking-result responses → canonical events (PARTNERS.md §6.1).
+"""AliExpress order and tracking-result responses → canonical events (docs/partners/aliexpress.md).
 
 Accepted with or without the TOP envelope (`{"<api>_response": {"result"|"target": …}}`),
 and with TOP's wrapped lists (`{"logistics_info_list": {"aeop_order_logistics_info": [...]}}`):
@@ -61,7 +61,7 @@ from schemas.money import major_to_minor, split_largest_remainder
 ADAPTER_VERSION = 1
 
 ORDER_TIME_ZONE = "America/Los_Angeles"  # TOP SDK: gmt_modified "it's US pacific time"
-TRACKING_TIME_ZONE = "Asia/Shanghai"  # assumed: Cainiao's own times are UTC+8 (§6.2)
+TRACKING_TIME_ZONE = "Asia/Shanghai"  # assumed: Cainiao's own times are UTC+8 (docs/partners/cainiao.md#time-semantics)
 PARCEL_SCHEMES: tuple[Scheme, ...] = (Scheme.S10, Scheme.CAINIAO)
 _LOCAL_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%m/%d/%Y %H:%M:%S")
 _TOP_TIME = re.compile(r"^(\d{14})(\d{3})([+-])(\d{2})(\d{2})$")

@@ -1,4 +1,4 @@
-"""Boxberry (PARTNERS.md §7): ListStatuses and ListStatusesFull status lists."""
+"""Boxberry (docs/partners/boxberry.md): ListStatuses and ListStatusesFull status lists."""
 
 from adapters.boxberry.parse import ADAPTER_VERSION, parse
 

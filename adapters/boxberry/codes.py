@@ -1,6 +1,6 @@
 """Boxberry status names → canonical status and milestone.
 
-Source: PARTNERS.md §7.3. Boxberry has no status codes: a status is its Russian `Name`.
+Source: docs/partners/boxberry.md#status-names. Boxberry has no status codes: a status is its Russian `Name`.
 Meanings from the FsDelivery aggregator SDK README (its numeric codes are its own);
 alternate names from the AdvantShop Boxberry module's name → status mapping, which also
 shows Boxberry compares names case-insensitively. Names are matched after trimming,
@@ -10,7 +10,7 @@ Alternates are mapped by their own words where they say something different:
 "Поступил в город для передачи курьеру" (arrived in the city, to be handed to a courier) is
 an arrival, while "Передано на курьерскую доставку" is the hand-over to the courier.
 "Заказ создан в личном кабинете" was seen in a Yandex-delivery context, not Boxberry's
-(§7.3); it is kept, meaning what it says.
+(docs/partners/boxberry.md#status-names); it is kept, meaning what it says.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Boxberry status lists → canonical events (PARTNERS.md §7).
+"""Boxberry status lists → canonical events (docs/partners/boxberry.md).
 
 Two shapes, told apart by content: `ListStatuses` is an array of `{Date, Name, Comment?}`;
 `ListStatusesFull` is an object whose `statuses[]` holds the same items, beside `sum`, `PD`,
@@ -8,7 +8,7 @@ Two shapes, told apart by content: `ListStatuses` is an array of `{Date, Name, C
 Neither names its parcel: it comes from the `hub-subject` header (options.subject, any
 parcel-level `scheme:VALUE`, usually `boxberry:<track>`); without it → missing_subject.
 
-Times: every format of §7.2 (`2019-05-04T06:47:48`, `30.04.2019 15:35`,
+Times: every format of docs/partners/boxberry.md#date-formats (`2019-05-04T06:47:48`, `30.04.2019 15:35`,
 `2020-12-26 12:23:26`) and the SDK comment's `ДД/ММ/ГГ Ч:М:C PM/AM`; none carries a zone,
 so each is read in options.assumed_zone (Europe/Moscow unless the partner registry says
 otherwise) with `offset_assumed`. A time that does carry an offset keeps it.

@@ -1,4 +1,4 @@
-"""Cainiao global tracking JSON (PARTNERS.md §6.2-6.4): one event per `detailList` entry."""
+"""Cainiao global tracking JSON (docs/partners/cainiao.md): one event per `detailList` entry."""
 
 from adapters.cainiao.parse import ADAPTER_VERSION, parse
 

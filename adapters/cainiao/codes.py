@@ -1,4 +1,5 @@
-"""Cainiao `actionCode` table (PARTNERS.md §6.3) and the identifier schemes a `mailNo` may take (§6.4).
+"""Cainiao `actionCode` table (docs/partners/cainiao.md#actioncode-table) and the identifier schemes a `mailNo`
+may take (docs/partners/cainiao.md#identifiers).
 
 The table itself is shared with the AliExpress adapter (its `querytrackingresult` details
 carry the same codes), so it lives in `adapters/cainiao_action_codes.py`; its docstring

@@ -1,4 +1,4 @@
-"""Cainiao `global/detail.json` → canonical events (PARTNERS.md §6.2).
+"""Cainiao `global/detail.json` → canonical events (docs/partners/cainiao.md#response-shape).
 
 Every `module[]` entry is one parcel (its `mailNo`); every `detailList[]` entry (plus
 `latestTrace`, which repeats the newest) is one event. `time` (epoch milliseconds) is the
@@ -35,7 +35,8 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MS_MIN, _MS_MAX = 946_684_800_000, 4_102_444_800_000
 _DIGITS = re.compile(r"[0-9]{1,15}")
 _TIME_STR_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
-_TIME_STR_ZONE = "Etc/GMT-8"  # POSIX sign: UTC+8, what `timeStr` is always rendered in (§6.2)
+# POSIX sign: UTC+8, what `timeStr` is always rendered in (docs/partners/cainiao.md#time-semantics).
+_TIME_STR_ZONE = "Etc/GMT-8"
 _TIME_ZONE = re.compile(r"^(?:GMT|UTC)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$")
 _CROSS_REFERENCE = re.compile(r"preMainCode\s*[:：]\s*([A-Za-z0-9\-]{4,40})")
 _MAX_REFERENCE_FLAG = 64

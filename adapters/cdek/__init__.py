@@ -1,4 +1,4 @@
-"""CDEK API v2 (PARTNERS.md §3): ORDER_STATUS webhooks and the GET /v2/orders/{uuid} read model."""
+"""CDEK API v2 (docs/partners/cdek.md): ORDER_STATUS webhooks and the GET /v2/orders/{uuid} read model."""
 
 from adapters.cdek.parse import ADAPTER_VERSION, parse
 

@@ -1,6 +1,6 @@
 """CDEK order status codes and additional-status (reason) codes → canonical values.
 
-Sources (PARTNERS.md §3.2 and §3.3):
+Sources (docs/partners/cdek.md#order-status-codes and docs/partners/cdek.md#additional-status-codes):
 - Order statuses: CDEK "Приложение 1. Статусы заказов" (https://api-docs.cdek.ru/29923975.html,
   now https://apidoc.cdek.ru/#tag/common/Prilozheniya/Prilozhenie-1.-Statusy-zakazov), read
   through a Python constants file that cites both pages (two stored versions; the newer one
@@ -101,7 +101,8 @@ ALIASES: dict[str, str] = {
     "ENTERED_TO_WAREHOUSE_ON_DEMAND": "ENTERED_TO_PICK_UP_POINT",
 }
 
-# The webhook's legacy numeric `status_code` → the string code (§3.2, second column).
+# The webhook's legacy numeric `status_code` → the string code (docs/partners/cdek.md#main-status-table,
+# second column).
 LEGACY_NUMERIC: dict[str, str] = {
     "1": "CREATED", "2": "REMOVED", "3": "RECEIVED_AT_SHIPMENT_WAREHOUSE",
     "4": "DELIVERED", "5": "NOT_DELIVERED", "6": "READY_FOR_SHIPMENT_IN_SENDER_CITY",
@@ -172,8 +173,9 @@ REASON_CODES: dict[str, ReasonMapping] = {
     "33": ReasonMapping(_R.DOCUMENTS_MISSING, _P.SENDER, "Возврат, СНТ не получено"),
 }
 
-# CDEK's own currency numbering (PARTNERS.md §3.1, SDK `src/Constraints/Currencies.php`),
-# for amounts whose currency arrives as a number rather than ISO 4217 letters.
+# CDEK's own currency numbering (docs/partners/cdek.md#cdek-currency-numbers, SDK
+# `src/Constraints/Currencies.php`), for amounts whose currency arrives as a number rather than
+# ISO 4217 letters.
 CDEK_CURRENCIES: dict[str, str] = {
     "1": "RUB", "2": "KZT", "3": "USD", "4": "EUR", "5": "GBP", "6": "CNY", "7": "BYN",
     "8": "UAH", "9": "KGS", "10": "AMD", "11": "TRY", "12": "THB", "13": "KRW", "14": "AED",

@@ -1,4 +1,4 @@
-"""CDEK API v2 → canonical events (PARTNERS.md §3): ORDER_STATUS webhooks and the order read model.
+"""CDEK API v2 → canonical events (docs/partners/cdek.md): ORDER_STATUS webhooks and the order read model.
 
 The format is told by content: an object with `type` is a webhook, one with `entity` is a
 GET /v2/orders/{uuid} response.

@@ -1,4 +1,4 @@
-"""Ozon Seller API (PARTNERS.md §4): push notifications and the FBS posting read model."""
+"""Ozon Seller API (docs/partners/ozon.md): push notifications and the FBS posting read model."""
 
 from adapters.ozon.parse import ADAPTER_VERSION, parse
 

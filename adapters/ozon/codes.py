@@ -1,10 +1,10 @@
 """Ozon posting `status` and `substatus` values and push `message_type`s → canonical status.
 
-Source: PARTNERS.md §4.3 (status) and §4.4 (substatus), from the Ozon Seller API docs for
-`/v3/posting/fbs/get` (Markdown copy, find_string id 70587630037) and the Go SDK
-`diPhantxm/ozon-api-client` `ozon/common.go`; push types from §4.5
-(`ozon/notifications/enums.go`). Push `new_state`/`old_state` carry substatus-style values,
-so pushes read through `SUBSTATUSES` too.
+Source: docs/partners/ozon.md#posting-status (status) and docs/partners/ozon.md#posting-substatus
+(substatus), from the Ozon Seller API docs for `/v3/posting/fbs/get` (Markdown copy,
+find_string id 70587630037) and the Go SDK `diPhantxm/ozon-api-client` `ozon/common.go`; push
+types from docs/partners/ozon.md#push-notifications (`ozon/notifications/enums.go`). Push
+`new_state`/`old_state` carry substatus-style values, so pushes read through `SUBSTATUSES` too.
 
 Judgements: Ozon's hand-over stages before its driver or sorting centre has the posting
 (packaging, carriage batching, "being transferred") are `info_received`; arbitration,
@@ -26,7 +26,7 @@ _NOT_ACCEPTED = CodeMapping(
     S.EXCEPTION, M.INFORMATIONAL, Reason.OTHER, Party.SENDER, "не принят на сортировочном центре"
 )
 
-# §4.3 posting `status`.
+# docs/partners/ozon.md#posting-status: posting `status`.
 STATUSES: dict[str, CodeMapping] = {
     "awaiting_registration": CodeMapping(S.INFO_RECEIVED, M.ORDER_PLACED, description="ожидает регистрации"),
     "acceptance_in_progress": CodeMapping(S.IN_TRANSIT, M.WAREHOUSE_INBOUND, description="идёт приёмка"),
@@ -47,7 +47,8 @@ STATUSES: dict[str, CodeMapping] = {
     "sent_by_seller": CodeMapping(S.IN_TRANSIT, M.HANDED_OVER, description="отправлено продавцом"),
 }
 
-# §4.4 posting `substatus` / `previous_substatus`, and push `new_state` / `old_state`.
+# docs/partners/ozon.md#posting-substatus: posting `substatus` / `previous_substatus`, and push
+# `new_state` / `old_state`.
 SUBSTATUSES: dict[str, CodeMapping] = {
     "posting_acceptance_in_progress": CodeMapping(S.IN_TRANSIT, M.WAREHOUSE_INBOUND, description="идёт приёмка"),
     "posting_in_arbitration": _ARBITRATION,
@@ -92,8 +93,8 @@ SUBSTATUSES: dict[str, CodeMapping] = {
     "ship_failed": CodeMapping(S.EXCEPTION, M.INFORMATIONAL, Reason.OTHER, Party.SENDER, "сборка не удалась"),
 }
 
-# §4.5 push types that carry no state of their own map here; TYPE_STATE_CHANGED and the
-# `new_state` of TYPE_POSTING_CANCELLED read through SUBSTATUSES.
+# docs/partners/ozon.md#push-notifications: push types that carry no state of their own map here;
+# TYPE_STATE_CHANGED and the `new_state` of TYPE_POSTING_CANCELLED read through SUBSTATUSES.
 PUSH_TYPES: dict[str, CodeMapping] = {
     "TYPE_NEW_POSTING": CodeMapping(S.INFO_RECEIVED, M.ORDER_PLACED, description="новое отправление"),
     "TYPE_POSTING_CANCELLED": CodeMapping(S.CANCELLED, M.CANCELLED, description="отправление отменено"),
@@ -107,7 +108,7 @@ PING = "TYPE_PING"
 # The seller's hand-over deadline moved: no parcel state and no promise to the buyer.
 CUTOFF_DATE_CHANGED = "TYPE_CUTOFF_DATE_CHANGED"
 
-# §4.5: push types that are not about a posting's logistics.
+# docs/partners/ozon.md#push-notifications: push types that are not about a posting's logistics.
 NON_LOGISTICS_PUSH_TYPES: frozenset[str] = frozenset(
     {
         "TYPE_CREATE_OR_UPDATE_ITEM",

@@ -1,4 +1,4 @@
-"""Ozon pushes and posting responses → canonical events (PARTNERS.md §4.5, §4.6).
+"""Ozon pushes and posting responses → canonical events (docs/partners/ozon.md).
 
 Two shapes arrive on the Ozon topic:
 - a push notification (`message_type`): TYPE_STATE_CHANGED and TYPE_POSTING_CANCELLED read
@@ -19,7 +19,7 @@ else cainiao), never guessed: an ambiguous or unknown number is flagged instead;
 references `ozon_order:<order_number>` when the payload gives it (never derived).
 
 `order_value` = Σ `products[].price` × `products[].quantity` (decimal strings in the
-products' `currency_code`, roubles when absent, §0.3) on the read model. Pushes carry no
+products' `currency_code`, roubles when absent, docs/partners/ozon.md#money) on the read model. Pushes carry no
 prices and no amounts.
 """
 
@@ -64,7 +64,7 @@ PROVIDER_SCHEMES: dict[str, frozenset[Scheme]] = {
     "boxberry": frozenset({Scheme.BOXBERRY}),
     "cainiao": frozenset({Scheme.CAINIAO}),
 }
-DEFAULT_CURRENCY = "RUB"  # §0.3: Ozon prices are roubles; older responses omit currency_code
+DEFAULT_CURRENCY = "RUB"  # docs/partners/ozon.md#money: Ozon prices are roubles; older responses omit currency_code
 _MAX_FLAG_VALUE = 64
 
 
@@ -117,7 +117,7 @@ def parse(raw: bytes, *, received_at: datetime, options: AdapterOptions) -> Adap
     raise AdapterError(DeadLetterReason.UNKNOWN_FORMAT, "neither a push (message_type) nor a response (result)")
 
 
-# --- push notifications (§4.5) -------------------------------------------------------
+# --- push notifications (docs/partners/ozon.md#push-notifications) -----------------------
 
 
 def _push(document: dict[str, Any], received_at: datetime, options: AdapterOptions) -> AdapterResult:
@@ -184,7 +184,7 @@ def _push(document: dict[str, Any], received_at: datetime, options: AdapterOptio
     return result_of([event], problems)
 
 
-# --- posting read model (§4.6) -------------------------------------------------------
+# --- posting read model (docs/partners/ozon.md#posting-read-model) -----------------------
 
 
 def _read_model(result: object, received_at: datetime, options: AdapterOptions) -> AdapterResult:

@@ -1,4 +1,4 @@
-"""Russian Post tracking API (PARTNERS.md §1): single access, batch access and COD events."""
+"""Russian Post tracking API (docs/partners/russian-post.md): single access, batch access and COD events."""
 
 from adapters.russian_post.parse import ADAPTER_VERSION, parse
 

@@ -1,17 +1,19 @@
 """Russian Post operation codes (OperType / OperAttr) and COD event types → canonical values.
 
-Source: PARTNERS.md §1.3, the table transcribed from a C# Russian Post module (`Statuses`
-dictionary keyed `s{OperType}_{OperAttr}`, 52 operation types) and cross-checked with a Go
-enum and the a3mg RTM-0002 PHP port; the official page
+Source: docs/partners/russian-post.md#operation-codes, the table transcribed from a C# Russian
+Post module (`Statuses` dictionary keyed `s{OperType}_{OperAttr}`, 52 operation types) and
+cross-checked with a Go enum and the a3mg RTM-0002 PHP port; the official page
 https://tracking.pochta.ru/support/dictionaries/operation_codes loads it from a backend and
-was not reachable. Names below are the table's, verbatim. COD event types: PARTNERS.md §1.2,
-from the tracking portal's `event-type-descriptions.json`.
+was not reachable. Names below are the table's, verbatim. COD event types:
+docs/partners/russian-post.md#cod-event-types, from the tracking portal's
+`event-type-descriptions.json`.
 
 Every operation type has a default meaning; an attribute overrides it only where the
 meaning changes (OperType 2: handed to the addressee is `delivered`, handed back to the
 sender is `returned`). Attribute 0 or empty on a type that documents no attribute 0 means
-the type's default (§1.3: "Attribute 0 or empty can still appear"); any other attribute the
-table lacks, and any type it lacks, is `unknown`, never guessed.
+the type's default (docs/partners/russian-post.md#operattr-by-opertype: "An attribute of 0 or
+an empty one can still appear"); any other attribute the table lacks, and any type it lacks,
+is `unknown`, never guessed.
 
 Conflicts and judgement calls (marked [I] where the classification is an inference):
 - 6.5 is "Продление срока хранения по заявлению отправителя" in the C# source but
@@ -46,7 +48,7 @@ from schemas import Status as S
 class OperationType:
     name: str
     default: CodeMapping
-    # Documented attribute code → its name (PARTNERS.md §1.3, second table).
+    # Documented attribute code → its name (docs/partners/russian-post.md#operattr-by-opertype).
     attributes: Mapping[int, str] = field(default_factory=dict)
     # Attribute code → mapping, only where the attribute changes the type's meaning.
     overrides: Mapping[int, CodeMapping] = field(default_factory=dict)
@@ -142,7 +144,7 @@ _TYPES: dict[int, OperationType] = {
          10: "Адресату с контролем ответа", 11: "Адресату с контролем ответа почтальоном",
          12: "Адресату с контролем ответа курьером", 13: "Вручение адресату по ПЭП",
          14: "Для передачи на оцифровку"},
-        # Handed back to the sender: the return is complete (§1.3 "Notes on meaning").
+        # Handed back to the sender: the return is complete (docs/partners/russian-post.md#reading-the-codes).
         {attr: _m(S.RETURNED, M.RETURNED_TO_SENDER) for attr in (2, 4, 7, 9)},
     ),
     3: OperationType(
@@ -229,7 +231,8 @@ _TYPES: dict[int, OperationType] = {
          32: _DEPARTED, 49: _DEPARTED,
          # Redirected to a parcel locker: moving again.
          11: _DEPARTED,
-         # §1.3: the pair 8/2 is what clients use as "arrived at the pickup office".
+         # docs/partners/russian-post.md#reading-the-codes: the pair 8/2 is what clients use as
+         # "arrived at the pickup office".
          2: _m(S.AVAILABLE_FOR_PICKUP, M.ARRIVED_AT_PICKUP_POINT),
          9: _m(S.AVAILABLE_FOR_PICKUP, M.ARRIVED_AT_PICKUP_POINT),
          14: _m(S.AVAILABLE_FOR_PICKUP, M.ARRIVED_AT_PICKUP_POINT),
@@ -528,7 +531,10 @@ def cod_mapping(event_type: str) -> CodeMapping:
 
 
 def documented_rows() -> Iterator[tuple[int, int | None, CodeMapping]]:
-    """Every row of §1.3: (OperType, OperAttr or None for a type without attributes, mapping)."""
+    """Every row of docs/partners/russian-post.md#operation-codes.
+
+    Yields (OperType, OperAttr or None for a type without attributes, mapping).
+    """
     for type_number, operation in OPERATION_TYPES.items():
         if not operation.attributes:
             yield type_number, None, operation_mapping(str(type_number), None)

@@ -1,14 +1,15 @@
-"""Russian Post tracking responses → canonical events (PARTNERS.md §1).
+"""Russian Post tracking responses → canonical events (docs/partners/russian-post.md).
 
 Three formats, told apart by their content:
-- single access `getOperationHistory` (§1.2, §1.5): one `historyRecord` per operation, times
-  with offsets, `FinanceParameters` in kopecks;
-- batch `answerByTicket` (§1.1, §1.5): `Item`s with `Operation` attributes, local times
-  without offset (the zone comes from the office postcode, `postcode_zones`, else the
-  assumed zone with `offset_assumed`); an item with an `Error` ("Сообщение не найдено")
-  is a bad item, counted, and the message is partial;
-- cash on delivery `PostalOrderEventsForMail` (§1.2): money-order events that do not name
-  their parcel, which therefore comes from the `hub-subject` header (options.subject).
+- single access `getOperationHistory` (docs/partners/russian-post.md#historyrecord-single-access):
+  one `historyRecord` per operation, times with offsets, `FinanceParameters` in kopecks;
+- batch `answerByTicket` (docs/partners/russian-post.md#batch-operation): `Item`s with
+  `Operation` attributes, local times without offset (the zone comes from the office
+  postcode, `postcode_zones`, else the assumed zone with `offset_assumed`); an item with an
+  `Error` ("Сообщение не найдено") is a bad item, counted, and the message is partial;
+- cash on delivery `PostalOrderEventsForMail` (docs/partners/russian-post.md#cod-events):
+  money-order events that do not name their parcel, which therefore comes from the
+  `hub-subject` header (options.subject).
 
 A SOAP fault, or a batch answer that is only an error (say "response not ready"), carries
 no tracking data: ignored.
@@ -77,7 +78,7 @@ _MARKERS: dict[str, _Format] = {
     "answerByTicketResponse": _Format.BATCH,
     "Item": _Format.BATCH,
     "PostalOrderEventsForMailResponse": _Format.COD,
-    "PostalOrderEventsForMaiOutput": _Format.COD,  # sic, the spec's spelling (§1.5)
+    "PostalOrderEventsForMaiOutput": _Format.COD,  # sic, the spec's spelling (docs/partners/russian-post.md#cod-events)
     "PostalOrderEventsForMailOutput": _Format.COD,
     "PostalOrderEvent": _Format.COD,
 }
@@ -225,7 +226,8 @@ def _batch(root: Element, received_at: datetime, options: AdapterOptions) -> Ada
         barcode_text = item.get("Barcode")
         label = _clip(barcode_text) or "item without Barcode"
         for error in (child for child in item if local_name(child).lower() == "error"):
-            # §1.1 batch errors (12: no info for the barcode): the item is bad, the rest kept.
+            # docs/partners/russian-post.md#batch-error-codes (12: no info for the barcode): the item
+            # is bad, the rest kept.
             detail = f"error {_clip(error.get('ErrorTypeID'))} {_clip(error.get('ErrorName'))}"
             problems.append(Problem("bad_item", f"{label}: {detail}"))
         operations = [child for child in item if local_name(child) == "Operation"]

@@ -8,7 +8,8 @@ Sources:
   perceptiotr.com), cross-checked with the third-party table `utils/Region.js` of
   ujin-slav/b2b_server. Where they differ the Wikipedia ranges win (Region.js lists Tuva
   under Irkutsk, Crimea as 290 and Sevastopol as 990); Moscow is 101–135, which holds
-  Russian Post's own 131000 and the Moscow sorting offices of PARTNERS.md §1.5.
+  Russian Post's own 131000 and the Moscow sorting offices of
+  docs/partners/russian-post.md#batch-example.
 - region → zone: the IANA tz database `zone1970.tab` comments (tzdata 2026), e.g.
   "MSK+04 - Novosibirsk", "MSK+01 - Samara, Udmurtia", "MSK+05 - Irkutsk, Buryatia".
   Zones rather than fixed offsets, because several regions moved their clocks in 2016

@@ -1,4 +1,4 @@
-"""SPSR Express (PARTNERS.md §8): the XML invoice info answer (GetInvoiceInfo)."""
+"""SPSR Express (docs/partners/spsr.md): the XML invoice info answer (GetInvoiceInfo)."""
 
 from adapters.spsr.parse import ADAPTER_VERSION, parse
 

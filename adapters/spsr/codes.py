@@ -1,6 +1,6 @@
 """SPSR Express invoice states (`CurState`) → canonical status and milestone.
 
-Source: PARTNERS.md §8, from the PHP client `AStepanov/spsr-shipment`
+Source: docs/partners/spsr.md#states, from the PHP client `AStepanov/spsr-shipment`
 (`response/InvoiceInfo.php`: "текущий статус Обработка/Доставлено/Не доставлено").
 No fuller state list and no per-event history were found; SPSR reports only where an
 invoice ended up. States are matched after trimming, collapsing spaces, case-folding and

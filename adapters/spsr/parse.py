@@ -1,4 +1,4 @@
-"""SPSR Express invoice info (XML, `DataEditManagment/GetInvoiceInfo` v1.1) → canonical events (§8).
+"""SPSR Express invoice info (XML, `DataEditManagment/GetInvoiceInfo` v1.1) → events (docs/partners/spsr.md).
 
 The answer holds one or more `Invoice` elements (under `GetInvoiceInfo`, in SPSR's
 `http://spsr.ru/webapi/...` namespace); each field is an attribute of `Invoice`, as the

@@ -1,4 +1,4 @@
-"""Wildberries Marketplace API, FBS assembly tasks (PARTNERS.md §5): new orders and status polls."""
+"""Wildberries Marketplace API, FBS assembly tasks (docs/partners/wildberries.md): new orders and status polls."""
 
 from adapters.wildberries.parse import ADAPTER_VERSION, parse
 

@@ -1,6 +1,6 @@
 """Wildberries `supplierStatus` and `wbStatus` values → canonical status and milestone.
 
-Source: PARTNERS.md §5.2, from the official WB OpenAPI docs ("orders-fbs",
+Source: docs/partners/wildberries.md#status-model, from the official WB OpenAPI docs ("orders-fbs",
 `POST /api/v3/orders/status`, Markdown copy find_string id 53949388094). Both the
 description text and the response-schema enums are covered: the enums add
 `postponed_delivery` (no description anywhere) and lack `sent_to_carrier`,

@@ -1,4 +1,4 @@
-"""Wildberries `{"orders": [...]}` responses → canonical events (PARTNERS.md §5.2, §5.3).
+"""Wildberries `{"orders": [...]}` responses → canonical events (docs/partners/wildberries.md).
 
 Two responses share the envelope, told apart per item:
 - `POST /api/v3/orders/status`: `{id, supplierStatus, wbStatus}` without any time, so each
@@ -36,7 +36,7 @@ from schemas.money import ISO_NUMERIC, as_decimal, round_to_minor
 
 ADAPTER_VERSION = 1
 
-_WB_MINOR_FACTOR = Decimal(100)  # WB writes every amount "multiplied by 100" (§5.3)
+_WB_MINOR_FACTOR = Decimal(100)  # WB writes every amount "multiplied by 100" (docs/partners/wildberries.md#money)
 
 
 class _Tolerant(BaseModel):

@@ -55,9 +55,9 @@ def on_entry(state: State | None, entry: SettlementEntry, closes: dict[str, str]
 
 
 def _book(entry: SettlementEntry, closes: dict[str, str]) -> SettlementEntry:
-    """Late when its inputs were received after its period's cutoff (ARCHITECTURE), decided by
-    time, not by which of the entry and the close reached this partition first: the same
-    inputs and closes give the same entry on a replay."""
+    """Late when its inputs were received after its period's cutoff, decided by time, not by
+    which of the entry and the close reached this partition first: the same inputs and closes
+    give the same entry on a replay (docs/architecture.md#periods-and-closes)."""
     if not _after_cutoff(entry.inputs_received_at, closes.get(entry.period)):
         return entry
     # Late: an adjustment in the earliest period of this contract that was not closed yet

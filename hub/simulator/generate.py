@@ -71,7 +71,7 @@ class Simulation:
         return, and of the links between its partners' numbers: the simulated publish time of
         the earliest message telling of it (a duplicate is later, a malformed copy tells
         nothing). `links_at` is the latest of the earliest messages of each link group
-        (ARCHITECTURE "Identity": the only places its parcels' numbers meet). With faults,
+        (docs/architecture.md#identity: the only places its parcels' numbers meet). With faults,
         so unlike shipments() these depend on the fault rates."""
         first_told: dict[int, datetime] = {}
         first_link: dict[tuple[str, str], datetime] = {}

@@ -1,7 +1,8 @@
 """Partners' numbers for simulated parcels and orders, in each partner's real shape.
 
-Check digits are computed with the rules of PARTNERS.md §1.4 and §2.1 (schemas.identifiers),
-so every generated S10 and Russian Post barcode is valid. Every number is unique within a run.
+Check digits are computed with the rules of docs/partners/russian-post.md#barcode-check-digit and
+docs/partners/README.md#s10-check-digit (schemas.identifiers), so every generated S10 and
+Russian Post barcode is valid. Every number is unique within a run.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ class Numbers:
         return first + "".join(self.rng.choice(string.digits) for _ in range(n - len(first)))
 
     def s10(self, service: str = "R", country: str = "CN") -> str:
-        """UPU S10: two service letters, 8-digit serial, check digit, country (§2.1)."""
+        """UPU S10: two service letters, 8-digit serial, check digit, country (docs/partners/README.md#s10-format)."""
 
         def make() -> str:
             serial = self._digits(8)
@@ -40,7 +41,8 @@ class Numbers:
         return self._unique(make)
 
     def rp(self, postcode: str) -> str:
-        """Russian Post 14-digit barcode: the accepting office's postcode first (§1.4)."""
+        """Russian Post 14-digit barcode: the accepting office's postcode first
+        (docs/partners/russian-post.md#14-digit-barcode)."""
 
         def make() -> str:
             first13 = postcode + self._digits(7)

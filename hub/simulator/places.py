@@ -50,7 +50,8 @@ EXCHANGE_OFFICE = ("104001", "Москва ММПО", "Europe/Moscow")
 # Ozon and overseas-warehouse sellers ship from these cities.
 SELLER_CITIES: tuple[City, ...] = tuple(c for c in CITIES if c.name in ("Москва", "Санкт-Петербург", "Казань"))
 
-# Cainiao first-mile places (the sorting-centre names of PARTNERS.md §6.2's captures).
+# Cainiao first-mile places (the sorting-centre names of the captures in
+# docs/partners/cainiao.md#capture-event-sequence).
 CN_SORTING_CENTRES: tuple[str, ...] = ("Shatian Town", "Fenggang Town", "Huangjiang Town")
 
 

@@ -81,7 +81,7 @@ class Shipment:
         return {
             "shipment": self.id,
             "scenario": self.scenario,
-            # ARCHITECTURE "Identity": shp_ + 16 hex of sha256 of the smallest identifier.
+            # docs/architecture.md#identity: shp_ + 16 hex of sha256 of the smallest identifier.
             "shipment_id": "shp_" + hashlib.sha256(identifiers[0].encode()).hexdigest()[:16],
             "identifiers": identifiers,
             "order": self.order,

@@ -1,4 +1,4 @@
-"""Identity: which shipment an identifier belongs to (ARCHITECTURE.md, "Identity").
+"""Identity: which shipment an identifier belongs to (docs/architecture.md#identity).
 
 Parcel-level identifiers seen on one event are linked. Connected identifiers form one
 shipment, labelled by the smallest identifier of the component (min-label connected

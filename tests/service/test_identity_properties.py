@@ -1,6 +1,6 @@
 """Identity and timeline over simulated partitioned logs: any partitioning, interleaving,
 duplicate or redelivery gives the same final timelines and the same resolution of every
-identifier (ARCHITECTURE.md, "Identity"; issue 7)."""
+identifier (docs/architecture.md#identity; issue 7)."""
 
 from __future__ import annotations
 

@@ -2,10 +2,11 @@
 paths and JSON types, the same XML elements, attributes, namespaces and prefixes.
 
 A generated payload may leave out what the example has (optional fields), never add what it
-lacks, except fields PARTNERS.md documents for that format (listed here with the section).
-Formats with no real example are held to their documentation: the CDEK read model (§3.1,
-§3.4 and the SDK's DTOs), AliExpress (§6.1 and the TOP SDK models of bububa/opentaobao), and
-the hub-native format (its JSON Schema).
+lacks, except fields the partner's page in docs/partners/ documents for that format (listed
+here with the section). Formats with no real example are held to their documentation: the
+CDEK read model (docs/partners/cdek.md#order-read-model and the SDK's DTOs), AliExpress
+(docs/partners/aliexpress.md and the TOP SDK models of bububa/opentaobao), and the hub-native
+format (its JSON Schema).
 """
 
 from __future__ import annotations
@@ -60,16 +61,17 @@ def _documented(document: object) -> set[tuple[str, str]]:
     return json_shape(document)
 
 
-# PARTNERS.md §3.1 (webhook attributes table): `status_reason_code` is documented, not in the example.
+# docs/partners/cdek.md#order_status-webhook: `status_reason_code` is documented, not in the example.
 CDEK_WEBHOOK_EXTRAS = {("$.attributes.status_reason_code", "string")}
-# §3.1 `entity.statuses[]` = {code, name, reason_code, date_time, city, city_code}; §3.4
-# `related_entities[{type, uuid}]`; the entity's uuid, is_return, cdek_number, number (SDK OrderInfo).
+# docs/partners/cdek.md#order-read-model: `entity.statuses[]` = {code, name, reason_code, date_time,
+# city, city_code} and `related_entities[{type, uuid}]`; the entity's uuid, is_return, cdek_number,
+# number (SDK OrderInfo).
 CDEK_READ_MODEL = _documented({
     "entity": {"uuid": "", "is_return": False, "cdek_number": "", "number": "",
                "statuses": [{"code": "", "name": "", "reason_code": "", "date_time": "", "city": "", "city_code": 0}]},
     "related_entities": [{"type": "", "uuid": ""}],
 })
-# §6.1 and bububa/opentaobao model/aedropshiper: AliexpressTradeDsOrderGetAPIResponse
+# docs/partners/aliexpress.md and bububa/opentaobao model/aedropshiper: AliexpressTradeDsOrderGetAPIResponse
 # {request_id, result: AeopOrderInfo}; AeopOrderInfo {gmt_create, order_status, logistics_status,
 # order_amount: SimpleMoney, child_order_list, logistics_info_list, store_info}, lists wrapped as
 # TOP writes them; querytrackingresult {details[{event_desc, signed_name, status, address,
@@ -132,8 +134,8 @@ def _compatible(shape: set[tuple[str, str]], reference: set[tuple[str, str]]) ->
     return extra
 
 
-# PARTNERS.md §1.2: CountryFrom (origin country) and CustomDuty are documented fields of a
-# history record that the spec's one example does not show.
+# docs/partners/russian-post.md#historyrecord-single-access: CountryFrom (origin country) and
+# CustomDuty are documented fields of a history record that the spec's one example does not show.
 RUSSIAN_POST_EXTRAS = {
     "{http://russianpost.org/operationhistory/data}CountryFrom",
     "{http://russianpost.org/operationhistory/data}CustomDuty",

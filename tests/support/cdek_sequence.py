@@ -1,4 +1,4 @@
-"""A hand-written CDEK journey (PARTNERS.md §3.2), accepted → delivered, with the statuses
+"""A hand-written CDEK journey (docs/partners/cdek.md#main-status-table), accepted → delivered, with the statuses
 a reader of the status table expects, written by hand rather than by the code under test."""
 
 from __future__ import annotations

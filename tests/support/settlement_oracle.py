@@ -6,7 +6,7 @@ tomllib and the ground truth as JSON lines, and does its own Decimal arithmetic.
 
 When periods were closed between batches of inputs (`inputs_until`), money whose inputs
 reached the hub only after its period had closed lands, as an adjustment, in the earliest
-period not yet closed then (ARCHITECTURE "Money and settlements"); so does a delivery's part
+period not yet closed then (docs/architecture.md#periods-and-closes); so does a delivery's part
 of a payer's turnover, and so the fee of the period it lands in. When the inputs reached the
 hub is the simulator's witness, `ground_truth/arrivals.jsonl`: the publish time of the first
 message telling of the shipment's order value, delivery or return, and of its links.

@@ -1,5 +1,6 @@
 """The CDEK ORDER_STATUS adapter against the SDK's real webhooks and a hand-written journey
-(PARTNERS.md §3.1-3.2). Expected values are written by hand from the status table."""
+(docs/partners/cdek.md#webhooks, docs/partners/cdek.md#main-status-table). Expected values are
+written by hand from the status table."""
 
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ def test_hand_written_journey_maps_to_the_expected_statuses():
 
 
 def test_every_status_of_the_table_maps_to_a_known_status():
-    # PARTNERS.md §3.2: the documented codes, written out by hand, with both SDK spellings.
+    # docs/partners/cdek.md#main-status-table: the documented codes, written out by hand, with both SDK spellings.
     documented = """ACCEPTED CREATED REMOVED RECEIVED_AT_SHIPMENT_WAREHOUSE RECEIVED_AT_SENDER_WAREHOUSE
     READY_FOR_SHIPMENT_IN_SENDER_CITY RETURNED_TO_SENDER_CITY_WAREHOUSE TAKEN_BY_TRANSPORTER_FROM_SENDER_CITY
     SENT_TO_TRANSIT_CITY ACCEPTED_IN_TRANSIT_CITY ACCEPTED_AT_TRANSIT_WAREHOUSE RETURNED_TO_TRANSIT_WAREHOUSE

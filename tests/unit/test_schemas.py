@@ -1,4 +1,4 @@
-"""Schemas v1: the closed vocabularies are exactly ARCHITECTURE.md's lists, models are frozen."""
+"""Schemas v1: the closed vocabularies are exactly docs/architecture.md's lists, models are frozen."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from schemas.timeline import TIMELINE_RECORD, TimelineRedirect
 
 pytestmark = pytest.mark.unit
 
-# Copied by hand from ARCHITECTURE.md, "The canonical event", "Identifiers" and "Dead letters".
+# Copied by hand from docs/architecture.md#vocabularies, docs/architecture.md#identifiers and
+# docs/architecture.md#dead-letters.
 ARCHITECTURE_STATUS = """info_received in_transit out_for_delivery available_for_pickup attempt_failed delivered
 exception returning returned cancelled unknown"""
 ARCHITECTURE_MILESTONE = """order_placed accepted warehouse_inbound warehouse_stored warehouse_outbound certified
@@ -104,11 +105,12 @@ def test_event_id_depends_on_the_time_as_written_not_on_bytes():
 @pytest.mark.parametrize(
     ("text", "canonical", "valid"),
     [
-        ("RR123456785CN", "s10:RR123456785CN", True),  # PARTNERS.md §2.1, valid
+        # docs/partners/README.md#s10-examples and docs/partners/russian-post.md#barcode-check-digit
+        ("RR123456785CN", "s10:RR123456785CN", True),  # the common example, valid
         ("rb 000000005 cn", "s10:RB000000005CN", True),  # S = 0 → C = 11 → 5
         ("RA644000001RU", "s10:RA644000001RU", False),  # the Russian Post spec's own bad example
-        ("14102192069353", "rp:14102192069353", True),  # §1.4 COD example, valid
-        ("45008378901234", "rp:45008378901234", False),  # §1.4, wrong check digit
+        ("14102192069353", "rp:14102192069353", True),  # the spec's COD example, valid
+        ("45008378901234", "rp:45008378901234", False),  # a spec example, wrong check digit
     ],
 )
 def test_check_digits_are_soft(text, canonical, valid):

@@ -155,7 +155,8 @@ def test_turnover_books_entries_once_and_late_ones_as_adjustments():
     assert repeated.entries == [accrual]
 
     # Lateness is by time: inputs received before the cutoff are on time, even when the
-    # close reached the partition first (the race ARCHITECTURE rules out).
+    # close reached the partition first (the race docs/architecture.md#periods-and-closes
+    # rules out).
     closed, _ = on_close(None, "cdek-last-mile-share|ozon", "2026Q1", datetime(2026, 4, 2, tzinfo=timezone.utc), CONTRACTS)
     _, out = on_entry(closed, accrual)
     assert out.entries == [accrual]

@@ -1,4 +1,4 @@
-"""AliExpress Open Platform (PARTNERS.md §6.1), with TOP's envelope and wrapped lists:
+"""AliExpress Open Platform (docs/partners/aliexpress.md), with TOP's envelope and wrapped lists:
 - `aliexpress.trade.ds.order.get`: the order (`AeopOrderInfo`: gmt_create, order_status,
   logistics_status, order_amount, child_order_list, logistics_info_list, store_info). It does
   not carry the order id (the request names it), so the publisher names the order in the
@@ -6,7 +6,8 @@
   is where an order meets its parcels;
 - `aliexpress.logistics.redefining.querytrackingresult`: a parcel's `details[]`, whose
   `status` takes Cainiao's action codes; the parcel comes from the hub-subject header.
-No real payload was found for either (PARTNERS.md §6.1); the shape follows the TOP SDK models."""
+No real payload was found for either (docs/partners/aliexpress.md#sources); the shape follows the TOP
+SDK models."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Boxberry status lists (PARTNERS.md §7), shaped like the SDK fixtures: `ListStatuses` (an
+"""Boxberry status lists (docs/partners/boxberry.md), shaped like the SDK fixtures: `ListStatuses` (an
 array of `{Date, Name}`, dates `yyyy-MM-dd HH:mm:ss`) or `ListStatusesFull` (`statuses[]` with
 `Comment`, dates `dd.MM.yyyy HH:mm`, beside `sum`, `PD`, `Weight`, `PaymentMethod`,
 `deliveryDate`). Moscow wall time, no zone. Neither names its parcel: the publisher puts
@@ -12,7 +12,7 @@ from hub.simulator.clock import MOSCOW, wall
 from hub.simulator.formats import dump_json, message, snapshots, unknown_codes
 from hub.simulator.model import Message, Step, Track
 
-# Undocumented names (not in §7.3) the unknown-code fault injects.
+# Undocumented names (not in docs/partners/boxberry.md#status-names) the unknown-code fault injects.
 UNDOCUMENTED: tuple[str, ...] = ("Передано в постамат партнёра", "Уточнение адреса получателя")
 
 

@@ -1,4 +1,4 @@
-"""Cainiao global tracking `detail.json` (PARTNERS.md §6.2), shaped like the two real captures:
+"""Cainiao global tracking `detail.json` (docs/partners/cainiao.md), shaped like the two real captures:
 `module[0]` with the parcel's `mailNo`, `detailList` newest first, `latestTrace` repeating the
 newest entry, `time` in epoch milliseconds, `timeStr` that instant in UTC+8 whatever
 `timeZone` says, and `group` on the newest entry of each node. A polled history."""
@@ -34,7 +34,8 @@ _NODES = {
     "AE_GROUP_IM_CLEARING_CUSTOMS": ("At customs", "customs"),
     "AE_GROUP_DES_PROCESSING": ("In transit", "transit"),
 }
-# actionCode → (desc, standerdDesc, timeZone, nodeCode), wording from the captures (§6.2).
+# actionCode → (desc, standerdDesc, timeZone, nodeCode), wording from the captures
+# (docs/partners/cainiao.md#capture-event-sequence).
 ACTIONS: dict[str, tuple[str, str, str, str | None]] = {
     "GWMS_ACCEPT": (
         "Order received successfully",
@@ -88,7 +89,7 @@ ACTIONS: dict[str, tuple[str, str, str, str | None]] = {
     "GTMS_ACCEPT": (
         "Received by local  delivery company", "Received by local delivery company", "GMT+3", "AE_GROUP_DES_PROCESSING",
     ),
-    # Undocumented codes (not in §6.3) the unknown-code fault injects.
+    # Undocumented codes (not in docs/partners/cainiao.md#actioncode-table) the unknown-code fault injects.
     "LH_HUB_TRANSFER": (
         "Transferred between line-haul hubs", "Carrier update", "GMT+8", None,
     ),
@@ -99,7 +100,7 @@ ACTIONS: dict[str, tuple[str, str, str, str | None]] = {
 UNDOCUMENTED: tuple[str, ...] = ("LH_HUB_TRANSFER", "GTMS_LOCKER_DEPOSIT")
 
 # The module's `status`/`statusDesc` by the newest node: `CLEAR_CUSTOMS` is in the captures,
-# the others are the third-party list of §6.2 [U].
+# the others are the third-party list of docs/partners/cainiao.md#response-shape [U].
 _MODULE_STATUS = {
     "AE_GROUP_WH_PROCESSING": ("WAIT_ACCEPT", "Processing "),
     "AE_GROUP_PU_PROCESSING": ("ACCEPTED", "Accepted "),

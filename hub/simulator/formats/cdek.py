@@ -1,6 +1,7 @@
-"""CDEK API v2 (PARTNERS.md §3): ORDER_STATUS and PRINT_FORM webhooks (fixtures
+"""CDEK API v2 (docs/partners/cdek.md): ORDER_STATUS and PRINT_FORM webhooks (fixtures
 cdek_webhook_0/1.json), and for a return order the GET /v2/orders/{uuid} read model, whose
-`related_entities` names the forward order (§3.4): the only place the two orders meet."""
+`related_entities` names the forward order (docs/partners/cdek.md#order-read-model): the only place
+the two orders meet."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from hub.simulator.clock import MOSCOW, hours, iso_offset
 from hub.simulator.formats import dump_json, lag, message, unknown_codes
 from hub.simulator.model import Message, Step, Track
 
-# §3.2: code → (legacy numeric webhook status_code, Russian name).
+# docs/partners/cdek.md#main-status-table: code → (legacy numeric webhook status_code, Russian name).
 STATUSES: dict[str, tuple[str, str]] = {
     "CREATED": ("1", "Создан"),
     "REMOVED": ("2", "Удален"),
@@ -27,7 +28,8 @@ STATUSES: dict[str, tuple[str, str]] = {
     "DELIVERED": ("4", "Вручен"),
     "NOT_DELIVERED": ("5", "Не вручен"),
 }
-# Undocumented codes the unknown-code fault injects (not in §3.2 nor in the npm typings).
+# Undocumented codes the unknown-code fault injects (in neither table of
+# docs/partners/cdek.md#order-status-codes, the main one or the npm typings').
 UNDOCUMENTED: tuple[str, ...] = ("SORTING_DELAYED_AT_HUB", "AWAITING_RECIPIENT_CONFIRMATION")
 
 

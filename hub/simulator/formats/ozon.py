@@ -1,4 +1,4 @@
-"""Ozon Seller API (PARTNERS.md §4): push notifications shaped like the SDK's examples
+"""Ozon Seller API (docs/partners/ozon.md): push notifications shaped like the SDK's examples
 (ozon_push_*.json) and the `/v3/posting/fbs/get` read model (ozon_v3_fbs_get_response.json),
 which is fetched once a carrier has the posting: its `tracking_number` is where the posting
 meets the carrier's parcel. Step codes are the push's `new_state` for state changes, else the
@@ -13,7 +13,7 @@ from hub.simulator.clock import hours, utc_z
 from hub.simulator.formats import dump_json, lag, message
 from hub.simulator.model import Expected, Message, Step, Track
 
-# Undocumented `new_state` values (not in §4.4) the unknown-code fault injects.
+# Undocumented `new_state` values (not in docs/partners/ozon.md#posting-substatus) the unknown-code fault injects.
 UNDOCUMENTED: tuple[str, ...] = ("posting_on_way_to_locker", "posting_awaiting_customs_check")
 
 

@@ -1,4 +1,4 @@
-"""Russian Post tracking (PARTNERS.md §1) in its three formats, shaped like the fixtures:
+"""Russian Post tracking (docs/partners/russian-post.md) in its three formats, shaped like the fixtures:
 - single access `getOperationHistory` (SOAP 1.2, `historyRecord`s with offsets): a polled
   history of one item; a renumbered item (8.26) shows both barcodes in one history;
 - batch `answerByTicket` (local times without offset, one `Item` per barcode): a daily answer
@@ -18,7 +18,7 @@ from hub.simulator.formats import message, snapshots, unknown_codes, xml
 from hub.simulator.model import Expected, Message, Step, Track
 from hub.simulator.numbers import Numbers
 
-# §1.3 names of the operation types and attributes the simulator uses.
+# docs/partners/russian-post.md#operation-codes: names of the operation types and attributes the simulator uses.
 TYPE_NAMES: dict[str, str] = {
     "1": "Прием", "2": "Вручение", "3": "Возврат", "5": "Невручение", "8": "Обработка",
     "9": "Импорт международной почты", "10": "Экспорт международной почты", "11": "Прием на таможню",

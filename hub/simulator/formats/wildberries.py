@@ -1,4 +1,4 @@
-"""Wildberries Marketplace API (PARTNERS.md §5), shaped like wb_v3_orders_new_response.json
+"""Wildberries Marketplace API (docs/partners/wildberries.md), shaped like wb_v3_orders_new_response.json
 and wb_v3_orders_status_response.json: a new assembly task is read from `GET
 /api/v3/orders/new`; statuses are polled with `POST /api/v3/orders/status` for every task
 that changed in the last six hours, several tasks in one answer. Step codes are
@@ -13,7 +13,7 @@ from hub.simulator.clock import utc_z
 from hub.simulator.formats import dump_json, lag, message
 from hub.simulator.model import Expected, Message, Track
 
-# Undocumented wbStatus values (not in §5.2) the unknown-code fault injects.
+# Undocumented wbStatus values (not in docs/partners/wildberries.md#wbstatus) the unknown-code fault injects.
 UNDOCUMENTED: tuple[str, ...] = ("in_transit_to_pvz", "awaiting_pvz_capacity")
 POLL_HOURS = 6
 

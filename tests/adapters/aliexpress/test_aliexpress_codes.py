@@ -1,4 +1,7 @@
-"""Every AliExpress status PARTNERS.md §6.1 lists maps to a real status; details use §6.3's table."""
+"""Every AliExpress status docs/partners/aliexpress.md#order-status lists maps to a real status.
+
+Details use docs/partners/cainiao.md#actioncode-table.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,8 @@ from schemas import Milestone, Status
 
 pytestmark = pytest.mark.unit
 
-# Written by hand from PARTNERS.md §6.1 (TOP SDK docblock list plus the order-list FINISH).
+# Written by hand from docs/partners/aliexpress.md#order-status (TOP SDK docblock list plus the
+# order-list FINISH).
 DOCUMENTED_ORDER = {
     "PLACE_ORDER_SUCCESS", "IN_CANCEL", "WAIT_SELLER_SEND_GOODS", "SELLER_PART_SEND_GOODS",
     "WAIT_BUYER_ACCEPT_GOODS", "FUND_PROCESSING", "IN_ISSUE", "IN_FROZEN", "WAIT_SELLER_EXAMINE_MONEY",

@@ -1,4 +1,4 @@
-"""Golden cases for the AliExpress adapter: expectations written by hand from PARTNERS.md §6.1.
+"""Golden cases for the AliExpress adapter: expectations written by hand from docs/partners/aliexpress.md.
 
 Every case is synthetic (no public payload exists; see cases/README.md). Order times are
 read as US Pacific (the TOP SDK says so of `gmt_modified`; PDT is UTC-7 after 2024-03-10),
@@ -108,8 +108,8 @@ def test_finish_defers_to_logistics_status() -> None:
 
 def test_repeated_and_unreadable_parcels() -> None:
     # Three distinct numbers (the repeated LP… is one parcel): 10 cents → 4 + 3 + 3. The UPS
-    # number fits neither s10 nor cainiao: a bad item, its share not reassigned. §0.1: the
-    # docs' RA644000001RU has a wrong check digit: flagged, kept.
+    # number fits neither s10 nor cainiao: a bad item, its share not reassigned.
+    # docs/partners/README.md#soft-check-digits: the docs' RA644000001RU has a wrong check digit: flagged, kept.
     result = run("synthetic_order_wait_seller_send_goods.json")
     assert result.outcome is Outcome.PARTIAL and result.bad_items == 1
     first, second = result.events

@@ -69,7 +69,7 @@ def test_mutated_fixtures(raw: bytes, header: str | None) -> None:
     st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False, allow_infinity=False),
 )
 def test_order_value_shares_add_up(serials: list[int], amount: Decimal) -> None:
-    # ARCHITECTURE "Money": an order naming N parcels gives N events whose shares sum to the order value.
+    # docs/architecture.md#amounts: an order naming N parcels gives N events whose shares sum to the order value.
     order = {
         "id": "8012345678901234", "order_status": "WAIT_BUYER_ACCEPT_GOODS",
         "order_amount": {"amount": str(amount), "currency_code": "USD"},

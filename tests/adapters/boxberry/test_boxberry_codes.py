@@ -1,4 +1,5 @@
-"""Mapping coverage: every Boxberry status name PARTNERS.md §7.3 lists is in the table and maps to a real value."""
+"""Mapping coverage: every Boxberry status name docs/partners/boxberry.md#status-names lists is in
+the table and maps to a real value."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from schemas import Milestone, Status
 
 pytestmark = pytest.mark.unit
 
-# Written by hand from PARTNERS.md §7.3: the Name column and the alternates column.
+# Written by hand from docs/partners/boxberry.md#status-names: the Name column and the alternates column.
 DOCUMENTED_NAMES = [
     "Загружен реестр ИМ", "Заказ создан в личном кабинете",
     "Принято к доставке", "Заказ передан на доставку",

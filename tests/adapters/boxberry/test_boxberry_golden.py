@@ -1,4 +1,5 @@
-"""Golden tests for the Boxberry adapter: every case file, expected values written by hand from PARTNERS.md §7."""
+"""Golden tests for the Boxberry adapter: every case file, expected values written by hand from
+docs/partners/boxberry.md."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ def utc(*args: int) -> datetime:
 
 
 def test_real_sdk_list_statuses() -> None:
-    # §7.4 gwinn fixture; §7.2: "yyyy-MM-dd HH:mm:ss", no zone → Moscow (+03:00), assumed.
+    # docs/partners/boxberry.md#examples, gwinn fixture; docs/partners/boxberry.md#date-formats: "yyyy-MM-dd HH:mm:ss",
+    # no zone → Moscow (+03:00), assumed.
     result = run("boxberry_ListStatuses_response_sdk_fixture.json", "boxberry:AAP298792807")
     assert result.outcome is Outcome.NORMALISED
     (event,) = result.events
@@ -44,7 +46,8 @@ def test_real_sdk_list_statuses() -> None:
 
 
 def test_real_sdk_list_statuses_full() -> None:
-    # §7.4 gwinn fixture: "dd.MM.yyyy HH:mm"; sum 1595 is COD (amount to collect), roubles.
+    # docs/partners/boxberry.md#examples, gwinn fixture: "dd.MM.yyyy HH:mm"; sum 1595 is COD (amount to
+    # collect), roubles.
     result = run("boxberry_ListStatusesFull_response_sdk_fixture.json", "boxberry:AAP298792807")
     (event,) = result.events
     assert (event.status, event.milestone) == (Status.INFO_RECEIVED, Milestone.ORDER_PLACED)
@@ -61,7 +64,8 @@ def test_sdk_fixtures_of_both_methods_give_one_event_id() -> None:
 
 
 def test_readme_dump_list_statuses() -> None:
-    # §7.2 ISO without zone; the pickup point comment gives city and postcode, never the street.
+    # docs/partners/boxberry.md#date-formats: ISO without zone; the pickup point comment gives city and postcode,
+    # never the street.
     result = run("transcribed_readme_ListStatuses_DUD15086277.json")
     expected = [
         (Status.IN_TRANSIT, Milestone.ACCEPTED, utc(2019, 4, 30, 21, 56, 12)),
@@ -92,7 +96,8 @@ def test_readme_dump_list_statuses_full_matches_the_short_list() -> None:
 
 
 def test_lifecycle_to_delivered() -> None:
-    # §7.4 Markdown note, AAP298792807: registry → accepted → sorting → to city → pickup point → handed over.
+    # docs/partners/boxberry.md#examples, Markdown note, AAP298792807: registry → accepted → sorting → to city →
+    # pickup point → handed over.
     result = run("synthetic_ListStatuses_AAP298792807_delivered.json", "boxberry:AAP298792807")
     assert [(e.status, e.milestone) for e in result.events] == [
         (Status.INFO_RECEIVED, Milestone.ORDER_PLACED),
@@ -106,7 +111,7 @@ def test_lifecycle_to_delivered() -> None:
     assert result.events[-1].occurred_at == utc(2024, 2, 7, 10, 54, 31)
 
 
-# §7.3, by hand: every name and alternate.
+# docs/partners/boxberry.md#status-names, by hand: every name and alternate.
 EVERY_NAME: list[tuple[str, Status, Milestone]] = [
     ("Загружен реестр ИМ", Status.INFO_RECEIVED, Milestone.ORDER_PLACED),
     ("Заказ создан в личном кабинете", Status.INFO_RECEIVED, Milestone.ORDER_PLACED),
@@ -197,7 +202,7 @@ def test_error_answer_is_ignored() -> None:
 
 
 def test_subject_check_digit_is_flagged_not_dropped() -> None:
-    # §0.1: validate check digits softly. RA644000001RU has a wrong one.
+    # docs/partners/README.md#soft-check-digits: validate check digits softly. RA644000001RU has a wrong one.
     (event,) = run("boxberry_ListStatuses_response_sdk_fixture.json", "s10:RA644000001RU").events
     assert event.subject == ("s10:RA644000001RU",)
     assert event.flags == ("bad_check_digit:s10:RA644000001RU",)

@@ -1,4 +1,5 @@
-"""Every Cainiao actionCode PARTNERS.md §6.3 lists is in the table and maps to a real status."""
+"""Every Cainiao actionCode docs/partners/cainiao.md#actioncode-table lists is in the table and maps to a real
+status."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from schemas import Milestone, Status
 
 pytestmark = pytest.mark.unit
 
-# Written by hand from PARTNERS.md §6.3, group by group (observed codes included).
+# Written by hand from docs/partners/cainiao.md#actioncode-table, group by group (observed codes included).
 DOCUMENTED = {
     # Dispatch / origin
     "CONSIGN", "OM_CONSIGN", "GTMS_ASN", "LAST_MILE_ASN_NOTIFY",
@@ -68,7 +69,8 @@ def test_every_documented_code_is_mapped() -> None:
     for code, mapping in ACTION_CODES.items():
         assert mapping.status is not Status.UNKNOWN, code
         assert mapping.milestone is not Milestone.UNKNOWN, code
-    print(f"cainiao: {len(ACTION_CODES)} actionCodes mapped ({len(DOCUMENTED)} listed in PARTNERS.md §6.3)")
+    print(f"cainiao: {len(ACTION_CODES)} actionCodes mapped "
+          f"({len(DOCUMENTED)} listed in docs/partners/cainiao.md#actioncode-table)")
 
 
 def test_every_code_in_the_captures_is_mapped() -> None:

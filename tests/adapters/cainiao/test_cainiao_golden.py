@@ -1,7 +1,7 @@
-"""Golden cases for the Cainiao adapter: expectations written by hand from PARTNERS.md §6.2-6.4.
+"""Golden cases for the Cainiao adapter: expectations written by hand from docs/partners/cainiao.md.
 
-Expected instants are `timeStr` minus eight hours (§6.2: `timeStr` is `time` rendered in
-UTC+8), worked out by hand; the local offset is what `timeZone` names.
+Expected instants are `timeStr` minus eight hours (docs/partners/cainiao.md#time-semantics: `timeStr` is
+`time` rendered in UTC+8), worked out by hand; the local offset is what `timeZone` names.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ AE010698498 = [
     ("CUSTOMS_ARRIVED_IN_AREA_CALLBACK", "in_transit", "informational", "2023-01-28T21:00:00+00:00", 0),
     ("LH_ARRIVE", "in_transit", "arrived_destination_country", "2023-01-27T05:23:00+00:00", 120),
     ("LH_DEPART", "in_transit", "departed_origin", "2023-01-26T15:18:00+00:00", 480),
-    # §6.2: import customs "started" before the flight departed: out of order, kept as is.
+    # docs/partners/cainiao.md#time-semantics: import customs "started" before the flight departed: out of
+    # order, kept as is.
     ("CC_IM_START", "in_transit", "import_customs_started", "2023-01-26T01:47:00+00:00", 0),
     ("LH_HO_AIRLINE", "in_transit", "handed_over", "2023-01-26T00:00:00+00:00", 480),
     ("CC_EX_SUCCESS", "in_transit", "export_customs_cleared", "2023-01-25T06:55:42+00:00", 480),
@@ -73,11 +74,11 @@ RS0814398526Y = [
 @pytest.mark.parametrize(
     ("name", "subject", "flags", "expected"),
     [
-        # §6.4: AE + 9 digits is a cainiao number. The preMainCode SINOA00241668IL fits no
-        # parcel scheme: flagged, not linked.
+        # docs/partners/cainiao.md#identifiers: AE + 9 digits is a cainiao number. The preMainCode
+        # SINOA00241668IL fits no parcel scheme: flagged, not linked.
         ("cainiao_global_detail_AE010698498.json", ["cainiao:AE010698498"],
          ["unresolved_reference:preMainCode:SINOA00241668IL"], AE010698498),
-        # §6.4: two letters, ten digits, Y.
+        # docs/partners/cainiao.md#identifiers: two letters, ten digits, Y.
         ("cainiao_global_detail_RS0814398526Y.json", ["cainiao:RS0814398526Y"], [], RS0814398526Y),
     ],
 )
@@ -99,7 +100,7 @@ def test_event_id_hashes_the_mail_no_code_and_epoch_as_written() -> None:
 
 @pytest.mark.parametrize("name", ["cainiao_global_detail_AE010698498.json", "cainiao_global_detail_RS0814398526Y.json"])
 def test_time_str_is_the_instant_in_utc_plus_8(name: str) -> None:
-    # §6.2's finding, checked on the captures: the adapter reads `time`, and `timeStr` is
+    # docs/partners/cainiao.md#time-semantics, checked on the captures: the adapter reads `time`, and `timeStr` is
     # that instant in UTC+8 whatever `timeZone` says.
     document = json.loads((CASES / name).read_bytes())
     events = run(name).events
@@ -114,7 +115,7 @@ def test_synthetic_statuses_cross_reference_and_bad_entries() -> None:
     assert result.bad_items == 4  # time "yesterday", no actionCode, mailNo "NOT A PARCEL", a string
     assert result.unknown_codes == ("SYNTHETIC_CODE",)
     # An S10 mailNo links Cainiao to Russian Post; preMainCode:RA644000001RU fits s10, so it
-    # joins the subject (§0.1: its check digit is wrong: flagged, kept).
+    # joins the subject (docs/partners/README.md#soft-check-digits: its check digit is wrong: flagged, kept).
     linked = ["s10:RR123456785CN", "s10:RA644000001RU"]
     flags = ["bad_check_digit:s10:RA644000001RU"]
     expected = [
@@ -161,7 +162,7 @@ def test_unknown_number_without_events_is_ignored() -> None:
     [
         (b"null", DeadLetterReason.SCHEMA_MISMATCH),
         (b'{"success": true}', DeadLetterReason.SCHEMA_MISMATCH),
-        # The older J-NET shape (§6.3) is not this endpoint's.
+        # The older J-NET shape (docs/partners/cainiao.md#the-older-j-net-shape) is not this endpoint's.
         (b'{"trackElementList": [{"actionCode": "GTMS_SIGNED"}]}', DeadLetterReason.SCHEMA_MISMATCH),
         (b"[" * 100 + b"]" * 100, DeadLetterReason.TOO_DEEP),
     ],

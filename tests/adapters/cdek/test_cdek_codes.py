@@ -1,4 +1,4 @@
-"""Mapping coverage: every CDEK code PARTNERS.md §3.2/§3.3 lists is in the tables and maps to a real value."""
+"""Mapping coverage: every CDEK code docs/partners/cdek.md lists is in the tables and maps to a real value."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from schemas import Milestone, Status
 
 pytestmark = pytest.mark.unit
 
-# Written by hand from PARTNERS.md §3.2: the main table (both SDK spellings), the older naming,
-# the warehouse, international/customs and postamat groups, plus the newer docs' warehouse
-# entries (ENTERED_TO_TRANSIT_WAREHOUSE, ...) that §3.2 lacks.
+# Written by hand from docs/partners/cdek.md#order-status-codes: the main table (both SDK spellings), the
+# older naming, the warehouse, international/customs and postamat groups, plus the newer docs'
+# warehouse entries (ENTERED_TO_TRANSIT_WAREHOUSE, ...), which the typings spell the older way.
 DOCUMENTED_CODES = """
 ACCEPTED CREATED REMOVED RECEIVED_AT_SHIPMENT_WAREHOUSE RECEIVED_AT_SENDER_WAREHOUSE
 READY_FOR_SHIPMENT_IN_SENDER_CITY RETURNED_TO_SENDER_CITY_WAREHOUSE TAKEN_BY_TRANSPORTER_FROM_SENDER_CITY
@@ -31,7 +31,7 @@ IN_CUSTOMS_INTERNATIONAL SHIPPED_TO_DESTINATION PASSED_TO_TRANSIT_CARRIER IN_CUS
 POSTOMAT_POSTED POSTOMAT_SEIZED POSTOMAT_RECEIVED
 """.split()
 
-# §3.2 second column, by hand.
+# docs/partners/cdek.md#main-status-table, the legacy numbers, by hand.
 DOCUMENTED_NUMERIC = {
     "1": "CREATED", "2": "REMOVED", "3": "RECEIVED_AT_SHIPMENT_WAREHOUSE", "4": "DELIVERED", "5": "NOT_DELIVERED",
     "6": "READY_FOR_SHIPMENT_IN_SENDER_CITY", "7": "TAKEN_BY_TRANSPORTER_FROM_SENDER_CITY",
@@ -43,7 +43,7 @@ DOCUMENTED_NUMERIC = {
     "27": "SENT_TO_SENDER_CITY", "28": "ACCEPTED_IN_SENDER_CITY",
 }
 
-# §3.3, by hand.
+# docs/partners/cdek.md#additional-status-codes, by hand.
 DOCUMENTED_REASONS = [str(n) for n in (*range(1, 28), 31, 32, 33)]
 
 

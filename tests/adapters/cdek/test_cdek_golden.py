@@ -1,4 +1,4 @@
-"""Golden tests for the CDEK adapter: every case file, expected values written by hand from PARTNERS.md §3."""
+"""Golden tests for the CDEK adapter: every case file, expected values written by hand from docs/partners/cdek.md."""
 
 from __future__ import annotations
 
@@ -29,11 +29,11 @@ def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=timezone.utc)
 
 
-# --- webhooks (§3.1) ------------------------------------------------------------------------
+# --- webhooks (docs/partners/cdek.md#webhooks) -----------------------------------------------------
 
 
 def test_real_webhook_delivered() -> None:
-    # §3.1 verbatim example: DELIVERED at 12:41:43+0700 in Novosibirsk.
+    # docs/partners/cdek.md#order_status-webhook, the SDK's example: DELIVERED at 12:41:43+0700 in Novosibirsk.
     result = run("cdek_webhook_0.json")
     assert result.outcome is Outcome.NORMALISED
     (event,) = result.events
@@ -51,7 +51,7 @@ def test_real_webhook_delivered() -> None:
 
 
 def test_real_print_form_webhook_is_ignored() -> None:
-    # §3.1: PRINT_FORM is not a tracking message.
+    # docs/partners/cdek.md#other-webhook-types: PRINT_FORM is not a tracking message.
     result = run("cdek_webhook_1.json")
     assert result.outcome is Outcome.IGNORED and result.events == ()
 
@@ -61,7 +61,8 @@ def test_other_webhook_types_are_ignored() -> None:
 
 
 def test_return_order_delivered_is_returned_and_linked_to_its_forward_order() -> None:
-    # §3.1 is_return; §3.4 related_entities: the forward order's uuid and number join the subject.
+    # is_return; related_entities (docs/partners/cdek.md#order-read-model): the forward order's uuid and number
+    # join the subject.
     (event,) = run("synthetic_webhook_return_delivered.json").events
     assert event.subject == RETURN + FORWARD[1:] + FORWARD[:1]
     assert (event.status, event.milestone) == (Status.RETURNED, Milestone.RETURNED_TO_SENDER)
@@ -72,7 +73,8 @@ def test_return_order_delivered_is_returned_and_linked_to_its_forward_order() ->
 
 
 def test_not_delivered_with_additional_status_storage_expired() -> None:
-    # §3.2 NOT_DELIVERED + §3.3 code 23 "Возврат, истек срок хранения".
+    # NOT_DELIVERED (docs/partners/cdek.md#main-status-table) + code 23 "Возврат, истек срок хранения"
+    # (docs/partners/cdek.md#additional-status-codes).
     result = run("synthetic_webhook_not_delivered_reason23.json")
     (event,) = result.events
     assert (event.status, event.milestone) == (Status.RETURNING, Milestone.RETURN_STARTED)
@@ -85,7 +87,7 @@ def test_not_delivered_with_additional_status_storage_expired() -> None:
 
 
 def test_additional_status_lost_overrides_the_return() -> None:
-    # §3.3 code 26 "Утерян", sent as a JSON number.
+    # docs/partners/cdek.md#additional-status-codes: code 26 "Утерян", sent as a JSON number.
     (event,) = run("synthetic_webhook_lost_reason26.json").events
     assert (event.status, event.milestone) == (Status.EXCEPTION, Milestone.LOST)
     assert (event.reason, event.reason_party) == (Reason.LOST, Party.CARRIER)
@@ -93,7 +95,8 @@ def test_additional_status_lost_overrides_the_return() -> None:
 
 
 def test_legacy_numeric_status_code_alone() -> None:
-    # §3.2 second column: 12 = ACCEPTED_AT_PICK_UP_POINT; numbers as JSON numbers (SDK DTO types).
+    # docs/partners/cdek.md#main-status-table, legacy number 12 = ACCEPTED_AT_PICK_UP_POINT; numbers as JSON numbers
+    # (SDK DTO types).
     (event,) = run("synthetic_webhook_legacy_numeric_only.json").events
     assert (event.status, event.milestone) == (Status.AVAILABLE_FOR_PICKUP, Milestone.ARRIVED_AT_PICKUP_POINT)
     assert event.raw_code == "12"
@@ -102,7 +105,7 @@ def test_legacy_numeric_status_code_alone() -> None:
 
 
 def test_sdk_spelling_of_received_at_warehouse() -> None:
-    # §3.2 discrepancy: the SDK writes RECEIVED_AT_SENDER_WAREHOUSE; accept both spellings.
+    # docs/partners/cdek.md#two-spellings: the SDK writes RECEIVED_AT_SENDER_WAREHOUSE; accept both spellings.
     (event,) = run("synthetic_webhook_sdk_spelling.json").events
     assert (event.status, event.milestone) == (Status.IN_TRANSIT, Milestone.ACCEPTED)
     assert event.raw_code == "RECEIVED_AT_SENDER_WAREHOUSE"
@@ -110,7 +113,7 @@ def test_sdk_spelling_of_received_at_warehouse() -> None:
 
 
 def test_unknown_code_and_reason_are_kept_as_unknown() -> None:
-    # §0.4: vocabularies grow; an unknown code is kept raw, never guessed.
+    # docs/partners/README.md#status-vocabularies-grow: an unknown code is kept raw, never guessed.
     result = run("synthetic_webhook_unknown_code.json")
     assert result.outcome is Outcome.NORMALISED
     (event,) = result.events
@@ -119,9 +122,10 @@ def test_unknown_code_and_reason_are_kept_as_unknown() -> None:
     assert set(result.unknown_codes) == {"READY_FOR_SOMETHING_NEW", "reason_code:99"}
 
 
-# --- order read model (§3.1 GET /v2/orders/{uuid}) -----------------------------------------
+# --- order read model (docs/partners/cdek.md#order-read-model, GET /v2/orders/{uuid}) ---------------------
 
-# Hand-written from §3.2 (and the newer docs' warehouse, international and postamat codes).
+# Hand-written from docs/partners/cdek.md#order-status-codes (with the newer docs' warehouse, international
+# and postamat codes).
 EVERY_STATUS: list[tuple[str, Status, Milestone]] = [
     ("ACCEPTED", Status.INFO_RECEIVED, Milestone.ORDER_PLACED),
     ("CREATED", Status.INFO_RECEIVED, Milestone.ORDER_PLACED),
@@ -203,7 +207,8 @@ def test_read_model_amounts() -> None:
 
 
 def test_read_model_return_order() -> None:
-    # §3.4 related_entities direct_order; is_return turns the journey into the way back.
+    # docs/partners/cdek.md#order-read-model: related_entities direct_order; is_return turns the journey into
+    # the way back.
     result = run("synthetic_read_model_return_order.json")
     assert result.outcome is Outcome.NORMALISED
     expected = [
@@ -222,13 +227,14 @@ def test_read_model_return_order() -> None:
 
 
 def test_same_status_in_webhook_and_read_model_has_one_event_id() -> None:
-    # ARCHITECTURE: the same operation seen through two formats yields one id.
+    # docs/architecture.md#event-id: the same operation seen through two formats yields one id.
     webhook = run("synthetic_webhook_return_delivered.json").events[0]
     read_model = run("synthetic_read_model_return_order.json").events[-1]
     assert webhook.event_id == read_model.event_id
 
 
-# Hand-written from §3.3: additional status → reason and the party the text names.
+# Hand-written from docs/partners/cdek.md#additional-status-codes: additional status → reason and the party the
+# text names.
 REASONS: list[tuple[str, Reason | None, Party | None]] = [
     ("1", Reason.ADDRESS_PROBLEM, Party.SENDER),
     ("2", Reason.ADDRESSEE_ABSENT, Party.CONSIGNEE),
@@ -284,7 +290,8 @@ def test_read_model_bad_items_are_skipped() -> None:
 
 
 def test_sdk_print_form_read_model_is_ignored() -> None:
-    # PARTNERS.md §3.1 quotes these statuses as an order's; they are a receipt's (print form).
+    # docs/partners/cdek.md#a-print-form-is-not-an-order: the statuses the SDK test shows are a receipt's
+    # (print form), not an order's.
     assert run("cdek_sdk_print_form_read_model.json").outcome is Outcome.IGNORED
 
 

@@ -123,7 +123,7 @@ def test_customs_hold_with_named_party() -> None:
 
 
 def test_bad_check_digit_is_flagged_not_dropped() -> None:
-    # PARTNERS.md §0.1: RA644000001RU has a wrong check digit.
+    # docs/partners/README.md#soft-check-digits: RA644000001RU has a wrong check digit.
     event = one("example_bad_check_digit.json")
     assert event.flags == ("bad_check_digit:s10:RA644000001RU",)
 

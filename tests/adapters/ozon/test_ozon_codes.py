@@ -1,4 +1,4 @@
-"""Every Ozon code PARTNERS.md §4.3-4.5 lists is in the tables and maps to a real status."""
+"""Every Ozon code docs/partners/ozon.md lists is in the tables and maps to a real status."""
 
 from __future__ import annotations
 
@@ -20,13 +20,13 @@ from schemas import Milestone, Status
 
 pytestmark = pytest.mark.unit
 
-# Written by hand from PARTNERS.md §4.3.
+# Written by hand from docs/partners/ozon.md#posting-status.
 DOCUMENTED_STATUSES = {
     "awaiting_registration", "acceptance_in_progress", "awaiting_approve", "awaiting_packaging",
     "awaiting_deliver", "awaiting_verification", "arbitration", "client_arbitration", "delivering",
     "driver_pickup", "delivered", "cancelled", "cancelled_from_split_pending", "not_accepted", "sent_by_seller",
 }
-# Written by hand from PARTNERS.md §4.4.
+# Written by hand from docs/partners/ozon.md#posting-substatus.
 DOCUMENTED_SUBSTATUSES = {
     "posting_acceptance_in_progress", "posting_in_arbitration", "posting_created", "posting_in_carriage",
     "posting_not_in_carriage", "posting_registered", "posting_transferring_to_delivery",
@@ -36,7 +36,8 @@ DOCUMENTED_SUBSTATUSES = {
     "posting_on_way_to_city", "posting_on_way_to_pickup_point", "posting_returned_to_warehouse",
     "posting_transferred_to_courier_service", "posting_driver_pick_up", "posting_not_in_sort_center", "ship_failed",
 }
-# §4.5: logistics push types (events or deliberately ignored) and the non-logistics ones.
+# docs/partners/ozon.md#push-notifications: logistics push types (events or deliberately ignored) and the
+# non-logistics ones.
 DOCUMENTED_PUSH_TYPES = {
     "TYPE_PING", "TYPE_NEW_POSTING", "TYPE_POSTING_CANCELLED", "TYPE_STATE_CHANGED",
     "TYPE_CUTOFF_DATE_CHANGED", "TYPE_DELIVERY_DATE_CHANGED",

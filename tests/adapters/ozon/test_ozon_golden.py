@@ -1,4 +1,4 @@
-"""Golden cases for the Ozon adapter: expectations written by hand from PARTNERS.md §4."""
+"""Golden cases for the Ozon adapter: expectations written by hand from docs/partners/ozon.md."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def run(name: str):
 
 
 def test_state_changed_delivered() -> None:
-    # §4.5: new_state is substatus-style; changed_state_date is UTC with Z.
+    # docs/partners/ozon.md#push-notifications: new_state is substatus-style; changed_state_date is UTC with Z.
     result = run("ozon_push_stateChanged.json")
     assert result.outcome is Outcome.NORMALISED and result.problems == ()
     (event,) = result.events
@@ -39,7 +39,7 @@ def test_state_changed_delivered() -> None:
 
 
 def test_new_posting_is_order_placed_without_amount() -> None:
-    # §4.5: TYPE_NEW_POSTING carries sku and quantity, no price: no order_value.
+    # docs/partners/ozon.md#push-notifications: TYPE_NEW_POSTING carries sku and quantity, no price: no order_value.
     (event,) = run("ozon_push_newPosting.json").events
     assert_event(event, {
         "subject": ["ozon_posting:24219509-0020-1"],
@@ -50,7 +50,8 @@ def test_new_posting_is_order_placed_without_amount() -> None:
 
 
 def test_posting_cancelled() -> None:
-    # §4.5: old_state posting_transferred_to_courier_service → new_state posting_canceled.
+    # docs/partners/ozon.md#push-notifications: old_state posting_transferred_to_courier_service → new_state
+    # posting_canceled.
     (event,) = run("ozon_push_postingCancelled.json").events
     assert_event(event, {
         "subject": ["ozon_posting:24219509-0020-1"],
@@ -62,8 +63,8 @@ def test_posting_cancelled() -> None:
 
 
 def test_delivery_date_changed_is_a_promise() -> None:
-    # §4.5 / ARCHITECTURE: the new delivery window is a promise to the buyer; its end is
-    # the promised time. The push has no time of the change: observed.
+    # docs/partners/ozon.md#push-notifications, docs/architecture.md#fields: the new delivery window is a promise
+    # to the buyer; its end is the promised time. The push has no time of the change: observed.
     (event,) = run("ozon_push_deliveryDateChanged.json").events
     assert_event(event, {
         "subject": ["ozon_posting:24219509-0020-2"],
@@ -75,7 +76,7 @@ def test_delivery_date_changed_is_a_promise() -> None:
 
 
 def test_cutoff_date_changed_is_not_a_promise() -> None:
-    # ARCHITECTURE: the cutoff is the seller's hand-over deadline, not a promise.
+    # docs/architecture.md#fields: the cutoff is the seller's hand-over deadline, not a promise.
     result = run("ozon_push_cutoffDateChanged.json")
     assert result.outcome is Outcome.IGNORED and result.events == ()
 
@@ -86,7 +87,8 @@ def test_ping_is_ignored() -> None:
 
 
 def test_get_by_barcode_snapshot_with_order_value() -> None:
-    # §4.6: status snapshot (no status time); price "279.0000" × 1, roubles (no currency_code).
+    # docs/partners/ozon.md#posting-read-model: status snapshot (no status time); price "279.0000" × 1, roubles
+    # (no currency_code).
     result = run("ozon_v2_fbs_get_by_barcode_response.json")
     (event,) = result.events
     assert_event(event, {
@@ -101,8 +103,8 @@ def test_get_by_barcode_snapshot_with_order_value() -> None:
 
 
 def test_v3_get_passport_data_is_an_exception() -> None:
-    # §4.4: posting_awaiting_passport_data (status awaiting_deliver): the buyer must supply
-    # passport data; tracking_number "" (Ozon logistics) adds nothing.
+    # docs/partners/ozon.md#posting-substatus: posting_awaiting_passport_data (status awaiting_deliver): the buyer
+    # must supply passport data; tracking_number "" (Ozon logistics) adds nothing.
     (event,) = run("ozon_v3_fbs_get_response.json").events
     assert_event(event, {
         "subject": ["ozon_posting:05708065-0029-1"],
@@ -116,7 +118,7 @@ def test_v3_get_passport_data_is_an_exception() -> None:
 
 
 def test_unfulfilled_list_reads_order_number_never_derives_it() -> None:
-    # §4.2: the docs' inconsistent example (posting 23713478-0018-3, order 33713378-0051).
+    # docs/partners/ozon.md#identifiers: the docs' inconsistent example (posting 23713478-0018-3, order 33713378-0051).
     (event,) = run("ozon_v3_fbs_unfulfilled_list_response.json").events
     assert_event(event, {
         "subject": ["ozon_posting:23713478-0018-3"],
@@ -147,7 +149,8 @@ def test_unfulfilled_list_reads_order_number_never_derives_it() -> None:
 def test_state_changed_statuses(
     name: str, posting: str, code: str, status: str, milestone: str, occurred_at: str
 ) -> None:
-    # §4.4 substatus table, read from push new_state (§4.5).
+    # The docs/partners/ozon.md#posting-substatus table, read from push new_state
+    # (docs/partners/ozon.md#push-notifications).
     result = run(name)
     assert result.problems == ()
     (event,) = result.events
@@ -168,7 +171,7 @@ def test_unknown_new_state_is_kept_as_unknown() -> None:
 
 
 def test_chat_push_is_ignored() -> None:
-    # §4.5: non-logistics push types.
+    # docs/partners/ozon.md#push-notifications: non-logistics push types.
     assert run("synthetic_push_chat_message.json").outcome is Outcome.IGNORED
 
 
@@ -178,8 +181,9 @@ def test_posting_list_tracking_numbers_money_and_bad_items() -> None:
     assert result.bad_items == 2  # the invalid posting_number and the non-object
     assert result.unknown_codes == ("posting_vanished",)
     first, second, third, fourth = result.events
-    # An S10 tracking number links the posting to Russian Post's parcel; §0.1: the docs'
-    # RA644000001RU has a wrong check digit: flagged, kept. 199.99×2 + 0.015 = 399.995 → 400.00.
+    # An S10 tracking number links the posting to Russian Post's parcel;
+    # docs/partners/README.md#soft-check-digits: the docs' RA644000001RU has a wrong check digit:
+    # flagged, kept. 199.99×2 + 0.015 = 399.995 → 400.00.
     assert_event(first, {
         "subject": ["ozon_posting:228245774-2229-1", "s10:RA644000001RU"],
         "references": ["ozon_order:228245774-2229"],

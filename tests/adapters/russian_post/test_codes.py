@@ -1,4 +1,5 @@
-"""The OperType/OperAttr table of PARTNERS.md §1.3 is complete and every row maps to a real status."""
+"""The OperType/OperAttr table of docs/partners/russian-post.md#operation-codes is complete and every row maps to a real
+status."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ from schemas import Milestone, PartnerKind, Status
 
 pytestmark = pytest.mark.unit
 
-# Written by hand from PARTNERS.md §1.3: OperType → its documented OperAttr codes
-# (empty: "Types not listed ... have no attributes in the source").
+# Written by hand from docs/partners/russian-post.md#operattr-by-opertype: OperType → its documented OperAttr codes
+# (empty: "Types not listed here ... have no attributes in the source").
 R = range
 DOCUMENTED: dict[int, list[int]] = {
     1: [*R(1, 9)], 2: [*R(1, 15)], 3: [*R(1, 16)], 4: [*R(1, 8)], 5: [1, 2, 3, 8, 9], 6: [*R(1, 6)],
@@ -55,8 +56,8 @@ def test_overrides_only_name_documented_attributes() -> None:
 
 
 def test_delivery_to_the_sender_is_returned_and_returns_are_returning() -> None:
-    # §1.3 notes: OperType 2 attrs 2, 4, 7, 9 are handed back to the sender (a completed
-    # return); the others are handed to the addressee. OperType 3 is a return under way.
+    # docs/partners/russian-post.md#reading-the-codes: OperType 2 attrs 2, 4, 7, 9 are handed back to the sender
+    # (a completed return); the others are handed to the addressee. OperType 3 is a return under way.
     for attr in DOCUMENTED[2]:
         mapping = operation_mapping("2", str(attr))
         if attr in (2, 4, 7, 9):
@@ -70,7 +71,7 @@ def test_delivery_to_the_sender_is_returned_and_returns_are_returning() -> None:
 
 
 def test_second_failed_attempt_reads_like_the_first() -> None:
-    # §1.3: 42 "1–28, same meanings as OperType 12".
+    # docs/partners/russian-post.md#operattr-by-opertype: 42 "1–28, same meanings as OperType 12".
     for attr in DOCUMENTED[12]:
         first, second = operation_mapping("12", str(attr)), operation_mapping("42", str(attr))
         assert (first.status, first.milestone, first.reason) == (second.status, second.milestone, second.reason)
@@ -79,7 +80,8 @@ def test_second_failed_attempt_reads_like_the_first() -> None:
 @pytest.mark.parametrize(
     ("oper_type", "oper_attr", "status", "milestone"),
     [
-        ("8", "2", Status.AVAILABLE_FOR_PICKUP, Milestone.ARRIVED_AT_PICKUP_POINT),  # §1.3 notes
+        # 8.2: docs/partners/russian-post.md#reading-the-codes
+        ("8", "2", Status.AVAILABLE_FOR_PICKUP, Milestone.ARRIVED_AT_PICKUP_POINT),
         ("8", "0", Status.IN_TRANSIT, Milestone.ARRIVED_AT_FACILITY),  # Сортировка
         ("31", "21", Status.IN_TRANSIT, Milestone.HANDED_OVER),  # the carrier's "Доставлено", not the addressee's
         ("34", "0", Status.IN_TRANSIT, Milestone.INFORMATIONAL),  # e-notification uploaded
@@ -104,7 +106,8 @@ def test_what_the_table_lacks_is_unmapped(oper_type: str, oper_attr: str | None)
 
 
 def test_attribute_zero_or_empty_is_the_type_default() -> None:
-    # §1.3: "Attribute 0 or empty can still appear" on types without attributes.
+    # docs/partners/russian-post.md#operattr-by-opertype: "An attribute of 0 or an empty one can still appear" on types
+    # without attributes.
     for attr in (None, "", "0", " 00 "):
         assert operation_mapping("9", attr).milestone is Milestone.ARRIVED_DESTINATION_COUNTRY
 
@@ -117,7 +120,7 @@ def test_raw_codes_are_normalised_so_both_formats_agree() -> None:
 
 
 def test_cod_event_types() -> None:
-    # §1.2 COD EventType 1..7; 1 is the payment collected on delivery.
+    # docs/partners/russian-post.md#cod-event-types: EventType 1..7; 1 is the payment collected on delivery.
     assert sorted(COD_EVENT_TYPES) == [1, 2, 3, 4, 5, 6, 7]
     assert cod_mapping("1").milestone is Milestone.COD_COLLECTED
     assert all(cod_mapping(str(n)).status is Status.DELIVERED for n in COD_EVENT_TYPES)

@@ -1,6 +1,6 @@
 """Golden tests: every case file under cases/ with its expected events written by hand.
 
-Times are converted by hand: single access writes the offset (PARTNERS.md §0.2, §1.2);
+Times are converted by hand: single access writes the offset (docs/partners/russian-post.md#timestamps);
 batch times are local wall time of the office, whose zone comes from the postcode prefix
 (2024 offsets: Moscow +03, Kaliningrad +02, Novosibirsk +07, Vladivostok +10; Ufa +05).
 """
@@ -43,16 +43,17 @@ def amounts(result: AdapterResult) -> list[list[tuple[str, int, str]]]:
 
 
 def test_get_operation_history_fixture() -> None:
-    # §1.5 single access example: acceptance (OperType 1 attr 1) at 111555 "Москва 555",
-    # 2015-07-09T18:08:00.000+03:00; EA123456789RU has a wrong check digit (§0.1, §2.1).
+    # docs/partners/russian-post.md#single-access-example: acceptance (OperType 1 attr 1) at 111555 "Москва 555",
+    # 2015-07-09T18:08:00.000+03:00; EA123456789RU has a wrong check digit (docs/partners/README.md#s10-examples).
     result = parse_case("russianpost_getOperationHistory_response.xml")
     assert result.outcome is Outcome.NORMALISED
     assert rows(result) == [
         (("s10:EA123456789RU",), "1.1", "in_transit", "accepted", None, "2015-07-09T15:08:00Z", 180, False),
     ]
     event = result.events[0]
-    # §1.5 money reading: Payment=2500000 → 25,000.00 RUB COD, MassRate=152000 → 1,520.00 RUB
-    # postage; Value is the declared value; zero AirRate/Rate are no amounts.
+    # docs/partners/russian-post.md#single-access-example, money: Payment=2500000 → 25,000.00 RUB COD,
+    # MassRate=152000 → 1,520.00 RUB postage; Value is the declared value; zero AirRate/Rate are
+    # no amounts.
     assert amounts(result) == [[("cod", 2500000, "RUB"), ("declared", 2500000, "RUB"), ("delivery_fee", 152000, "RUB")]]
     assert event.flags == ("bad_check_digit:s10:EA123456789RU",)
     assert ("bad_check_digit", "s10:EA123456789RU") in [(p.kind, p.detail) for p in result.problems]
@@ -63,9 +64,10 @@ def test_get_operation_history_fixture() -> None:
 
 
 def test_answer_by_ticket_fixture() -> None:
-    # §1.5 batch example: times are local without offset (§0.2). 450083/450962 are Ufa
-    # (Bashkortostan, +05 since 2014); 140983/140980 Moscow region; 111949, 125362, 125364,
-    # 107258, 111974, 130203 Moscow (+03). The third item is error 12 "Сообщение не найдено".
+    # docs/partners/russian-post.md#batch-example: times are local without offset
+    # (docs/partners/russian-post.md#timestamps). 450083/450962 are Ufa (Bashkortostan, +05
+    # since 2014); 140983/140980 Moscow region; 111949, 125362, 125364, 107258, 111974, 130203
+    # Moscow (+03). The third item is error 12 "Сообщение не найдено".
     result = parse_case("russianpost_answerByTicket_response.xml")
     assert result.outcome is Outcome.PARTIAL
     assert result.bad_items == 1
@@ -76,7 +78,7 @@ def test_answer_by_ticket_fixture() -> None:
         (first, "8.0", "in_transit", "arrived_at_facility", None, "2015-09-12T15:07:00Z", 180, False),
         (first, "8.4", "in_transit", "departed_facility", None, "2015-09-13T01:14:00Z", 180, False),
         (first, "8.4", "in_transit", "departed_facility", None, "2015-09-13T20:11:00Z", 180, False),
-        # 8.2: arrived at the place of delivery (§1.3 notes: the "arrived" pair).
+        # 8.2: arrived at the place of delivery (docs/partners/russian-post.md#reading-the-codes: the "arrived" pair).
         (first, "8.2", "available_for_pickup", "arrived_at_pickup_point", None, "2015-09-14T00:25:00Z", 180, False),
         # 4.3 Досылка почты / Засылка: missorted, forwarded on.
         (first, "4.3", "in_transit", "departed_facility", "misrouted", "2015-09-15T06:20:00Z", 180, False),
@@ -85,10 +87,11 @@ def test_answer_by_ticket_fixture() -> None:
         (second, "8.1", "in_transit", "departed_facility", None, "2015-09-12T06:26:00Z", 180, False),
         (second, "8.4", "in_transit", "departed_facility", None, "2015-09-12T20:14:00Z", 180, False),
         (second, "8.15", "out_for_delivery", "out_for_delivery", None, "2015-09-16T06:09:00Z", 180, False),
-        # 2.8 "Адресату курьером": handed to the addressee (§1.3 notes).
+        # 2.8 "Адресату курьером": handed to the addressee (docs/partners/russian-post.md#reading-the-codes).
         (second, "2.8", "delivered", "delivered", None, "2015-09-16T10:45:00Z", 180, False),
     ]
-    # Both spec barcodes carry wrong check digits (§0.1, §1.4): flagged, never dropped.
+    # Both spec barcodes carry wrong check digits (docs/partners/russian-post.md#barcode-check-digit): flagged,
+    # never dropped.
     assert {e.flags for e in result.events} == {
         ("bad_check_digit:rp:45008378901234",), ("bad_check_digit:rp:10725878901235",),
     }
@@ -100,7 +103,7 @@ def test_answer_by_ticket_fixture() -> None:
 
 
 def test_postal_order_events_fixture() -> None:
-    # §1.2/§1.5 COD events: the parcel comes from the hub-subject header; SumPaymentForward
+    # docs/partners/russian-post.md#cod-example: the parcel comes from the hub-subject header; SumPaymentForward
     # 234000 kopecks = 2,340.00 RUB. EventType 1 (payment received, at 298300) and 3
     # (money issued, at 141021); both imply the parcel was delivered.
     result = parse_case("russianpost_PostalOrderEventsForMail_response.xml", subject="rp:14102192069353")
@@ -113,11 +116,12 @@ def test_postal_order_events_fixture() -> None:
     assert amounts(result) == [[("cod", 234000, "RUB")], [("cod", 234000, "RUB")]]
     places = [(e.location.postcode, e.location.country) for e in result.events if e.location]
     assert places == [("298300", "RU"), ("141021", "RU")]
-    assert all(e.flags == () for e in result.events)  # 14102192069353 is valid (§1.4)
+    # 14102192069353 is valid (docs/partners/russian-post.md#barcode-check-digit).
+    assert all(e.flags == () for e in result.events)
 
 
 def test_postal_order_events_without_subject_is_dead_lettered() -> None:
-    # ARCHITECTURE "Topics": a format that does not name its parcel needs hub-subject.
+    # docs/architecture.md#the-hub-subject-header: a format that does not name its parcel needs it.
     with pytest.raises(AdapterError) as caught:
         parse_case("russianpost_PostalOrderEventsForMail_response.xml")
     assert caught.value.reason is DeadLetterReason.MISSING_SUBJECT
@@ -131,10 +135,11 @@ def test_postal_order_events_with_unusable_subject(subject: str) -> None:
 
 
 def test_renumbered_return_journey() -> None:
-    # §1.3: 28 identifier assigned; 1.1 accepted; 8.26 registered with a new number (the
-    # later records carry CP123456785RU, §1.2 "ItemParameters.Barcode ... can change");
+    # docs/partners/russian-post.md#operation-codes: 28 identifier assigned; 1.1 accepted; 8.26 registered with
+    # a new number (the later records carry CP123456785RU;
+    # docs/partners/russian-post.md#historyrecord-single-access: `ItemParameters.Barcode` can change);
     # 8.2 arrived; 12.1 failed attempt, addressee temporarily absent; 3.1 return, storage
-    # expired (→ returning); 2.2 handed to the sender (→ returned, §1.3 notes).
+    # expired (→ returning); 2.2 handed to the sender (→ returned, docs/partners/russian-post.md#reading-the-codes).
     result = parse_case("synthetic_single_renumbered_return.xml")
     assert result.outcome is Outcome.NORMALISED
     old_first = ("rp:63000000000009", "s10:CP123456785RU")
@@ -156,9 +161,9 @@ def test_renumbered_return_journey() -> None:
 
 
 def test_customs_import_in_windows_1251() -> None:
-    # §1.3: 9 import of international mail; 14.7 inspection required (customs hold);
-    # 14.1 released; 8.15 handed to the courier; 2.1 handed to the addressee.
-    # CustomDuty 50000 kopecks = 500.00 RUB (§1.2). The file is windows-1251 on disk.
+    # docs/partners/russian-post.md#operation-codes: 9 import of international mail; 14.7 inspection required
+    # (customs hold); 14.1 released; 8.15 handed to the courier; 2.1 handed to the addressee.
+    # CustomDuty 50000 kopecks = 500.00 RUB (docs/partners/russian-post.md#money). The file is windows-1251 on disk.
     assert b"encoding=\"windows-1251\"" in (CASES / "synthetic_single_customs_cp1251.xml").read_bytes()[:60]
     result = parse_case("synthetic_single_customs_cp1251.xml")
     s10 = ("s10:RB000000005CN",)
@@ -175,9 +180,9 @@ def test_customs_import_in_windows_1251() -> None:
 
 
 def test_batch_offices_zones_and_bad_items() -> None:
-    # Batch times (§0.2) in the office's zone from its postcode prefix; 800855 has no known
-    # region: Moscow assumed and flagged. 5.1 Невручение/Утрачено → exception, lost;
-    # 26.1 Отмена/Требование отправителя → cancelled; 8.99 is not in §1.3 → unknown, kept.
+    # Batch times (docs/partners/russian-post.md#timestamps) in the office's zone from its postcode prefix;
+    # 800855 has no known region: Moscow assumed and flagged. 5.1 Невручение/Утрачено → exception, lost;
+    # 26.1 Отмена/Требование отправителя → cancelled; 8.99 is not in the code table → unknown, kept.
     result = parse_case("synthetic_batch_offices.xml")
     assert result.outcome is Outcome.PARTIAL
     assert rows(result) == [
@@ -204,7 +209,8 @@ def test_batch_offices_zones_and_bad_items() -> None:
 
 
 def test_batch_answer_not_ready_is_ignored() -> None:
-    # §1.1 batch error 6 "Response not ready" for the whole ticket: no tracking data.
+    # docs/partners/russian-post.md#batch-error-codes: error 6 "Response not ready" for the whole ticket: no
+    # tracking data.
     result = parse_case("synthetic_batch_not_ready.xml")
     assert result.outcome is Outcome.IGNORED
     assert result.events == ()
@@ -218,7 +224,8 @@ def test_soap_fault_is_ignored() -> None:
 
 @pytest.mark.parametrize("name", sorted(p.name for p in CASES.glob("*.xml")))
 def test_no_personal_data_reaches_events(name: str) -> None:
-    # ARCHITECTURE "Personal data": names of sender and recipient (§1.2 Sndr, Rcpn) never travel.
+    # docs/architecture.md#personal-data: names of sender and recipient (Sndr, Rcpn in
+    # docs/partners/russian-post.md#historyrecord-single-access) never travel.
     result = parse_case(name, subject="rp:14102192069353")
     dumped = " ".join(e.model_dump_json() for e in result.events)
     for name_part in ("ИВАНОВ", "ПЕТРОВ", "СИДОРОВА", "КУЗНЕЦОВ"):

@@ -92,7 +92,10 @@ _TREES = st.recursive(
 
 
 def _record(fields: dict[str, str]) -> ET.Element:
-    """A historyRecord with some of its fields, each at its §1.2 path."""
+    """A historyRecord with some of its fields, each at its path.
+
+    docs/partners/russian-post.md#historyrecord-single-access
+    """
     paths = {
         "Barcode": ("ItemParameters", "Barcode"), "OperType": ("OperationParameters", "OperType", "Id"),
         "OperAttr": ("OperationParameters", "OperAttr", "Id"), "OperDate": ("OperationParameters", "OperDate"),

@@ -27,7 +27,8 @@ def test_valid_s10_human_readable(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_spec_s10_with_bad_check_digit_as_json(capsys: pytest.CaptureFixture[str]) -> None:
-    # PARTNERS.md §0.1/§2.1: the spec's RA644000001RU has a wrong check digit; it is still an S10.
+    # docs/partners/README.md#soft-check-digits, docs/partners/README.md#s10-examples: the spec's RA644000001RU has a
+    # wrong check digit; it is still an S10.
     code, out, _ = identify(capsys, "RA644000001RU", as_json=True)
     assert code == 0
     assert len(out.splitlines()) == 1
@@ -46,7 +47,8 @@ def test_ems_service(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_fourteen_digits_are_ambiguous(capsys: pytest.CaptureFixture[str]) -> None:
-    # §1.4: a 14-digit ШПИ, first 6 digits the accepting office; 12–20 digits also fit an AliExpress order.
+    # docs/partners/russian-post.md#14-digit-barcode: a 14-digit ШПИ, first 6 digits the accepting office; 12–20 digits
+    # also fit an AliExpress order.
     code, out, _ = identify(capsys, "45008378901234", as_json=True)
     assert code == 0
     payload = json.loads(out)

@@ -1,4 +1,5 @@
-"""The postcode-prefix → zone table on known offices (batch times carry no offset, PARTNERS.md §0.2)."""
+"""The postcode-prefix → zone table on known offices (batch times carry no offset,
+docs/partners/russian-post.md#timestamps)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ IN_2024 = datetime(2024, 6, 1, 12, 0)
         ("620000", "Екатеринбург Почтамт", 5),
         ("644000", "Омск Почтамт", 6),
         ("660000", "Красноярск Почтамт", 7),
-        ("663300", "Норильск Почтамт (§1.5 destination)", 7),
+        ("663300", "Норильск Почтамт (the single access example's destination)", 7),
         ("664000", "Иркутск Почтамт", 8),
         ("672000", "Чита Почтамт", 9),
         ("677000", "Якутск Почтамт", 9),

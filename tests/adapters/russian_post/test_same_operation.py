@@ -1,8 +1,9 @@
 """One operation seen through single access and through batch access has one event id.
 
-ARCHITECTURE "The canonical event": the id hashes the local wall time without offset plus
-the office postcode, so `2015-09-16T13:45:00.000+03:00` at 130203 (single, PARTNERS.md
-§1.2) and `16.09.2015 13:45:00` at IndexOper 130203 (batch, §1.5) agree.
+docs/architecture.md#event-id: the id hashes the local wall time without offset plus the office
+postcode, so `2015-09-16T13:45:00.000+03:00` at 130203 (single access,
+docs/partners/russian-post.md#historyrecord-single-access) and `16.09.2015 13:45:00` at IndexOper 130203 (batch,
+docs/partners/russian-post.md#batch-example) agree.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Mapping coverage: every SPSR state PARTNERS.md §8 lists is in the table and maps to a real value."""
+"""Mapping coverage: every SPSR state docs/partners/spsr.md#states lists is in the table and maps to a real value."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from schemas import Milestone, Status
 
 pytestmark = pytest.mark.unit
 
-# Written by hand from PARTNERS.md §8 (CurState).
+# Written by hand from docs/partners/spsr.md#states (CurState).
 DOCUMENTED_STATES = ["Обработка", "Доставлено", "Не доставлено"]
 
 

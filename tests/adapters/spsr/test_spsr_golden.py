@@ -1,4 +1,4 @@
-"""Golden tests for the SPSR adapter: synthetic cases from PARTNERS.md §8, expected values written by hand."""
+"""Golden tests for the SPSR adapter: synthetic cases from docs/partners/spsr.md, expected values written by hand."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def utc(*args: int) -> datetime:
 
 
 def test_delivered() -> None:
-    # §8: CurState "Доставлено", DeliveryDT local without zone → Moscow, assumed.
+    # docs/partners/spsr.md#timestamps: CurState "Доставлено", DeliveryDT local without zone → Moscow, assumed.
     result = run("synthetic_delivered.xml")
     assert result.outcome is Outcome.NORMALISED and result.problems == ()
     (event,) = result.events
@@ -57,7 +57,8 @@ def test_not_delivered_windows_1251() -> None:
 
 
 def test_processing_has_observed_time() -> None:
-    # §8 / ARCHITECTURE: "Обработка" has no time → received_at, time_source observed.
+    # docs/partners/spsr.md#timestamps, docs/architecture.md#times: "Обработка" has no time →
+    # received_at, time_source observed.
     (event,) = run("synthetic_processing.xml").events
     assert (event.status, event.milestone) == (Status.IN_TRANSIT, Milestone.INFORMATIONAL)
     assert event.occurred_at == RECEIVED

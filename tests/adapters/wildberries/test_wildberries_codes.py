@@ -1,4 +1,5 @@
-"""Every Wildberries status PARTNERS.md §5.2 lists (text and schema enums) maps to a real status."""
+"""Every Wildberries status docs/partners/wildberries.md#status-model lists (text and schema enums)
+maps to a real status."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from schemas import Milestone, Status
 
 pytestmark = pytest.mark.unit
 
-# Written by hand from PARTNERS.md §5.2: the description tables plus the schema enums.
+# Written by hand from docs/partners/wildberries.md#status-model: the description tables plus the schema enums.
 DOCUMENTED_SUPPLIER = {"new", "confirm", "complete", "cancel", "cancel_carrier"}
 DOCUMENTED_WB = {
     "waiting", "sorted", "sold", "canceled", "canceled_by_client", "declined_by_client", "defect",

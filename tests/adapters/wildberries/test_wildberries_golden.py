@@ -1,4 +1,4 @@
-"""Golden cases for the Wildberries adapter: expectations written by hand from PARTNERS.md §5."""
+"""Golden cases for the Wildberries adapter: expectations written by hand from docs/partners/wildberries.md."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def run(name: str):
 
 
 def snapshot(task: int, code: str, status: str, milestone: str, **extra: object) -> dict[str, object]:
-    """A status response item: no time at all, so observed at received_at (§5.2)."""
+    """A status response item: no time at all, so observed at received_at (docs/partners/wildberries.md#timestamps)."""
     return {
         "subject": [f"wb_task:{task}"], "status": status, "milestone": milestone, "raw_code": code,
         "occurred_at": OBSERVED, "local_offset_minutes": None, "time_source": "observed", **extra,
@@ -31,7 +31,7 @@ def snapshot(task: int, code: str, status: str, milestone: str, **extra: object)
 
 
 def test_orders_new_fixture_final_price_in_byn() -> None:
-    # §5.3: finalPrice 1014 is already ×100 (minor units) in currencyCode 933 = BYN.
+    # docs/partners/wildberries.md#money: finalPrice 1014 is already ×100 (minor units) in currencyCode 933 = BYN.
     result = run("wb_v3_orders_new_response.json")
     assert result.outcome is Outcome.NORMALISED and result.problems == ()
     (event,) = result.events
@@ -46,7 +46,7 @@ def test_orders_new_fixture_final_price_in_byn() -> None:
 
 
 def test_orders_status_fixture() -> None:
-    # §5.2 verbatim example: supplierStatus new, wbStatus waiting.
+    # docs/partners/wildberries.md#status-model, the docs' example: supplierStatus new, wbStatus waiting.
     (event,) = run("wb_v3_orders_status_response.json").events
     assert_event(event, snapshot(5632423, "new/waiting", "info_received", "order_placed"))
     assert event.event_id == make_event_id("wildberries", "5632423", "new/waiting", None)
