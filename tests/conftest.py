@@ -16,3 +16,21 @@ PARTNER_FIXTURES = FIXTURES / "partners"
 settings.register_profile("ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=1000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# The tier of a test is its folder, so no test escapes `make test-unit` or `-m integration`.
+TIER_BY_FOLDER = {"integration": "integration", "service": "service"}
+TIERS = {"unit", "service", "integration"}
+
+
+def pytest_collection_modifyitems(config, items) -> None:  # noqa: ARG001 - pytest's hook signature
+    import pytest
+
+    tests_root = Path(__file__).parent
+    for item in items:
+        folder = Path(item.fspath).relative_to(tests_root).parts[0]
+        tier = TIER_BY_FOLDER.get(folder, "unit")
+        marked = {mark.name for mark in item.iter_markers()} & TIERS
+        if marked - {tier}:
+            raise pytest.UsageError(f"{item.nodeid} is marked {sorted(marked)} but lives in the {tier} tier's folder")
+        if tier not in marked:
+            item.add_marker(getattr(pytest.mark, tier))
