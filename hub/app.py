@@ -60,6 +60,8 @@ def create_app(settings: Settings) -> faust.App:
         broker_session_timeout=settings.session_timeout,
         broker_heartbeat_interval=min(3.0, settings.session_timeout / 3),
         producer_acks=-1,
+        # Changelogs faust creates get the replication of the hub's own topics (hub/topics.py).
+        topic_replication_factor=topics.replication_factor(settings),
         # Static membership (KIP-345): a worker restarted under the same HUB_WORKER_ID within
         # the session timeout takes its partitions back without a rebalance: fewer rebalances,
         # fewer re-read events (hub/faust_fixes.py keeps a rebalance from losing any).

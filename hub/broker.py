@@ -1,9 +1,12 @@
-"""A real single-node Apache Kafka broker from Maven Central jars, run with Java.
+"""A real Apache Kafka broker from Maven Central jars, run with Java: one node, or a local
+three-node KRaft cluster.
 
-`hub broker start|stop|status` (or `python -m hub.broker`). Start resolves the jars with
-Maven into a cache outside git (HUB_KAFKA_CACHE, default ~/.cache/hub-kafka), formats the
-storage once, starts the broker detached with its output in `<dir>/broker.log`, and
-returns once the broker answers an admin request. Starting a running broker does nothing.
+`hub broker start|stop|status [--nodes 3]` (or `python -m hub.broker`). Start resolves the
+jars with Maven into a cache outside git (HUB_KAFKA_CACHE, default ~/.cache/hub-kafka),
+formats the storage once, starts the broker detached with its output in `<dir>/broker.log`
+(a cluster: `<dir>/node-N/`), and returns once every node answers an admin request.
+Starting a running broker does nothing; a stopped one starts again on its recorded ports
+and data, so clients reconnect to the same address.
 """
 
 from __future__ import annotations
@@ -59,21 +62,80 @@ def resolve_jars(quiet: bool = False) -> Path:
 
 
 def free_port() -> int:
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` distinct free ports on 127.0.0.1 (every socket held open until all are chosen)."""
+    sockets = []
+    try:
+        for _ in range(count):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            sockets.append(s)
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def _port_free(port: int) -> bool:
+    """Nothing listens on (or holds) `port`; connections of a stopped broker in TIME_WAIT do not count."""
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 @dataclass
-class BrokerState:
+class NodeState:
+    node_id: int
     pid: int
     port: int
     controller_port: int
     log: str
 
     @property
-    def bootstrap(self) -> str:
+    def address(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+
+@dataclass
+class BrokerState:
+    """What `start` recorded in `<dir>/broker.json`: every node, with its pid and ports."""
+
+    nodes: list[NodeState]
+    cluster_id: str = ""
+
+    @property
+    def bootstrap(self) -> str:
+        return ",".join(node.address for node in self.nodes)
+
+    def node(self, node_id: int) -> NodeState:
+        for node in self.nodes:
+            if node.node_id == node_id:
+                return node
+        raise BrokerError(f"no node {node_id}: the broker has nodes {', '.join(str(n.node_id) for n in self.nodes)}")
+
+    # The first node's figures, as the single-node state had them.
+    @property
+    def pid(self) -> int:
+        return self.nodes[0].pid
+
+    @property
+    def port(self) -> int:
+        return self.nodes[0].port
+
+    @property
+    def controller_port(self) -> int:
+        return self.nodes[0].controller_port
+
+    @property
+    def log(self) -> str:
+        return self.nodes[0].log
 
 
 def _state_file(directory: Path) -> Path:
@@ -84,10 +146,48 @@ def read_state(directory: Path) -> BrokerState | None:
     path = _state_file(directory)
     if not path.exists():
         return None
-    return BrokerState(**json.loads(path.read_text()))
+    data = json.loads(path.read_text())
+    if "nodes" not in data:  # written before clusters: one node's fields at the top level
+        return BrokerState([NodeState(1, data["pid"], data["port"], data["controller_port"], data["log"])])
+    return BrokerState([NodeState(**node) for node in data["nodes"]], data.get("cluster_id", ""))
+
+
+def _write_state(directory: Path, state: BrokerState) -> None:
+    data = {"cluster_id": state.cluster_id, "nodes": [node.__dict__ for node in state.nodes]}
+    _state_file(directory).write_text(json.dumps(data, indent=1))
+
+
+def _node_dir(directory: Path, node_id: int, count: int) -> Path:
+    """A single node lives in the directory itself (as it always has); cluster nodes in node-N."""
+    return directory if count == 1 else directory / f"node-{node_id}"
+
+
+def replication_for(count: int) -> tuple[int, int]:
+    """(replication factor, min.insync.replicas) of a cluster of `count` nodes: 3 and 2 for
+    three nodes, so acks=all writes go on while any one node is down."""
+    replication = min(3, count)
+    return replication, max(1, replication - 1)
+
+
+def render_properties(node_id: int, ports: list[tuple[int, int]], data_dir: Path) -> str:
+    """server.properties of node `node_id` of a cluster whose node i has client and
+    controller ports `ports[i - 1]`. One node: the single-node template, as before."""
+    port, controller_port = ports[node_id - 1]
+    if len(ports) == 1:
+        template = (DEPLOY_DIR / "server.properties.template").read_text()
+        return template.format(port=port, controller_port=controller_port, data_dir=data_dir)
+    replication, min_isr = replication_for(len(ports))
+    voters = ",".join(f"{i}@127.0.0.1:{controller}" for i, (_, controller) in enumerate(ports, start=1))
+    template = (DEPLOY_DIR / "cluster.properties.template").read_text()
+    return template.format(
+        node_id=node_id, port=port, controller_port=controller_port, voters=voters, data_dir=data_dir,
+        replication=replication, min_isr=min_isr,
+    )
 
 
 def _alive(pid: int) -> bool:
+    if pid <= 0:  # never started (0 would mean this very process group to os.kill)
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -111,89 +211,201 @@ def _port_open(bootstrap: str) -> bool:
         return False
 
 
-async def _answers_admin(bootstrap: str) -> bool:
-    from aiokafka.admin import AIOKafkaAdminClient
+async def _brokers_seen(address: str) -> int | None:
+    """How many live brokers the node at `address` itself reports; None if it does not answer."""
+    from aiokafka.client import AIOKafkaClient
 
-    # Readiness is the port answering and then an admin request succeeding; checking the
-    # port first keeps aiokafka from logging a connection error on every poll.
-    if not _port_open(bootstrap):
-        return False
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+    # Readiness is the port answering and then a metadata request to that very node
+    # succeeding (a node opens its client port once the controllers let it serve); checking
+    # the port first keeps aiokafka from logging a connection error on every poll.
+    if not _port_open(address):
+        return None
+    client = AIOKafkaClient(bootstrap_servers=address, request_timeout_ms=3000)
     try:
-        await admin.start()
-        await admin.list_topics()
-        return True
+        await client.bootstrap()
+        return len(client.cluster.brokers())
     except Exception:  # noqa: BLE001 - any failure means "not yet"
-        return False
+        return None
     finally:
-        await admin.close()
+        await client.close()
 
 
-def answers_admin(bootstrap: str) -> bool:
-    return asyncio.run(_answers_admin(bootstrap))
+def answers_admin(bootstrap: str, brokers: int = 1) -> bool:
+    """The node at `bootstrap` answers, and knows at least `brokers` live brokers."""
+    seen = asyncio.run(_brokers_seen(bootstrap))
+    return seen is not None and seen >= brokers
 
 
-def start(directory: Path = DEFAULT_DIR, port: int | None = None, timeout: float = 90.0) -> BrokerState:
+def _ready(state: BrokerState) -> bool:
+    """Every node answers on its own port and (a cluster) knows every node: before that,
+    topics at the cluster's full replication cannot be created."""
+    return all(answers_admin(node.address, len(state.nodes)) for node in state.nodes)
+
+
+def start(directory: Path = DEFAULT_DIR, port: int | None = None, timeout: float | None = None,
+          nodes: int | None = None) -> BrokerState:
+    """Start the broker of `directory` (`nodes` of them: 1, or 3 for a cluster) and return once
+    it answers. Idempotent: running nodes are left alone, stopped ones start again on their
+    recorded ports and data. `port` (or HUB_BROKER_PORT) is node 1's client port, the next
+    nodes take the ports after it; without one, the recorded ports, else free ones."""
     directory = directory.resolve()
     state = read_state(directory)
-    if state and _alive(state.pid) and answers_admin(state.bootstrap):
+    if state is not None and nodes is not None and nodes != len(state.nodes):
+        raise BrokerError(
+            f"{directory} holds a {len(state.nodes)}-node broker's data; use another --dir for a {nodes}-node one"
+        )
+    count = len(state.nodes) if state is not None else (nodes or 1)
+    if count < 1:
+        raise BrokerError(f"a broker needs at least one node, not {count}")
+    timeout = timeout if timeout is not None else (90.0 if count == 1 else 150.0)
+    if state is not None and all(_alive(n.pid) for n in state.nodes) and _ready(state):
         return state
     if shutil.which("java") is None:
         raise BrokerError("Java is not installed: the Kafka broker needs a Java 17+ runtime (java on PATH)")
     lib = resolve_jars()
     directory.mkdir(parents=True, exist_ok=True)
-    data_dir = directory / "data"
-    port = port or int(os.environ.get("HUB_BROKER_PORT", "0")) or free_port()
-    controller_port = free_port()
-    properties = directory / "server.properties"
-    template = (DEPLOY_DIR / "server.properties.template").read_text()
-    properties.write_text(template.format(port=port, controller_port=controller_port, data_dir=data_dir))
+    base = port or int(os.environ.get("HUB_BROKER_PORT", "0"))
+    if state is None:
+        chosen = free_ports(2 * count)
+        ports = [(base + i if base else chosen[2 * i], chosen[2 * i + 1]) for i in range(count)]
+        state = BrokerState(
+            [NodeState(i, 0, p, c, str(_node_dir(directory, i, count) / "broker.log")) for i, (p, c) in enumerate(ports, 1)],
+            cluster_id=uuid.uuid4().hex[:22],
+        )
+    elif base:
+        for i, node in enumerate(state.nodes):
+            if not _alive(node.pid):
+                node.port = base + i
+    if not state.cluster_id:
+        state.cluster_id = uuid.uuid4().hex[:22]
+    stopped = [node for node in state.nodes if not _alive(node.pid)]
+    _launch(directory, state, stopped, lib)
+    _wait_ready(directory, state, stopped, timeout, stop_on_failure=True)
+    return state
+
+
+def start_node(directory: Path, node_id: int, timeout: float = 120.0) -> NodeState:
+    """Start one stopped node of the broker in `directory` again, on its recorded ports and
+    data; returns once every node answers again."""
+    directory = directory.resolve()
+    state = read_state(directory)
+    if state is None:
+        raise BrokerError(f"no broker was started in {directory}")
+    node = state.node(node_id)
+    if not _alive(node.pid):
+        _launch(directory, state, [node], resolve_jars())
+    _wait_ready(directory, state, [node], timeout, stop_on_failure=False)
+    return node
+
+
+def _launch(directory: Path, state: BrokerState, nodes: list[NodeState], lib: Path) -> None:
+    """Write each node's properties, format its storage the first time, start it detached."""
+    count = len(state.nodes)
+    ports = [(n.port, n.controller_port) for n in state.nodes]
     classpath = f"{lib}/*"
-    if not (data_dir / "meta.properties").exists():
-        cluster_id = str(uuid.uuid4().hex[:22])
-        _format_storage(classpath, cluster_id, properties)
-    log_path = directory / "broker.log"
-    java = [
-        "java", "-Xms256m", "-Xmx768m", "-XX:+UseG1GC", "-Djava.awt.headless=true",
-        f"-Dlog4j2.configurationFile={DEPLOY_DIR / 'log4j2.properties'}",
-        f"-Dkafka.logs.dir={directory}", "-cp", classpath, "kafka.Kafka", str(properties),
-    ]
-    with open(log_path, "ab") as log:
-        # Detached, in its own session and with no inherited output, so it never holds a
-        # caller's (CI's) stdout open and survives the shell that started it.
-        process = subprocess.Popen(java, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-    state = BrokerState(process.pid, port, controller_port, str(log_path))
-    _state_file(directory).write_text(json.dumps(state.__dict__))
+    to_format = []
+    for node in nodes:
+        if not _port_free(node.port) or not _port_free(node.controller_port):
+            raise BrokerError(f"node {node.node_id}'s port {node.port} or {node.controller_port} is taken by another process")
+        node_dir = _node_dir(directory, node.node_id, count)
+        node_dir.mkdir(parents=True, exist_ok=True)
+        data_dir = node_dir / "data"
+        properties = node_dir / "server.properties"
+        properties.write_text(render_properties(node.node_id, ports, data_dir))
+        if not (data_dir / "meta.properties").exists():
+            to_format.append(properties)
+    _format_storage(classpath, state.cluster_id, to_format)
+    # One node may take more memory; three share the machine with the workers.
+    heap = ["-Xms256m", "-Xmx768m"] if count == 1 else ["-Xms128m", "-Xmx384m"]
+    for node in nodes:
+        node_dir = _node_dir(directory, node.node_id, count)
+        java = [
+            "java", *heap, "-XX:+UseG1GC", "-Djava.awt.headless=true",
+            f"-Dlog4j2.configurationFile={DEPLOY_DIR / 'log4j2.properties'}",
+            f"-Dkafka.logs.dir={node_dir}", "-cp", classpath, "kafka.Kafka", str(node_dir / "server.properties"),
+        ]
+        with open(node.log, "ab") as log:
+            # Detached, in its own session and with no inherited output, so it never holds a
+            # caller's (CI's) stdout open and survives the shell that started it.
+            process = subprocess.Popen(java, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        node.pid = process.pid
+    _write_state(directory, state)
+
+
+def _wait_ready(directory: Path, state: BrokerState, started: list[NodeState], timeout: float, *, stop_on_failure: bool) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not _alive(process.pid):
-            raise BrokerError(f"the broker exited during start-up; see {log_path}")
-        if answers_admin(state.bootstrap):
-            return state
+        for node in started:
+            if not _alive(node.pid):
+                which = "the broker" if len(state.nodes) == 1 else f"node {node.node_id}"
+                raise BrokerError(f"{which} exited during start-up; see {node.log}")
+        if _ready(state):
+            return
         time.sleep(0.5)
-    stop(directory)
-    raise BrokerError(f"the broker did not answer within {timeout:.0f}s; see {log_path}")
+    if stop_on_failure:
+        stop(directory)
+    logs = ", ".join(node.log for node in started) or state.log
+    raise BrokerError(f"the broker did not answer within {timeout:.0f}s; see {logs}")
 
 
-def _format_storage(classpath: str, cluster_id: str, properties: Path) -> None:
-    command = ["java", "-cp", classpath, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(properties)]
-    completed = subprocess.run(command, capture_output=True, text=True)
-    if completed.returncode != 0:
-        raise BrokerError(f"formatting the broker storage failed: {(completed.stderr or completed.stdout).strip()[:300]}")
+def _format_storage(classpath: str, cluster_id: str, properties: list[Path]) -> None:
+    """Format every node's storage with the one cluster id (static voters: no --standalone)."""
+    commands = [
+        ["java", "-cp", classpath, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(p)] for p in properties
+    ]
+    running = [subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for c in commands]
+    failures = []
+    for process in running:
+        out, err = process.communicate()
+        if process.returncode != 0:
+            failures.append((err or out).strip()[:300])
+    if failures:
+        raise BrokerError(f"formatting the broker storage failed: {failures[0]}")
+
+
+def _terminate(pids: list[int], sig: int, timeout: float) -> None:
+    """Send `sig` to every pid, wait for all to exit, SIGKILL those still running at the timeout."""
+    def send(pid: int, sig: int) -> None:
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+    for pid in pids:
+        send(pid, sig)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
+        time.sleep(0.2)
+    for pid in pids:
+        if _alive(pid):
+            send(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
+        time.sleep(0.1)
 
 
 def stop(directory: Path = DEFAULT_DIR, timeout: float = 30.0) -> bool:
-    """Stop the broker started in `directory`; True if one was running."""
+    """Stop every node of the broker started in `directory`; True if one was running."""
     directory = directory.resolve()
     state = read_state(directory)
-    if state is None or not _alive(state.pid):
+    running = [node.pid for node in state.nodes if _alive(node.pid)] if state else []
+    if not running:
         return False
-    os.kill(state.pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and _alive(state.pid):
-        time.sleep(0.2)
-    if _alive(state.pid):
-        os.kill(state.pid, signal.SIGKILL)
+    # All at once: stopped one by one, the last nodes would wait for a quorum already gone.
+    _terminate(running, signal.SIGTERM, timeout)
+    return True
+
+
+def stop_node(directory: Path, node_id: int, sig: int = signal.SIGKILL, timeout: float = 30.0) -> bool:
+    """Stop one node (SIGKILL by default: a crash); True if it was running. Its ports and data
+    stay recorded, so `start_node` brings it back as it was."""
+    state = read_state(directory.resolve())
+    if state is None:
+        raise BrokerError(f"no broker was started in {directory}")
+    node = state.node(node_id)
+    if not _alive(node.pid):
+        return False
+    _terminate([node.pid], sig, timeout)
     return True
 
 
@@ -202,17 +414,28 @@ def status(directory: Path = DEFAULT_DIR) -> str:
     state = read_state(directory)
     if state is None:
         return f"stopped (no broker started in {directory})"
-    if not _alive(state.pid):
-        return f"stopped (pid {state.pid} has exited; log {state.log})"
-    ready = "answering" if answers_admin(state.bootstrap) else "not answering"
-    return f"running pid={state.pid} bootstrap={state.bootstrap} ({ready}); log {state.log}"
+    if len(state.nodes) == 1:
+        return _node_status(state.nodes[0], 1)
+    lines = [f"{len(state.nodes)}-node cluster, bootstrap {state.bootstrap}"]
+    lines += [f"node {node.node_id}: {_node_status(node, len(state.nodes))}" for node in state.nodes]
+    return "\n".join(lines)
+
+
+def _node_status(node: NodeState, count: int) -> str:
+    if not _alive(node.pid):
+        return f"stopped (pid {node.pid} has exited; log {node.log})"
+    ready = "answering" if answers_admin(node.address) else "not answering"
+    where = f"bootstrap={node.address}" if count == 1 else f"port={node.port} controller_port={node.controller_port}"
+    return f"running pid={node.pid} {where} ({ready}); log {node.log}"
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("broker", help="start, stop or report the local Kafka broker")
     parser.add_argument("action", choices=["start", "stop", "status", "fetch"])
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="data and log directory (default .hub/broker)")
-    parser.add_argument("--port", type=int, default=None, help="client port (default: HUB_BROKER_PORT or a free port)")
+    parser.add_argument("--port", type=int, default=None, help="client port (default: HUB_BROKER_PORT, the recorded port or a free one)")
+    parser.add_argument("--nodes", type=int, choices=[1, 3], default=None,
+                        help="1 (default), or 3: a local KRaft cluster, replication 3, min.insync.replicas 2")
     parser.set_defaults(func=run)
 
 
@@ -221,7 +444,7 @@ def run(args: argparse.Namespace) -> int:
         if args.action == "fetch":
             print(resolve_jars())
         elif args.action == "start":
-            state = start(args.dir, args.port)
+            state = start(args.dir, args.port, nodes=args.nodes)
             # The bootstrap address alone on stdout, so scripts can capture it.
             print(state.bootstrap)
         elif args.action == "stop":

@@ -24,6 +24,13 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> i
     return value
 
 
+def _optional_int(env: Mapping[str, str], name: str) -> int | None:
+    """A positive integer, or None when unset or empty."""
+    if not env.get(name):
+        return None
+    return _int(env, name, 0)
+
+
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
     raw = env.get(name)
     if raw is None or raw == "":
@@ -69,6 +76,9 @@ class Settings:
     # Service level per corridor when no promised delivery is known: "CN-RU=8,RU-RU=4", in days.
     corridor_days: str = "CN-RU=8,RU-RU=4"
     default_corridor_days: float = 10.0
+    # Replication factor of every topic the hub creates (its own, partner topics, faust's
+    # changelogs). None: ask the cluster (its `default.replication.factor`; hub/topics.py).
+    replication: int | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -96,6 +106,7 @@ class Settings:
             assumed_zone=env.get("HUB_ASSUMED_ZONE") or "Europe/Moscow",
             stale_after_hours=_float(env, "HUB_STALE_AFTER_HOURS", 72.0),
             corridor_days=env.get("HUB_CORRIDOR_DAYS") or "CN-RU=8,RU-RU=4",
+            replication=_optional_int(env, "HUB_REPLICATION"),
         )
 
     def days_for_corridor(self, corridor: str) -> float:

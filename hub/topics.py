@@ -3,10 +3,17 @@
 The broker runs with `auto.create.topics.enable=false`: topics are created here, with one
 partition count for every co-partitioned topic (faust writes a table's changelog to the
 partition of the message being processed, so source, table and changelog must agree).
+
+Every topic gets one replication factor: HUB_REPLICATION, or when that is unset the
+cluster's own `default.replication.factor` (1 on the single development node, 3 on
+`hub broker start --nodes 3`), asked once per `ensure_topics`. faust creates the table
+changelogs itself: `replication_factor` gives it the same figure.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -75,30 +82,109 @@ def all_topic_configs(settings: Settings, partners: list[str]) -> dict[str, dict
     return topics
 
 
-async def ensure_topics(settings: Settings, partners: list[str]) -> list[str]:
+# The replication each cluster (by bootstrap) reported to `ensure_topics` in this process: a
+# worker prepares its topics before it makes its faust app, which reads it from here.
+_cluster_replication: dict[str, int] = {}
+
+
+def replication_factor(settings: Settings) -> int:
+    """The replication of the topics faust creates itself (table changelogs, its leader topic).
+
+    HUB_REPLICATION; else what the cluster reported to `ensure_topics` in this process (the
+    worker calls it at start-up, before making its app); else 1: an app made with no broker
+    to ask, as in faust's test context.
+    """
+    return settings.replication or _cluster_replication.get(settings.kafka_bootstrap, 1)
+
+
+async def cluster_replication(admin: object, timeout: float = 5.0) -> int:
+    """The cluster's `default.replication.factor`, as the first of its brokers that answers reports it.
+
+    A broker describes its own configuration only, so the request goes to one broker; one
+    that has just died is still listed for a few seconds, so each gets `timeout` seconds.
+    """
+    from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+
+    cluster = await admin.describe_cluster()  # type: ignore[attr-defined]
+    failures = []
+    for broker in sorted(b["node_id"] for b in cluster["brokers"]):
+        resource = ConfigResource(ConfigResourceType.BROKER, str(broker), {"default.replication.factor": None})
+        try:
+            responses = await asyncio.wait_for(admin.describe_configs([resource]), timeout)  # type: ignore[attr-defined]
+        except Exception as err:  # noqa: BLE001 - try the next broker
+            failures.append(f"broker {broker}: {err!r}")
+            continue
+        for described in responses[0].to_object()["resources"]:
+            if described["error_code"]:
+                failures.append(f"broker {broker}: {described['error_message']} (error {described['error_code']})")
+                continue
+            for entry in described["config_entries"]:
+                if entry["config_names"] == "default.replication.factor":
+                    return int(entry["config_value"])
+    reasons = "; ".join(failures) or "no broker reported default.replication.factor"
+    raise RuntimeError(f"cannot ask the cluster for its replication ({reasons}); set HUB_REPLICATION")
+
+
+async def ensure_topics(settings: Settings, partners: list[str], retry_for: float = 30.0) -> list[str]:
     """Create the missing topics; check the partition count of the ones that exist.
 
     Returns the names created. A topic that exists with another partition count is an
-    error: its state would land in the wrong partitions.
+    error: its state would land in the wrong partitions. Topics are created with
+    HUB_REPLICATION, else the cluster's default replication (remembered for
+    `replication_factor`); a topic that exists keeps the replication it has.
+
+    A broker that has just died stays in the cluster's metadata for a few seconds and
+    requests sent to it fail; such retriable failures are tried again for `retry_for` seconds.
     """
+    from aiokafka.errors import KafkaError
+
+    deadline = time.monotonic() + retry_for
+    while True:
+        try:
+            return await _ensure_topics(settings, partners)
+        except (KafkaError, asyncio.TimeoutError) as err:
+            if not getattr(err, "retriable", True) or time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(1.0)
+
+
+async def _ensure_topics(settings: Settings, partners: list[str]) -> list[str]:
     from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+    from aiokafka.errors import TopicAlreadyExistsError, for_code
 
     wanted = all_topic_configs(settings, partners)
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, client_id=f"{settings.app_id}-admin")
+    # A request to a dead broker times out after 10 s rather than aiokafka's 40: then a new
+    # client with fresh metadata tries again.
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap, client_id=f"{settings.app_id}-admin", request_timeout_ms=10000,
+    )
     await admin.start()
     try:
+        replication = settings.replication
+        if replication is None:
+            replication = _cluster_replication[settings.kafka_bootstrap] = await cluster_replication(admin)
         existing = await _partition_counts(admin, list(wanted))
         wrong = {name: n for name, n in existing.items() if n != settings.partitions}
         if wrong:
             listed = ", ".join(f"{name} has {n}" for name, n in sorted(wrong.items()))
             raise RuntimeError(f"topics exist with a partition count other than HUB_PARTITIONS={settings.partitions}: {listed}")
         missing = [name for name in wanted if name not in existing]
-        if missing:
-            await admin.create_topics(
-                [NewTopic(name, settings.partitions, 1, topic_configs=wanted[name]) for name in missing],
-                timeout_ms=30000,
-            )
-        return missing
+        if not missing:
+            return []
+        response = await admin.create_topics(
+            [NewTopic(name, settings.partitions, replication, topic_configs=wanted[name]) for name in missing],
+            timeout_ms=30000,
+        )
+        created, failed = [], []
+        for name, code, *message in response.topic_errors:
+            if code == 0:
+                created.append(name)
+            elif code != TopicAlreadyExistsError.errno:  # another worker created it just now
+                failed.append(f"{name}: {for_code(code).__name__} {(message or [''])[0] or ''}".strip())
+        if failed:
+            more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+            raise RuntimeError(f"cannot create topics at replication {replication}: {failed[0]}{more}")
+        return [name for name in missing if name in created]
     finally:
         await admin.close()
 
