@@ -7,10 +7,12 @@ Topics carry bytes (`raw`); pydantic validates at the edges.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime, timezone
 from typing import Any
 
+from aiokafka.errors import KafkaError
 from aiokafka.partitioner import murmur2
 
 import faust
@@ -121,7 +123,13 @@ def _wire(app: faust.App, settings: Settings) -> None:
         # On the leader only: every worker measuring the whole group would count lag twice.
         from hub.caught_up import group_topics, lag_by_partition
 
-        lag = await lag_by_partition(settings, group_topics(settings, [p.id for p in partners]))
+        try:
+            lag = await lag_by_partition(settings, group_topics(settings, [p.id for p in partners]))
+        except (KafkaError, OSError, asyncio.TimeoutError) as err:
+            # A broker that just died stays in the metadata for a few seconds; a request sent
+            # to it fails. The next tick measures again; a crash here would stop the worker.
+            log.warning("lag_not_measured", error=repr(err))
+            return
         for (topic, partition), value in lag.items():
             metrics.CONSUMER_LAG.labels(topic, str(partition)).set(value)
 

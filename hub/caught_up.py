@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+from aiokafka.errors import KafkaError
+
 from hub import topics
 from hub.config import Settings
 
@@ -58,8 +60,15 @@ async def wait_until_caught_up(settings: Settings, partner_ids: list[str], timeo
     interval = max(settings.commit_interval * 1.5, 0.5)
     started = time.monotonic()
     previous: dict[tuple[str, int], int] | None = None
+    lag: dict[tuple[str, int], int] = {}
     while time.monotonic() - started < timeout:
-        lag = await lag_by_partition(settings, names)
+        try:
+            lag = await lag_by_partition(settings, names)
+        except (KafkaError, OSError, asyncio.TimeoutError):
+            # A broker that just died is still in the metadata for a few seconds: ask again.
+            previous = None
+            await asyncio.sleep(interval)
+            continue
         if all(v == 0 for v in lag.values()):
             if previous is not None and all(v == 0 for v in previous.values()):
                 return time.monotonic() - started
@@ -67,5 +76,5 @@ async def wait_until_caught_up(settings: Settings, partner_ids: list[str], timeo
         else:
             previous = None
         await asyncio.sleep(interval)
-    behind = {f"{t}[{p}]": v for (t, p), v in (lag or {}).items() if v}
+    behind = {f"{t}[{p}]": v for (t, p), v in lag.items() if v}
     raise TimeoutError(f"not caught up after {timeout:.0f}s; lag {behind}")
