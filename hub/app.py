@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiokafka.errors import KafkaError
 from aiokafka.partitioner import murmur2
@@ -32,6 +33,7 @@ from schemas import DeadLetterHeader, DeadLetterReason
 from schemas.settlement import SettlementEntry
 from hub.contract_registry import ContractRegistry
 from hub.control_follower import ControlFollower
+from hub.settlement.periods import close_command, period_due_for_close
 from hub.settlement.turnover import Outputs, on_close, on_contribution, on_entry, remember_close, with_closes
 from hub.stages.settle import resend_messages, settle_step
 from schemas import CanonicalEvent
@@ -139,6 +141,19 @@ def _wire(app: faust.App, settings: Settings) -> None:
     async def watch_progress() -> None:
         # Every worker, not only the leader: each watches the partitions it reads.
         await watchdog.check()
+
+    @app.timer(interval=60.0, on_leader=True)
+    async def close_periods_automatically() -> None:
+        # HUB_AUTO_CLOSE=on: the quarter just ended is closed once the grace has passed.
+        if settings.auto_close != "on":
+            return
+        now = datetime.now(timezone.utc)
+        await control.read_past(now)  # every close already published is known
+        period = period_due_for_close(now, ZoneInfo(settings.assumed_zone), timedelta(hours=settings.auto_close_grace_hours), control.closes)
+        if period is not None:
+            command = close_command(period, now)
+            await control_topic.send(key=period.encode(), value=json.dumps(command).encode())
+            log.info("period_closed_automatically", period=period, cutoff=command["cutoff"])
 
     @app.task
     async def follow_contracts() -> None:

@@ -152,6 +152,21 @@ def read_state(directory: Path) -> BrokerState | None:
     return BrokerState([NodeState(**node) for node in data["nodes"]], data.get("cluster_id", ""))
 
 
+def recorded_bootstrap(directory: Path = DEFAULT_DIR) -> str | None:
+    """The bootstrap address of a broker `hub broker start` left running in `directory`.
+
+    Commands use it when HUB_KAFKA_BOOTSTRAP is unset (hub/config.py), so that the broker
+    started on a free port is the one every later command talks to.
+    """
+    try:
+        state = read_state(directory)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if state is None or not any(_alive(node.pid) for node in state.nodes):
+        return None
+    return state.bootstrap
+
+
 def _write_state(directory: Path, state: BrokerState) -> None:
     data = {"cluster_id": state.cluster_id, "nodes": [node.__dict__ for node in state.nodes]}
     _state_file(directory).write_text(json.dumps(data, indent=1))

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Mapping
+
+from hub.broker import recorded_bootstrap
 
 
 class ConfigError(ValueError):
@@ -64,7 +67,9 @@ class Settings:
     # Broker session timeout in seconds; short in tests so a restarted worker rejoins fast.
     session_timeout: float = 30.0
     clock: str = "wall"
+    # "on": the leader closes the quarter just ended once this grace has passed since its end.
     auto_close: str = "off"
+    auto_close_grace_hours: float = 72.0
     # A stable name for this worker (e.g. its host or pod name): enables static group membership.
     worker_id: str | None = None
     log_format: str = "json"
@@ -87,10 +92,12 @@ class Settings:
         web_host = env.get("HUB_WEB_HOST") or "127.0.0.1"
         web_port = _int(env, "HUB_WEB_PORT", 6066)
         return cls(
-            kafka_bootstrap=env.get("HUB_KAFKA_BOOTSTRAP") or "127.0.0.1:9092",
+            kafka_bootstrap=env.get("HUB_KAFKA_BOOTSTRAP") or _recorded_bootstrap(env) or "127.0.0.1:9092",
             partner_prefix=env.get("HUB_PARTNER_PREFIX") or "partner.",
             topic_prefix=env.get("HUB_TOPIC_PREFIX") or "hub.",
-            app_id=env.get("HUB_APP_ID") or "hub",
+            # Two hubs on one cluster under different prefixes must not share changelogs and a
+            # consumer group: the app id follows the topic prefix unless set.
+            app_id=env.get("HUB_APP_ID") or (env.get("HUB_TOPIC_PREFIX") or "hub.").rstrip(".") or "hub",
             partitions=_int(env, "HUB_PARTITIONS", 6),
             web_host=web_host,
             web_port=web_port,
@@ -100,6 +107,7 @@ class Settings:
             session_timeout=_float(env, "HUB_SESSION_TIMEOUT", 30.0),
             clock=_choice(env, "HUB_CLOCK", "wall", ("wall", "stream")),
             auto_close=_choice(env, "HUB_AUTO_CLOSE", "off", ("on", "off")),
+            auto_close_grace_hours=_float(env, "HUB_AUTO_CLOSE_GRACE_HOURS", 72.0),
             worker_id=env.get("HUB_WORKER_ID") or None,
             log_format=_choice(env, "HUB_LOG_FORMAT", "json", ("json", "console")),
             log_level=(env.get("HUB_LOG_LEVEL") or "INFO").upper(),
@@ -118,3 +126,8 @@ class Settings:
             if prefix and corridor.startswith(prefix) and len(prefix) > best_len:
                 best, best_len = float(days), len(prefix)
         return best
+
+
+def _recorded_bootstrap(env: Mapping[str, str]) -> str | None:
+    """The broker `hub broker start` left running (HUB_BROKER_DIR, default .hub/broker)."""
+    return recorded_bootstrap(Path(env.get("HUB_BROKER_DIR") or ".hub/broker"))

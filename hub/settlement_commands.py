@@ -13,7 +13,7 @@ from pathlib import Path
 from hub import topics
 from hub.config import ConfigError, Settings
 from hub.settlement.contracts import ContractError, check_publishable, load_contracts
-from hub.settlement.periods import parse_period
+from hub.settlement.periods import close_command, parse_period
 
 
 def _fail(command: str, message: str, code: int = 1) -> int:
@@ -113,7 +113,7 @@ def run_close_period(args: argparse.Namespace) -> int:
         return _fail("close-period", str(err))
     from hub.commands import publish
 
-    command = {"kind": "close_period", "period": args.period, "cutoff": cutoff.astimezone(timezone.utc).isoformat()}
+    command = close_command(args.period, cutoff)
     asyncio.run(publish(settings.kafka_bootstrap, topics.CONTROL.name(settings), [(args.period.encode(), json.dumps(command).encode(), [])]))
     print(f"close of {args.period} published with cutoff {command['cutoff']}")
     return 0

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 PERIOD = re.compile(r"^(\d{4})Q([1-4])$")
@@ -39,3 +40,22 @@ def previous_periods(period: str, count: int) -> list[str]:
 def next_period(period: str) -> str:
     year, quarter = parse_period(period)
     return f"{year + (quarter == 4)}Q{1 if quarter == 4 else quarter + 1}"
+
+
+def period_due_for_close(now: datetime, zone: ZoneInfo, grace: timedelta, closed: Iterable[str]) -> str | None:
+    """The quarter an automatic close should close now, if any (`HUB_AUTO_CLOSE=on`).
+
+    Only the quarter just ended, once `grace` has passed since its end in `zone` (late webhooks
+    and polled histories arrive in that time); an older quarter left open is a person's decision
+    (`hub close-period`), never the timer's.
+    """
+    previous = previous_periods(period_of(now, zone), 2)[0]
+    _, end = period_bounds(previous, zone)
+    if now < end + grace or previous in set(closed):
+        return None
+    return previous
+
+
+def close_command(period: str, cutoff: datetime) -> dict[str, str]:
+    """The `hub.control` message that closes `period` (`hub close-period`, or the automatic close)."""
+    return {"kind": "close_period", "period": period, "cutoff": cutoff.astimezone(timezone.utc).isoformat()}

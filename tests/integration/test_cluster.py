@@ -34,7 +34,7 @@ from hub.simulator.replay import entries_until, load_records
 from hub.topics import all_topic_configs, ensure_topics
 from tests.integration.test_timeline_e2e import check_against_ground_truth
 from tests.support.environment import hub_environment
-from tests.support.worker import WorkerProcess, free_port
+from tests.support.worker import WorkerProcess, assert_no_stalls, free_port
 
 pytestmark = [pytest.mark.integration]
 
@@ -229,3 +229,4 @@ def test_a_broker_killed_mid_stream_loses_doubles_and_freezes_nothing(cluster, s
     finally:
         for worker in workers:
             worker.stop()
+    assert_no_stalls(workers)

@@ -1,0 +1,41 @@
+"""Settings a new user relies on without setting them (hub/config.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from hub.config import Settings
+
+pytestmark = pytest.mark.unit
+
+
+def test_the_app_id_follows_the_topic_prefix_unless_set():
+    """Two hubs on one cluster under different prefixes must not share a group and changelogs."""
+    assert Settings.from_env({}).app_id == "hub"
+    assert Settings.from_env({"HUB_TOPIC_PREFIX": "acme.hub."}).app_id == "acme.hub"
+    assert Settings.from_env({"HUB_TOPIC_PREFIX": "acme.hub.", "HUB_APP_ID": "mine"}).app_id == "mine"
+
+
+def test_commands_find_the_broker_that_hub_broker_start_left_running(tmp_path):
+    # A live process stands in for the broker: only its pid and ports are read.
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        state = {"cluster_id": "x", "nodes": [{"node_id": 1, "pid": sleeper.pid, "port": 41234, "controller_port": 41235,
+                                              "log": str(tmp_path / "broker.log")}]}
+        (tmp_path / "broker.json").write_text(json.dumps(state))
+        assert Settings.from_env({"HUB_BROKER_DIR": str(tmp_path)}).kafka_bootstrap == "127.0.0.1:41234"
+        explicit = {"HUB_BROKER_DIR": str(tmp_path), "HUB_KAFKA_BOOTSTRAP": "10.0.0.1:9092"}
+        assert Settings.from_env(explicit).kafka_bootstrap == "10.0.0.1:9092"
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    assert Settings.from_env({"HUB_BROKER_DIR": str(tmp_path)}).kafka_bootstrap == "127.0.0.1:9092"
+
+
+def test_no_recorded_broker_means_the_default_address(tmp_path):
+    assert Settings.from_env({"HUB_BROKER_DIR": os.fspath(tmp_path / "none")}).kafka_bootstrap == "127.0.0.1:9092"
