@@ -7,38 +7,35 @@ Topics carry bytes (`raw`); pydantic validates at the edges.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import faust
 from aiokafka.errors import KafkaError
 from aiokafka.partitioner import murmur2
-
-import faust
 from faust.web import Request, Response, View
 
 from adapters.registry import PARSERS
 from hub import faust_fixes, metrics, topics
 from hub.config import Settings
-from hub.logs import log
-from hub.watchdog import ProgressWatchdog
-from hub.partners import PARTNERS, Partner
-from hub.stages.identity import IDENTITY, SHIPMENT_EVENTS, Send, handle_identity, observations, order_shipments, shipment_id_for
-from hub.stages.normalise import SourceRecord, normalise, routing_identifier
-from hub.stages.timeline import Publish, handle_shipment_message, summarise, timeline_from_state
-from schemas.timeline import Timeline, TimelineRedirect
-from schemas import DeadLetterHeader, DeadLetterReason
-from schemas.settlement import SettlementEntry
 from hub.contract_registry import ContractRegistry
 from hub.control_follower import ControlFollower
+from hub.logs import log
+from hub.partners import PARTNERS, Partner
 from hub.settlement.periods import close_command, period_due_for_close
 from hub.settlement.turnover import Outputs, on_close, on_contribution, on_entry, remember_close, with_closes
+from hub.stages.identity import IDENTITY, SHIPMENT_EVENTS, Send, handle_identity, observations, order_shipments, shipment_id_for
+from hub.stages.normalise import SourceRecord, normalise, routing_identifier
 from hub.stages.settle import resend_messages, settle_step
-from schemas import CanonicalEvent
+from hub.stages.timeline import Publish, handle_shipment_message, summarise, timeline_from_state
+from hub.watchdog import ProgressWatchdog
+from schemas import CanonicalEvent, DeadLetterHeader, DeadLetterReason
 from schemas.deadletter import SUBJECT_HEADER
 from schemas.identifiers import InvalidIdentifier, candidates
+from schemas.settlement import SettlementEntry
+from schemas.timeline import Timeline, TimelineRedirect
 
 
 def active_partners() -> list[Partner]:
@@ -127,7 +124,7 @@ def _wire(app: faust.App, settings: Settings) -> None:
 
         try:
             lag = await lag_by_partition(settings, group_topics(settings, [p.id for p in partners]))
-        except (KafkaError, OSError, asyncio.TimeoutError) as err:
+        except (TimeoutError, KafkaError, OSError) as err:
             # A broker that just died stays in the metadata for a few seconds; a request sent
             # to it fails. The next tick measures again; a crash here would stop the worker.
             log.warning("lag_not_measured", error=repr(err))

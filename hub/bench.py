@@ -169,7 +169,7 @@ async def _read_all(bootstrap: str, topic: str) -> list[tuple[int, bytes | None]
         records: list[tuple[int, bytes | None]] = []
         while True:
             positions = [await consumer.position(tp) for tp in partitions]
-            if all(position >= ends[tp] for position, tp in zip(positions, partitions)):
+            if all(position >= ends[tp] for position, tp in zip(positions, partitions, strict=True)):
                 break
             batch = await consumer.getmany(timeout_ms=500, max_records=5000)
             for messages in batch.values():

@@ -64,7 +64,7 @@ async def wait_until_caught_up(settings: Settings, partner_ids: list[str], timeo
     while time.monotonic() - started < timeout:
         try:
             lag = await lag_by_partition(settings, names)
-        except (KafkaError, OSError, asyncio.TimeoutError):
+        except (TimeoutError, KafkaError, OSError):
             # A broker that just died is still in the metadata for a few seconds: ask again.
             previous = None
             await asyncio.sleep(interval)

@@ -188,8 +188,8 @@ def print_letters(letters: list[Letter], total: int, *, show_payload: bool, as_j
 
 
 def replay(settings: Settings, letters: list[Letter], *, dry_run: bool) -> int:
-    from hub.topics import partner_topic
     from hub.partners import PARTNERS
+    from hub.topics import partner_topic
 
     partner_topics = {partner_topic(settings, p) for p in PARTNERS}
     sendable = [letter for letter in letters if letter.source_topic in partner_topics]

@@ -25,7 +25,6 @@ from hub import broker
 from hub.config import Settings
 
 
-
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("demo", help="start broker and worker, publish simulated traffic, print timelines and a statement")
     parser.add_argument("--dir", type=Path, default=Path(".hub"), help="where the broker and worker keep data and logs")

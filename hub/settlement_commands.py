@@ -136,7 +136,10 @@ def run_settlements(args: argparse.Namespace) -> int:
     statements.sort(key=lambda s: (s["contract_id"], s["payer"], s["payee"]))
     if args.csv:
         writer = csv.writer(sys.stdout)
-        writer.writerow(["contract", "payer", "payee", "period", "currency", "accrual", "reversal", "period_fee", "adjustment", "net", "vat", "entries", "state", "cutoff"])
+        writer.writerow([
+            "contract", "payer", "payee", "period", "currency", "accrual", "reversal", "period_fee", "adjustment", "net", "vat",
+            "entries", "state", "cutoff",
+        ])
         for s in statements:
             t = s["totals"]
             writer.writerow([s["contract_id"], s["payer"], s["payee"], s["period"], s["currency"],
@@ -151,7 +154,10 @@ def render_statements(period: str, statements: list[dict]) -> str:
     if not statements:
         return f"no statements for {period}"
     lines = [f"Statements for {period}", ""]
-    header = f"{'contract':<26} {'payer':<12} {'payee':<13} {'accruals':>14} {'reversals':>14} {'fees':>14} {'adjust.':>12} {'net':>15} {'VAT':>12}  state"
+    header = (
+        f"{'contract':<26} {'payer':<12} {'payee':<13} {'accruals':>14} {'reversals':>14} {'fees':>14} {'adjust.':>12}"
+        f" {'net':>15} {'VAT':>12}  state"
+    )
     lines += [header, "-" * len(header)]
     for s in statements:
         t = s["totals"]
@@ -161,7 +167,8 @@ def render_statements(period: str, statements: list[dict]) -> str:
             f"{s['state']}{' ' + s['cutoff'] if s.get('cutoff') else ''}"
         )
     lines.append("")
-    lines.append(f"amounts in major units ({', '.join(sorted({s['currency'] for s in statements}))}); entries: {sum(sum(s['counts'].values()) for s in statements)}")
+    currencies = ", ".join(sorted({s["currency"] for s in statements}))
+    lines.append(f"amounts in major units ({currencies}); entries: {sum(sum(s['counts'].values()) for s in statements)}")
     return "\n".join(lines)
 
 
@@ -177,7 +184,8 @@ def _explain(settings: Settings, entry_id: str) -> int:
         return _fail("settlements", f"no entry {entry_id} on {topics.SETTLEMENTS.name(settings)}")
     lines = [
         f"entry {entry['entry_id']}: {entry['kind']} of {_major(entry['amount_minor'])} {entry['currency']} (VAT {_major(entry['vat_minor'])})",
-        f"  {entry['payer']} owes {entry['payee']} in {entry['period']}" + (f" (late input from {entry['original_period']})" if entry.get("original_period") else ""),
+        f"  {entry['payer']} owes {entry['payee']} in {entry['period']}"
+        + (f" (late input from {entry['original_period']})" if entry.get("original_period") else ""),
         f"  contract {entry['contract_id']} version {entry['contract_version']} (file {entry['contract_hash']})",
         f"  basis {_major(entry['basis_minor'])} {entry['basis_currency']} for {entry['subject']} × rate {entry['rate']}"
         + (f", FX {entry['fx_rate']}" if entry.get("fx_rate") else ""),

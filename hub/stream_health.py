@@ -31,7 +31,6 @@ from collections.abc import Collection, Hashable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-
 # An unpaused partition must go unread this many times longer than a paused one to count.
 UNPAUSED_PATIENCE_FACTOR = 10
 

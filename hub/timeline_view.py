@@ -14,7 +14,8 @@ def render_timeline(timeline: dict[str, Any]) -> str:
         lines.append(f"  orders: {', '.join(timeline['orders'])}")
     corridor = timeline.get("corridor")
     if corridor:
-        lines.append(f"  corridor: {corridor.get('origin_country') or '?'} → {corridor.get('destination_country') or '?'} / {corridor.get('destination_city')}")
+        route = f"{corridor.get('origin_country') or '?'} → {corridor.get('destination_country') or '?'}"
+        lines.append(f"  corridor: {route} / {corridor.get('destination_city')}")
     if timeline.get("promised_delivery"):
         lines.append(f"  promised delivery: {timeline['promised_delivery']}")
     if timeline.get("legs"):

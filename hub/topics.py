@@ -142,7 +142,7 @@ async def ensure_topics(settings: Settings, partners: list[str], retry_for: floa
     while True:
         try:
             return await _ensure_topics(settings, partners)
-        except (KafkaError, asyncio.TimeoutError) as err:
+        except (TimeoutError, KafkaError) as err:
             if not getattr(err, "retriable", True) or time.monotonic() > deadline:
                 raise
             await asyncio.sleep(1.0)

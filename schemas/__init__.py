@@ -5,10 +5,10 @@ never the other way round (an import-linter contract in pyproject.toml checks it
 """
 
 from schemas.deadletter import DeadLetterHeader, DeadLetterReason, Outcome
-from schemas.enums import Leg, Milestone, Party, PartnerKind, Reason, Status, REASON_PARTY
+from schemas.enums import REASON_PARTY, Leg, Milestone, PartnerKind, Party, Reason, Status
 from schemas.event import SCHEMA_VERSION, Amount, AmountKind, CanonicalEvent, Location, TimeSource, make_event_id
 from schemas.identifiers import Identifier, Level, Scheme
-from schemas.timeline import Timeline, TimelineRedirect, TimelineRecord
+from schemas.timeline import Timeline, TimelineRecord, TimelineRedirect
 
 __all__ = [
     "REASON_PARTY",

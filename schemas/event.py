@@ -9,10 +9,10 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
-from schemas.enums import Milestone, Party, PartnerKind, Reason, Status
+from schemas.enums import Milestone, PartnerKind, Party, Reason, Status
 from schemas.identifiers import Identifier, Level
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Literal[1] = 1
 
 
 class AmountKind(StrEnum):

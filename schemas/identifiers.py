@@ -13,9 +13,9 @@ Russian Post's own examples carry wrong check digits).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Callable
 
 
 class Level(StrEnum):

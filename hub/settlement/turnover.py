@@ -8,13 +8,13 @@ summed when read, never added in place, so a message handled twice changes nothi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from hub.settlement.contracts import ContractSet, PeriodTurnoverFee, effective_version
-from hub.settlement.shipment_share import vat_minor
 from hub.settlement.periods import next_period, period_bounds, previous_periods
+from hub.settlement.shipment_share import vat_minor
 from schemas.money import MINOR_DIGITS, round_to_minor
 from schemas.settlement import EntryKind, SettlementEntry, Statement, StatementState, make_entry_id
 

@@ -130,12 +130,12 @@ def _out_of_order(messages: list[Message], rate: float, rng: random.Random, ledg
     moves: list[tuple[Message, Message]] = []
     for key in sorted(by_track):
         ordered = sorted(by_track[key], key=lambda m: m.at)
-        for current, following in zip(ordered, ordered[1:]):
+        for current, following in zip(ordered, ordered[1:], strict=False):
             if rng.random() < rate and following.at - current.at <= OUT_OF_ORDER_WINDOW:
                 moves.append((current, following))
     delays = [timedelta(seconds=rng.randint(1, 1800)) for _ in moves]
     # Latest first, so a message moved behind one that itself moved still lands behind it.
-    for (current, following), delay in reversed(list(zip(moves, delays))):
+    for (current, following), delay in reversed(list(zip(moves, delays, strict=True))):
         current.at = following.at + delay
         current.faults.append("out_of_order")
         ledger.append(FaultRecord("out_of_order", current.partner, current, {}, original=following))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import string
-from typing import Callable
+from collections.abc import Callable
 
 from schemas.identifiers import rp_check_digit, s10_check_digit
 

@@ -13,10 +13,11 @@ first message telling of its value, delivery, return and links was published), r
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from hub.simulator.clock import iso
 from hub.simulator.generate import Simulation

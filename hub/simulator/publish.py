@@ -11,12 +11,13 @@ import asyncio
 import logging
 import sys
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable, TextIO
+from typing import TextIO
 
 from hub.config import Settings
-from hub.topics import ensure_topics, partner_topic
 from hub.simulator.model import Message
+from hub.topics import ensure_topics, partner_topic
 from schemas.deadletter import SUBJECT_HEADER
 
 

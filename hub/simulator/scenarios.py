@@ -10,14 +10,15 @@ renumbering, an Ozon posting's `tracking_number`, CDEK `related_entities`, or a 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Callable
 
 from hub.simulator import flows
 from hub.simulator.clock import CHINA, MOSCOW, Clock, hours
 from hub.simulator.model import Track
-from hub.simulator.places import CITIES, EXCHANGE_OFFICE, MOSCOW as MOSCOW_CITY, SELLER_CITIES, City, pick_city
+from hub.simulator.places import CITIES, EXCHANGE_OFFICE, SELLER_CITIES, City, pick_city
+from hub.simulator.places import MOSCOW as MOSCOW_CITY
 from hub.simulator.world import Order, Shipment, World
 from schemas import Leg
 

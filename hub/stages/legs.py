@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from schemas import Leg, Milestone as M, PartnerKind
+from schemas import Leg, PartnerKind
+from schemas import Milestone as M
 
 _BY_MILESTONE: dict[M, Leg] = {
     M.EXPORT_CUSTOMS_STARTED: Leg.EXPORT_CUSTOMS,

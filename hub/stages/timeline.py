@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from hub.partners import PARTNERS
-from hub.stages.legs import leg_for
 from hub.stages.identity import SHIPMENT_EVENTS, Send
+from hub.stages.legs import leg_for
 from hub.stages.normalise import routing_identifier
 from hub.stages.settle import merge_emitted, split_emitted
 from schemas import CanonicalEvent, Leg, Milestone, PartnerKind, Status
@@ -102,7 +103,7 @@ def build_timeline(shipment_id: str, events: EventsById) -> Timeline:
     status, milestone = fold_status(ordered)
     identifiers = sorted({i for e in ordered for i in e.subject})
     orders = sorted({str(r) for e in ordered for r in e.order_references()})
-    milestones = {}
+    milestones: dict[Milestone, datetime] = {}
     for event in ordered:
         milestones.setdefault(event.milestone, event.occurred_at)
     milestones.pop(Milestone.UNKNOWN, None)

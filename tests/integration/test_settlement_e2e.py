@@ -19,11 +19,11 @@ import pytest
 from hub import topics
 from hub.app import active_partners
 from hub.caught_up import group_topics, lag_by_partition
+from hub.settlement_commands import publish_contract_file
 from hub.simulator.faults import FaultRates
 from hub.simulator.generate import simulate
 from hub.simulator.output import write_simulation, write_truth
 from hub.simulator.replay import replay
-from hub.settlement_commands import publish_contract_file
 from hub.topic_reader import read_all
 from tests.support import settlement_oracle
 

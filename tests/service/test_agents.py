@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from types import SimpleNamespace
 
-from faust.topics import Topic
 import pytest
+from faust.topics import Topic
 
+from adapters.base import AdapterOptions
+from adapters.registry import run_adapter
 from hub.app import create_app
 from hub.config import Settings
 from hub.stages.identity import shipment_id_for
-from tests.support.cdek_sequence import JOURNEY, webhook
-from adapters.base import AdapterOptions
-from adapters.registry import run_adapter
 from schemas import PartnerKind
-from datetime import datetime, timezone
+from tests.support.cdek_sequence import JOURNEY, webhook
 
 pytestmark = pytest.mark.service
 

@@ -92,7 +92,10 @@ def test_late_in_transit_and_delivered_return_order():
         (b"\xff\xfe\x00", DeadLetterReason.BAD_ENCODING),
         (b"[1, 2]", DeadLetterReason.SCHEMA_MISMATCH),
         (b'{"type": "ORDER_STATUS", "attributes": {"code": "DELIVERED"}}', DeadLetterReason.SCHEMA_MISMATCH),
-        (b'{"type": "ORDER_STATUS", "attributes": {"code": "DELIVERED", "cdek_number": "1", "status_date_time": "yesterday"}}', DeadLetterReason.BAD_VALUE),
+        (
+            b'{"type": "ORDER_STATUS", "attributes": {"code": "DELIVERED", "cdek_number": "1", "status_date_time": "yesterday"}}',
+            DeadLetterReason.BAD_VALUE,
+        ),
         (b"[" * 100 + b"]" * 100, DeadLetterReason.TOO_DEEP),
     ],
 )

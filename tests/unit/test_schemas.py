@@ -8,7 +8,16 @@ import pytest
 from pydantic import ValidationError
 
 from schemas import (
-    Amount, CanonicalEvent, DeadLetterHeader, DeadLetterReason, Leg, Milestone, Outcome, PartnerKind, Reason, Status,
+    Amount,
+    CanonicalEvent,
+    DeadLetterHeader,
+    DeadLetterReason,
+    Leg,
+    Milestone,
+    Outcome,
+    PartnerKind,
+    Reason,
+    Status,
     make_event_id,
 )
 from schemas.enums import REASON_PARTY

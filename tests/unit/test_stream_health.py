@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from hub.stream_health import (
-    UNPAUSED_PATIENCE_FACTOR, Action, ConsumerView, DeliveryLedger, PartitionView, StallKind, StallTracker,
+    UNPAUSED_PATIENCE_FACTOR,
+    Action,
+    ConsumerView,
+    DeliveryLedger,
+    PartitionView,
+    StallKind,
+    StallTracker,
 )
 
 pytestmark = pytest.mark.unit
