@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-unit test-integration lint broker-start broker-stop broker-status clean
+.PHONY: help install run test test-unit test-integration soak lint broker-start broker-stop broker-status clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -30,6 +30,9 @@ test-unit: install ## tests that need no broker
 
 test-integration: install ## tests against the real broker and worker processes
 	$(BIN)/pytest -m integration
+
+soak: install ## the long fault soak: 20,000 messages, 10 worker kills, a broker restart; prints its figures
+	$(BIN)/python -m tests.soak.soak $(SOAK_ARGS)
 
 lint: install ## the direction of imports (hub -> adapters -> schemas)
 	$(BIN)/lint-imports

@@ -12,11 +12,10 @@ import pytest
 
 from hub.app import active_partners
 from hub.caught_up import group_topics, lag_by_partition
-from hub.commands import fetch_shipment
 from hub.simulator.generate import simulate
 from hub.simulator.output import write_simulation, write_truth
 from hub.simulator.replay import replay
-from tests.support.expectations import expected_event_ids, ground_truth
+from tests.support.timeline_check import check_against_ground_truth
 
 pytestmark = [pytest.mark.integration, pytest.mark.partitions(6)]
 
@@ -30,45 +29,6 @@ def simulation(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_simulation(sim, directory)
     write_truth(sim, directory)
     return directory
-
-
-def carrier_partners(legs: list[dict]) -> list[str]:
-    """The carriers in the order they held the parcel, each once."""
-    seen: list[str] = []
-    for leg in legs:
-        if leg["partner"] not in seen:
-            seen.append(leg["partner"])
-    return seen
-
-
-def check_against_ground_truth(web_urls: list[str], directory: Path) -> None:
-    expected = expected_event_ids(directory)
-    problems = []
-    for n, truth in enumerate(ground_truth(directory, "shipments")):
-        # Ask a different worker each time: reads are routed to the owner.
-        url = web_urls[n % len(web_urls)]
-        status, body = fetch_shipment(url, truth["identifiers"][0])
-        timeline = body.get("timeline")
-        if timeline is None:
-            problems.append(f"{truth['shipment']}: no timeline ({status})")
-            continue
-        if timeline["shipment_id"] != truth["shipment_id"]:
-            problems.append(f"{truth['shipment']}: shipment {timeline['shipment_id']} != {truth['shipment_id']}")
-        if timeline["status"] != truth["final_status"]:
-            problems.append(f"{truth['shipment']} ({truth['scenario']}): status {timeline['status']} != {truth['final_status']}")
-        if sorted(timeline["identifiers"]) != sorted(truth["identifiers"]):
-            problems.append(f"{truth['shipment']}: identifiers {timeline['identifiers']} != {truth['identifiers']}")
-        event_ids = [e["event_id"] for e in timeline["events"]]
-        if len(event_ids) != len(set(event_ids)) or set(event_ids) != expected[truth["shipment_id"]]:
-            missing = expected[truth["shipment_id"]] - set(event_ids)
-            problems.append(f"{truth['shipment']}: {len(event_ids)} events, {len(missing)} missing, {len(event_ids) - len(set(event_ids))} doubled")
-        if carrier_partners(timeline["legs"]) != carrier_partners(truth["legs"]):
-            problems.append(f"{truth['shipment']}: carriers {carrier_partners(timeline['legs'])} != {carrier_partners(truth['legs'])}")
-        for identifier in truth["identifiers"][1:]:
-            _, other = fetch_shipment(web_urls[(n + 1) % len(web_urls)], identifier)
-            if other.get("timeline", {}).get("shipment_id") != truth["shipment_id"]:
-                problems.append(f"{truth['shipment']}: {identifier} does not resolve to {truth['shipment_id']}")
-    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:30])
 
 
 def test_every_journey_ends_as_its_ground_truth_with_two_workers(simulation, hub_settings, start_worker, caught_up):
