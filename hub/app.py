@@ -45,6 +45,8 @@ def active_partners() -> list[Partner]:
 
 def create_app(settings: Settings) -> faust.App:
     faust_fixes.apply()
+    # Commits may pass offsets never delivered only where compaction removes records.
+    faust_fixes.declare_compacted(spec.name(settings) for spec in topics.HUB_TOPICS if spec.cleanup is topics.Cleanup.COMPACT)
     app = faust.App(
         settings.app_id,
         broker=f"kafka://{settings.kafka_bootstrap}",

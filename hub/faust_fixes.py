@@ -18,11 +18,16 @@ the test that fails without it.
 2. A commit may pass an event that was fetched but never processed. faust decides what to
    commit from the acknowledged offsets alone: an event dropped before its stream saw it
    (a cleared queue, an event skipped for its stale generation, a delivery cancelled by a
-   rebalance) leaves no trace, and faust's head-gap check is off by one and skipped for a
-   partition never committed. Fix: every delivery to the streams is recorded
+   rebalance) leaves no trace; a fetch that jumps over records (seen after a worker restart:
+   offsets 67-70 never delivered, 71 first) is booked as a gap of absent offsets and
+   committed over; and faust's head-gap check is off by one and skipped for a partition
+   never committed. Fix: every delivery to the streams is recorded
    (`hub.stream_health.DeliveryLedger`), and `_new_offset` commits nothing past an offset
-   that was delivered and not acknowledged. Offsets never delivered (compacted away) do
-   not hold commits. Tests: tests/service/test_faust_fixes.py (commit tests).
+   that was delivered and not acknowledged; in a topic never compacted (every offset holds
+   a record) nothing past the committed offset, or the first offset of a partition never
+   committed, unless it was processed, and a jump is never counted as done. In a compacted
+   topic offsets never delivered do not hold commits. Found by the fault soak
+   (tests/soak/soak.py). Tests: tests/service/test_faust_fixes.py (commit tests).
 
 3. A partition never committed is not sought by `seek_to_committed` (aiokafka skips it), so
    events fetched before a rebalance and dropped are not read again. Fix: after faust seeks
@@ -43,6 +48,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Iterable
 from typing import Any
 
 from faust.transport.consumer import Consumer, ThreadDelegateConsumer
@@ -55,6 +61,20 @@ _PATCHED = "_hub_fixes_applied"
 # Test-only: seconds to wait after faust's seek to committed offsets, before flow resumes.
 # Widens the window of fix 1 so that tests/integration/test_stream_faults.py hits it every run.
 SEEK_DELAY_ENV = "HUB_TEST_SEEK_DELAY"
+
+
+# Source topics whose offsets may be missing because compaction removed their records
+# (hub.topics declares them; create_app passes them). In every other topic each offset up to
+# the end holds a record, so a commit may never pass an offset that was not processed.
+_COMPACTED: set[str] = set()
+
+
+def declare_compacted(topics: Iterable[str]) -> None:
+    _COMPACTED.update(topics)
+
+
+def is_contiguous(topic: str) -> bool:
+    return topic not in _COMPACTED
 
 
 def ledger(consumer: Consumer) -> DeliveryLedger:
@@ -115,8 +135,15 @@ def _commits_never_pass_unprocessed() -> None:
         if not acked:
             return None
         gap_for_tp = self._gap[tp]
-        if gap_for_tp:
-            # Offsets faust knows are absent (compaction, transaction markers) count as done.
+        contiguous = is_contiguous(tp.topic)
+        if gap_for_tp and contiguous:
+            # faust records a jump between two delivered offsets as a gap of absent records.
+            # In a topic never compacted every offset holds a record: a jump is records the
+            # fetcher skipped (seen after a restart: 67-70 jumped, then committed over). They
+            # stay unprocessed, and the watchdog reads them again.
+            gap_for_tp.clear()
+        elif gap_for_tp:
+            # Offsets faust knows are absent (compaction) count as done.
             highest = max(acked)
             candidates = sorted(gap_for_tp.overlap(0, highest), key=lambda x: x.begin)
             if candidates:
@@ -129,6 +156,9 @@ def _commits_never_pass_unprocessed() -> None:
         committed = self._committed_offset[tp]
         record = ledger(self)
         record.forget_below(tp, committed)
+        start = committed if committed is not None else record.floor(tp)
+        if contiguous and start is not None and acked[0] > start:
+            return None  # the next offset to commit was never processed: nothing passes it
         batch = next(consecutive_numbers(acked))
         offset = batch[-1] + 1
         blocking = record.unprocessed_below(tp, offset, committed, self._acked_index[tp])
@@ -162,6 +192,8 @@ def _never_committed_partitions_read_from_the_start() -> None:
         if never_committed:
             earliest = await self.earliest_offsets(*never_committed)
             targets = {tp: offset for tp, offset in earliest.items() if offset is not None and offset >= 0}
+            for tp, offset in targets.items():
+                ledger(self).set_floor(tp, offset)
             if targets:
                 await self.seek_wait(targets)
         if delay:

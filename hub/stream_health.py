@@ -6,7 +6,8 @@ here touches faust or Kafka, so every decision has a test (tests/unit/test_strea
 
 What a stall looks like, by kind:
 
-- `hole`: an offset was delivered to the streams but is neither processed, in flight (being
+- `hole`: an offset was delivered to the streams, or (in a topic never compacted) skipped by
+  the fetcher while later ones were processed, and is neither processed, in flight (being
   processed, queued, or being queued) nor committed. Nothing will ever process it, and
   commits stop before it (hub/faust_fixes.py), so the partition's lag freezes while later
   events are still processed. Healed by seeking back to the committed offset: the events
@@ -63,7 +64,15 @@ class DeliveryLedger:
         self._offsets: dict[Hashable, set[int]] = {}
         self._last: dict[Hashable, int] = {}
         self._current: tuple[Hashable, int] | None = None
+        self._floor: dict[Hashable, int] = {}
         self.total = 0  # deliveries since start, every partition
+
+    def set_floor(self, tp: Hashable, offset: int) -> None:
+        """A partition never committed is read from `offset`: the first offset to process."""
+        self._floor[tp] = offset
+
+    def floor(self, tp: Hashable) -> int | None:
+        return self._floor.get(tp)
 
     def delivering(self, tp: Hashable, offset: int) -> None:
         self._offsets.setdefault(tp, set()).add(offset)
@@ -113,6 +122,9 @@ class DeliveryLedger:
             if tp not in keep:
                 del self._offsets[tp]
                 self._last.pop(tp, None)
+        for tp in list(self._floor):
+            if tp not in keep:
+                del self._floor[tp]
 
 
 @dataclass(frozen=True)
@@ -125,6 +137,9 @@ class PartitionView:
     lowest_unprocessed: int | None  # lowest offset delivered to streams, not acknowledged nor committed
     read: int | None  # the last offset the fetcher delivered
     lowest_in_flight: int | None  # lowest offset being processed, queued for a stream, or being queued
+    lowest_acked: int | None  # lowest offset processed and not yet committed
+    contiguous: bool  # never compacted: every offset up to the end holds a record
+    start: int | None  # the next offset to commit: committed, or where a never-committed partition starts
     highwater: int | None  # the partition's end offset as last fetched
     paused: bool  # faust is not fetching it (its own pause, as during recovery)
 
@@ -141,12 +156,17 @@ class PartitionView:
         return start is not None and self.highwater > start
 
     def hole_at(self) -> int | None:
-        """The lowest offset that was delivered and that nothing will process, if any now."""
-        if self.lowest_unprocessed is None:
+        """The lowest offset that nothing will process, if any now: delivered and dropped, or
+        (in a contiguous topic) skipped while later offsets were processed."""
+        candidates = [] if self.lowest_unprocessed is None else [self.lowest_unprocessed]
+        if self.contiguous and self.start is not None and self.lowest_acked is not None and self.lowest_acked > self.start:
+            candidates.append(self.start)
+        if not candidates:
             return None
-        if self.lowest_in_flight is not None and self.lowest_in_flight <= self.lowest_unprocessed:
+        hole = min(candidates)
+        if self.lowest_in_flight is not None and self.lowest_in_flight <= hole:
             return None  # being processed, or queued behind others
-        return self.lowest_unprocessed
+        return hole
 
 
 @dataclass(frozen=True)

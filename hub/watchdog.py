@@ -61,6 +61,7 @@ class ProgressWatchdog:
         for tp in sources:
             committed = consumer._committed_offset.get(tp)
             candidates = [o for o in (in_flight.get(tp), record.in_delivery(tp)) if o is not None]
+            acked = consumer._acked.get(tp)
             partitions.append(PartitionView(
                 topic=tp.topic,
                 partition=tp.partition,
@@ -70,6 +71,9 @@ class ProgressWatchdog:
                 lowest_in_flight=min(candidates) if candidates else None,
                 highwater=_highwater(consumer, tp),
                 paused=active is not None and tp not in active,
+                lowest_acked=min(acked) if acked else None,
+                contiguous=faust_fixes.is_contiguous(tp.topic),
+                start=committed if committed is not None else record.floor(tp),
             ))
         return ConsumerView(
             settled=self.settled(),

@@ -24,13 +24,14 @@ from hub.watchdog import FETCHER_DEAD_EXIT, ProgressWatchdog
 pytestmark = pytest.mark.service
 
 TOPIC = "partner.cdek.events"
+COMPACTED = "hub.identity"  # compacted: offsets may be missing
 
 
 @pytest.fixture
 def app():
     app = create_app(Settings(app_id=f"svc-fixes-{uuid.uuid4().hex[:8]}", kafka_bootstrap="127.0.0.1:1"))
     app.finalize()
-    app.topics._acking_topics.add(TOPIC)
+    app.topics._acking_topics.update({TOPIC, COMPACTED})
     app.flow_control.resume()  # faust starts suspended; a worker's flow is on once it is assigned
     return app
 
@@ -133,8 +134,9 @@ def test_a_partition_never_committed_keeps_its_head(app, tp):
     assert run.commit_offset() is None
 
 
-async def test_offsets_compacted_away_do_not_hold_commits(app, tp):
+async def test_offsets_compacted_away_do_not_hold_commits(app):
     """41 and 42 are gone from the log: the fetcher records them as a gap, as faust's drain does."""
+    tp = TP(COMPACTED, 0)
     run = Fetcher(app, tp)
     app.consumer._committed_offset[tp] = 40
     run.deliver(40)
@@ -144,13 +146,37 @@ async def test_offsets_compacted_away_do_not_hold_commits(app, tp):
     assert run.commit_offset() == 45
 
 
-def test_the_committed_offset_compacted_away_does_not_hold_commits(app, tp):
+def test_the_committed_offset_compacted_away_does_not_hold_commits(app):
     """After a seek to 40 the first record is 41: 40 was never delivered, so nothing waits for it."""
+    tp = TP(COMPACTED, 0)
     run = Fetcher(app, tp)
     app.consumer._committed_offset[tp] = 40
     run.deliver(41, 42)
     run.process()
     assert run.commit_offset() == 43
+
+
+async def test_a_fetch_that_jumps_over_records_commits_nothing(app, tp):
+    """The fault soak's loss: after a restart the committed offset was 67 and the first record
+    delivered was 71. faust booked 68-71 as a gap and committed 72; 67-70 were never processed."""
+    run = Fetcher(app, tp)
+    app.consumer._committed_offset[tp] = 67
+    await app.consumer._add_gap(tp, 68, 71)  # the drain's booking of the jump
+    run.deliver(71, 72)
+    run.process()
+    assert run.commit_offset() is None
+    assert app.consumer._committed_offset[tp] == 67
+
+
+def test_a_never_committed_partition_commits_from_where_it_was_read(app, tp):
+    run = Fetcher(app, tp)
+    faust_fixes.ledger(app.consumer).set_floor(tp, 0)
+    run.deliver(3, 4)  # 0-2 skipped
+    run.process()
+    assert run.commit_offset() is None
+    run.deliver(0, 1, 2)
+    run.process()
+    assert run.commit_offset() == 5
 
 
 def test_a_skipped_event_is_not_acknowledged(app, tp):
@@ -195,6 +221,19 @@ async def test_the_watchdog_heals_a_hole_by_seeking_to_the_committed_offset(app,
     (finding,) = found[2]
     assert (finding.kind, finding.action, finding.offset) == (StallKind.HOLE, Action.SEEK_TO_COMMITTED, 44)
     assert watched.sought == [{tp: 44}]
+
+
+async def test_the_watchdog_reads_again_what_a_fetch_jumped_over(app, tp, monkeypatch):
+    monkeypatch.setattr(type(app._fetcher), "state", property(lambda self: "running"))
+    watched = Watched(app)
+    run = Fetcher(app, tp)
+    app.consumer._committed_offset[tp] = 67
+    run.deliver(71, 72)
+    run.process()
+    run.commit_offset()
+    found = [await watched.watchdog.check() for _ in range(3)]
+    assert [f.offset for f in found[2]] == [67]
+    assert watched.sought == [{tp: 67}]
 
 
 async def test_the_watchdog_leaves_a_busy_stream_alone(app, tp, monkeypatch):

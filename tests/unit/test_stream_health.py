@@ -19,7 +19,7 @@ pytestmark = pytest.mark.unit
 
 def part(**overrides) -> PartitionView:
     fields = dict(topic="t", partition=0, committed=40, lowest_unprocessed=None, read=49, lowest_in_flight=None,
-                  highwater=50, paused=False)
+                  highwater=50, paused=False, lowest_acked=None, contiguous=True, start=40)
     return PartitionView(**{**fields, **overrides})
 
 
@@ -42,6 +42,18 @@ def test_an_offset_in_flight_is_no_hole(in_flight):
     tracker = StallTracker(patience=2)
     view = consumer(part(lowest_unprocessed=44, lowest_in_flight=in_flight))
     assert [tracker.observe(view) for _ in range(5)] == [[]] * 5
+
+
+def test_an_offset_skipped_in_a_contiguous_topic_is_a_hole():
+    """Never delivered, yet later offsets were processed: the fetcher jumped over it."""
+    tracker = StallTracker(patience=1)
+    (finding,) = tracker.observe(consumer(part(lowest_acked=71, start=67, committed=67)))
+    assert (finding.kind, finding.offset) == (StallKind.HOLE, 67)
+
+
+def test_an_offset_compacted_away_is_no_hole():
+    tracker = StallTracker(patience=1)
+    assert tracker.observe(consumer(part(lowest_acked=71, start=67, committed=67, contiguous=False))) == []
 
 
 def test_a_hole_that_moves_starts_counting_again():
