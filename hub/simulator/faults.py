@@ -75,6 +75,10 @@ def inject_unknown_codes(tracks: list[Track], rate: float, rng: random.Random) -
         for index, step in enumerate(list(track.steps)):
             if track.kind == "wb_task" and index == 0:
                 continue  # the new task is read from orders/new, which has no status
+            if track.kind == "wb_task" and index == len(track.steps) - 1:
+                # Wildberries is polled for the latest status only: a code after the last step
+                # would hide it (a sold task never seen sold), which no carrier's feed does.
+                continue
             if track.kind == "ozon" and step.data["kind"] not in ("new", "state"):
                 continue
             if rng.random() >= rate:

@@ -341,7 +341,9 @@ def wildberries(w: World, start: datetime) -> None:
         track.add(clock.after(0.2, 0.9), "new/declined_by_client", None)
         shipment.finish("cancelled", clock.now)
         return
-    track.add(clock.after(1, 12), "confirm/waiting", Leg.ORIGIN_WAREHOUSE)
+    # Being assembled by the seller: the order's step, not a movement, so no leg of its own
+    # (as the hub reads it: an informational milestone; see docs/architecture.md#legs-and-service-levels).
+    track.add(clock.after(1, 12), "confirm/waiting", None)
     if roll < 0.10:
         track.add(clock.after(2, 30), "cancel/canceled", None)
         shipment.finish("cancelled", clock.now)
