@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from adapters import boxberry, hub_native, spsr
-from adapters import cdek
-from adapters import russian_post
-from adapters import aliexpress, cainiao, ozon, wildberries
+from adapters import aliexpress, boxberry, cainiao, cdek, hub_native, ozon, russian_post, spsr, wildberries
 from adapters.base import AdapterError, AdapterOptions, AdapterResult, Parser
 from schemas import DeadLetterReason
 

@@ -5,8 +5,8 @@ Alibaba's API metadata: Go `bububa/opentaobao` (`model/aedropshiper/AeopOrderInf
 PHP TOP SDK docblock of `GlobalAeopTpOrderDetailDto` (order_status list; logistics_status
 list), and the order-list filters (`FINISH`). The `querytrackingresult` details' `status`
 takes Cainiao action codes (docs/partners/cainiao.md#actioncode-source says that table was
-compiled from this API's reference), so details read through the shared table in
-`adapters/cainiao_action_codes.py`.
+compiled from this API's reference), so details read through Cainiao's own table,
+`adapters/cainiao/codes.py` (the one place AliExpress leans on another partner's package).
 
 Judgements: the order statuses are the order's, but an order event is emitted per parcel
 the order names (a named parcel has been shipped), so "shipped, awaiting receipt" is the
@@ -16,8 +16,8 @@ decides with it (see DEFERS_TO_LOGISTICS); alone it changes nothing (information
 Disputes, freezes and cancellation requests are exceptions with an informational milestone.
 """
 
-from adapters.cainiao_action_codes import ACTION_CODES
-from adapters.code_table import CodeMapping
+from adapters._shared.code_table import CodeMapping
+from adapters.cainiao.codes import ACTION_CODES
 from schemas import Milestone as M
 from schemas import Party, Reason
 from schemas import Status as S

@@ -30,31 +30,18 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
-from adapters.aliexpress.codes import (
-    DEFERS_TO_LOGISTICS,
-    DETAIL_CODES,
-    LOGISTICS_STATUSES,
-    ORDER_STATUSES,
-    PLACED,
-)
+from adapters._shared.code_table import UNMAPPED, CodeMapping, lookup
+from adapters._shared.events import canonical_event, check_digit_flags
+from adapters._shared.items import BadItem, read_items
+from adapters._shared.safe_json import load_json
+from adapters._shared.subject import subject_header
+from adapters._shared.times import PartnerTime, aware, parse_partner_time
+from adapters._shared.validation import Tolerant, first_error, validated, validated_item
+from adapters.aliexpress.codes import DEFERS_TO_LOGISTICS, DETAIL_CODES, LOGISTICS_STATUSES, ORDER_STATUSES, PLACED
 from adapters.base import AdapterError, AdapterOptions, AdapterResult, Problem, ignored, result_of
-from adapters.code_table import UNMAPPED, CodeMapping
-from adapters.partner_times import PartnerTime, parse_iso, parse_local
-from adapters.safe_json import load_json
-from schemas import (
-    Amount,
-    AmountKind,
-    CanonicalEvent,
-    DeadLetterReason,
-    Identifier,
-    Level,
-    Scheme,
-    TimeSource,
-    make_event_id,
-)
-from schemas.enums import REASON_PARTY
+from schemas import Amount, AmountKind, CanonicalEvent, DeadLetterReason, Identifier, Level, Scheme
 from schemas.identifiers import InvalidIdentifier
 from schemas.money import major_to_minor, split_largest_remainder
 
@@ -70,11 +57,7 @@ _ORDER_KEYS = ("order_status", "logistics_status", "logistics_info_list", "logis
 _MAX_UNWRAP = 4
 
 
-class _Tolerant(BaseModel):
-    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True)
-
-
-class RawOrder(_Tolerant):
+class RawOrder(Tolerant):
     id: str | None = None
     order_id: str | None = None
     order_status: str | None = None
@@ -85,14 +68,10 @@ class RawOrder(_Tolerant):
     currency_code: str | None = None
 
 
-class RawDetail(_Tolerant):
+class RawDetail(Tolerant):
     status: str | None = None
     event_date: str | None = None
     event_desc: str | None = None
-
-
-class _BadItem(Exception):
-    pass
 
 
 def parse(raw: bytes, *, received_at: datetime, options: AdapterOptions) -> AdapterResult:
@@ -143,10 +122,7 @@ def _top_list(value: object) -> list[Any]:
 
 
 def _order(body: dict[str, Any], received_at: datetime, options: AdapterOptions) -> AdapterResult:
-    try:
-        order = RawOrder.model_validate(body)
-    except ValidationError as err:
-        raise AdapterError(DeadLetterReason.SCHEMA_MISMATCH, _first_error(err)) from err
+    order = validated(RawOrder, body)
     order_id = _order_identifier(order, options)
     order_code, logistics_code = (order.order_status or "").strip(), (order.logistics_status or "").strip()
     if not order_code and not logistics_code:
@@ -163,31 +139,18 @@ def _order(body: dict[str, Any], received_at: datetime, options: AdapterOptions)
         return ignored("order names no parcel")
     flags: list[str] = []
     shares = _order_value_shares(order, len(numbers), flags)
-    events: list[CanonicalEvent] = []
-    for index, number in enumerate(numbers):
-        try:
-            parcel = _parcel(number)
-        except _BadItem as err:
-            problems.append(Problem("bad_item", f"logistics_info_list[{index}]: {err}"))
-            continue
-        event_flags = tuple(flags) + _check_digit_flags(parcel)
-        try:
-            events.append(
-                _event(
-                    options,
-                    received_at,
-                    event_id=make_event_id(options.partner, parcel.value, raw_code, written),
-                    parcel=parcel,
-                    references=(order_id,),
-                    mapping=mapping,
-                    raw_code=raw_code,
-                    when=when,
-                    amounts=(shares[index],) if shares else (),
-                    flags=event_flags,
-                )
-            )
-        except ValidationError as err:
-            problems.append(Problem("bad_item", f"logistics_info_list[{index}]: {_first_error(err)}"))
+
+    def parcel_event(numbered: tuple[int, str]) -> CanonicalEvent:
+        index, number = numbered
+        parcel = _parcel(number)
+        return _event(
+            options, received_at, parcel, raw_code, written, when, mapping,
+            references=(order_id,),
+            amounts=(shares[index],) if shares else (),
+            flags=tuple(flags) + check_digit_flags([parcel]),
+        )
+
+    events = read_items(enumerate(numbers), parcel_event, "logistics_info_list", problems)
     return result_of(events, problems)
 
 
@@ -198,7 +161,7 @@ def _order_identifier(order: RawOrder, options: AdapterOptions) -> Identifier:
             return Identifier.of(Scheme.ALIEXPRESS_ORDER, written)
         except InvalidIdentifier as err:
             raise AdapterError(DeadLetterReason.BAD_VALUE, str(err)[:200]) from err
-    header = _header_identifier(options)
+    header = subject_header(options, missing=None, parcel=False)
     if header is None or header.scheme is not Scheme.ALIEXPRESS_ORDER:
         raise AdapterError(DeadLetterReason.MISSING_SUBJECT, "order id neither in the payload nor in hub-subject")
     return header
@@ -270,7 +233,7 @@ def _parcel(number: str) -> Identifier:
             return Identifier.of(scheme, number)
         except InvalidIdentifier:
             continue
-    raise _BadItem(f"logistics_no {number[:40]!r} fits neither s10 nor cainiao")
+    raise BadItem(f"logistics_no {number[:40]!r} fits neither s10 nor cainiao")
 
 
 # --- tracking result -----------------------------------------------------------------
@@ -280,20 +243,17 @@ def _tracking_result(body: dict[str, Any], received_at: datetime, options: Adapt
     if body.get("result_success") is False:
         detail = body.get("error_desc")
         return ignored(f"tracking query failed: {str(detail)[:100] if detail else 'no error_desc'}")
-    parcel = _header_identifier(options)
+    parcel = subject_header(options, missing=None, parcel=False)
     if parcel is None or parcel.level is not Level.PARCEL:
         raise AdapterError(DeadLetterReason.MISSING_SUBJECT, "tracking details need a parcel in hub-subject")
     details = _top_list(body.get("details"))
     if not details:
         return ignored("no tracking details")
-    flags = _check_digit_flags(parcel)
-    events: list[CanonicalEvent] = []
+    flags = check_digit_flags([parcel])
     problems: list[Problem] = []
-    for index, detail in enumerate(details):
-        try:
-            events.append(_detail_event(detail, parcel, flags, received_at, options, problems))
-        except _BadItem as err:
-            problems.append(Problem("bad_item", f"details[{index}]: {err}"))
+    events = read_items(
+        details, lambda detail: _detail_event(detail, parcel, flags, received_at, options, problems), "details", problems
+    )
     return result_of(events, problems)
 
 
@@ -305,46 +265,25 @@ def _detail_event(
     options: AdapterOptions,
     problems: list[Problem],
 ) -> CanonicalEvent:
-    if not isinstance(detail, dict):
-        raise _BadItem("not an object")
-    try:
-        parsed = RawDetail.model_validate(detail)
-    except ValidationError as err:
-        raise _BadItem(_first_error(err)) from err
+    parsed = validated_item(RawDetail, detail)
     code = (parsed.status or "").strip()
     written = (parsed.event_date or "").strip()
     if not code or not written:
-        raise _BadItem("detail without status or event_date")
+        raise BadItem("detail without status or event_date")
     try:
         when = _read_time(written, TRACKING_TIME_ZONE, assumed=True)
     except AdapterError as err:
-        raise _BadItem(err.message) from err
-    mapping = DETAIL_CODES.get(code, UNMAPPED)
-    if mapping is UNMAPPED:
-        problems.append(Problem("unknown_code", code))
+        raise BadItem(err.message) from err
+    mapping = lookup(DETAIL_CODES, code, problems)
     description = (parsed.event_desc or "").strip()[:300] or None
-    try:
-        return _event(
-            options,
-            received_at,
-            event_id=make_event_id(options.partner, parcel.value, code, written),
-            parcel=parcel,
-            references=(),
-            mapping=mapping,
-            raw_code=code,
-            when=when,
-            description=description,
-            flags=flags,
-        )
-    except ValidationError as err:
-        raise _BadItem(_first_error(err)) from err
+    return _event(options, received_at, parcel, code, written, when, mapping, description=description, flags=flags)
 
 
 # --- shared --------------------------------------------------------------------------
 
 
 def _read_time(text: str, zone: str, *, assumed: bool) -> PartnerTime:
-    """A time with an offset as written; without one, a wall time in `zone`."""
+    """A time with an offset as written (ISO, or TOP's compact form); without one, a wall time in `zone`."""
     stripped = text.strip()
     top = _TOP_TIME.match(stripped)
     if top:
@@ -352,66 +291,32 @@ def _read_time(text: str, zone: str, *, assumed: bool) -> PartnerTime:
         try:
             naive = datetime.strptime(digits, "%Y%m%d%H%M%S").replace(microsecond=int(millis) * 1000)
             offset = (int(hours) * 60 + int(minutes)) * (-1 if sign == "-" else 1)
-            local = naive.replace(tzinfo=timezone(timedelta(minutes=offset)))
-            return PartnerTime(local.astimezone(timezone.utc), offset, False)
-        except (ValueError, OverflowError) as err:
+            return aware(naive.replace(tzinfo=timezone(timedelta(minutes=offset))), stripped)
+        except (ValueError, AdapterError) as err:
             raise AdapterError(DeadLetterReason.BAD_VALUE, f"unrecognised time {stripped[:40]!r}") from err
-    try:
-        return parse_iso(stripped)
-    except AdapterError:
-        return parse_local(stripped, _LOCAL_FORMATS, zone, assumed=assumed)
-
-
-def _header_identifier(options: AdapterOptions) -> Identifier | None:
-    if not options.subject:
-        return None
-    try:
-        return Identifier.parse(options.subject)
-    except InvalidIdentifier as err:
-        raise AdapterError(DeadLetterReason.BAD_VALUE, f"hub-subject: {err}"[:200]) from err
-
-
-def _check_digit_flags(parcel: Identifier) -> tuple[str, ...]:
-    return (f"bad_check_digit:{parcel}",) if parcel.check_digit_valid is False else ()
+    return parse_partner_time(stripped, _LOCAL_FORMATS, zone, assumed=assumed)
 
 
 def _event(
     options: AdapterOptions,
     received_at: datetime,
-    *,
-    event_id: str,
     parcel: Identifier,
-    references: tuple[Identifier, ...],
-    mapping: CodeMapping,
     raw_code: str,
+    written: str | None,
     when: PartnerTime | None,
+    mapping: CodeMapping,
+    *,
+    references: tuple[Identifier, ...] = (),
     description: str | None = None,
     amounts: tuple[Amount, ...] = (),
     flags: tuple[str, ...] = (),
 ) -> CanonicalEvent:
-    return CanonicalEvent(
-        event_id=event_id,
-        partner=options.partner,
-        partner_kind=options.partner_kind,
-        adapter_version=ADAPTER_VERSION,
-        subject=(str(parcel),),
-        references=tuple(map(str, references)),
-        status=mapping.status,
-        milestone=mapping.milestone,
-        reason=mapping.reason,
-        reason_party=mapping.party or (REASON_PARTY[mapping.reason] if mapping.reason else None),
-        occurred_at=when.instant if when else received_at,
-        local_offset_minutes=when.local_offset_minutes if when else None,
-        offset_assumed=when.offset_assumed if when else False,
-        time_source=TimeSource.PARTNER if when else TimeSource.OBSERVED,
-        received_at=received_at,
-        raw_code=raw_code,
-        raw_description=description or mapping.description or None,
-        amounts=amounts,
-        flags=flags,
-    )
-
-
-def _first_error(err: ValidationError) -> str:
-    first = err.errors()[0]
-    return f"{'.'.join(map(str, first['loc']))}: {first['msg']}"
+    """An event about one parcel; `written` is its time as AliExpress wrote it (None for a snapshot)."""
+    try:
+        return canonical_event(
+            options, received_at, adapter_version=ADAPTER_VERSION, primary=parcel.value, time_text=written,
+            subject=(parcel,), references=references, mapping=mapping, raw_code=raw_code, when=when,
+            description=description, amounts=amounts, flags=flags,
+        )
+    except ValidationError as err:
+        raise BadItem(first_error(err)) from err

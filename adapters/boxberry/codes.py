@@ -15,7 +15,7 @@ an arrival, while "Передано на курьерскую доставку" 
 
 from __future__ import annotations
 
-from adapters.code_table import CodeMapping
+from adapters._shared.code_table import CodeMapping, keyed, text_key
 from schemas import Milestone as M
 from schemas import Status as S
 
@@ -40,7 +40,9 @@ STATUS_NAMES: dict[str, CodeMapping] = {
     "В пути в город получателя": _TO_DESTINATION,
     "Передан на доставку до пункта выдачи": CodeMapping(S.IN_TRANSIT, M.DEPARTED_FACILITY, description="sent to the pickup point"),
     "Передано на курьерскую доставку": CodeMapping(S.OUT_FOR_DELIVERY, M.OUT_FOR_DELIVERY, description="handed to a courier"),
-    "Поступил в город для передачи курьеру": CodeMapping(S.IN_TRANSIT, M.ARRIVED_AT_FACILITY, description="arrived in the city, to be handed to a courier"),
+    "Поступил в город для передачи курьеру": CodeMapping(
+        S.IN_TRANSIT, M.ARRIVED_AT_FACILITY, description="arrived in the city, to be handed to a courier"
+    ),
     "Поступило в пункт выдачи": _AT_PICKUP_POINT,
     "Доступен к получению в Пункте выдачи": _AT_PICKUP_POINT,
     "Выдано": _DELIVERED,
@@ -59,9 +61,7 @@ STATUS_NAMES: dict[str, CodeMapping] = {
 }
 
 
-def name_key(name: str) -> str:
-    """How Boxberry names compare: trimmed, single-spaced, case-folded, ё read as е."""
-    return " ".join(name.split()).casefold().replace("ё", "е")
+# How Boxberry names compare: trimmed, single-spaced, case-folded, ё read as е.
+name_key = text_key
 
-
-STATUS_BY_KEY: dict[str, CodeMapping] = {name_key(name): mapping for name, mapping in STATUS_NAMES.items()}
+STATUS_BY_KEY: dict[str, CodeMapping] = keyed(STATUS_NAMES)

@@ -36,27 +36,22 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from adapters.base import AdapterError, AdapterOptions, AdapterResult, Problem, ignored, result_of
+from adapters._shared.code_table import lookup
+from adapters._shared.events import canonical_event, check_digit_flags, latest, unique_events
+from adapters._shared.items import items_result, read_items
+from adapters._shared.safe_json import load_json
+from adapters._shared.subject import subject_header
+from adapters._shared.times import ISO_WALL_FORMATS, RUSSIAN_WALL_FORMATS, PartnerTime, parse_partner_time
+from adapters.base import AdapterError, AdapterOptions, AdapterResult, Problem, ignored
 from adapters.boxberry.codes import STATUS_BY_KEY, name_key
-from adapters.code_table import UNMAPPED
-from adapters.partner_times import PartnerTime, parse_iso, parse_local
-from adapters.safe_json import load_json
-from schemas import Amount, AmountKind, CanonicalEvent, DeadLetterReason, Identifier, Level, Location, make_event_id
+from schemas import Amount, AmountKind, CanonicalEvent, DeadLetterReason, Identifier, Location
 from schemas.identifiers import InvalidIdentifier
 from schemas.money import BadAmount, as_decimal, round_to_minor
 
 ADAPTER_VERSION = 1
 
-LOCAL_FORMATS = (
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S.%f",
-    "%Y-%m-%dT%H:%M",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%d.%m.%Y %H:%M",
-    "%d.%m.%Y %H:%M:%S",
-    "%d/%m/%y %I:%M:%S %p",
-)
+# docs/partners/boxberry.md#date-formats, and the SDK comment's `ДД/ММ/ГГ Ч:М:C PM/AM`.
+LOCAL_FORMATS = (*ISO_WALL_FORMATS, *RUSSIAN_WALL_FORMATS, "%d/%m/%y %I:%M:%S %p")
 
 # "Москва (115478, Москва г, Каширское ш, д.24, строение 7)": city, then a 6-digit postcode.
 _COMMENT_PLACE = re.compile(r"^\s*(?P<city>[^(),\d]{2,60}?)\s*\(\s*(?P<postcode>\d{6})\s*,")
@@ -67,22 +62,19 @@ def parse(raw: bytes, *, received_at: datetime, options: AdapterOptions) -> Adap
     items, cod = _items_and_cod(document)
     if items is None:
         return ignored("Boxberry error answer, not a status list")
-    subject, flags = _subject(options)
+    subject = subject_header(options, missing="a Boxberry status list needs the hub-subject header")
+    assert subject is not None  # a `missing` message makes an absent header an error
     problems: list[Problem] = []
-    events: list[CanonicalEvent] = []
-    for index, item in enumerate(items):
-        try:
-            event = _event(item, subject, flags, received_at, options, problems)
-        except (AdapterError, ValidationError, InvalidIdentifier, OverflowError) as err:
-            problems.append(Problem("bad_item", f"[{index}]: {str(err)[:200]}"))
-            continue
-        if all(e.event_id != event.event_id for e in events):
-            events.append(event)
-    if not events and not problems:
-        return ignored("Boxberry status list without statuses")
+    events = unique_events(read_items(
+        items,
+        lambda item: _event(item, subject, received_at, options, problems),
+        lambda index, _item: f"[{index}]",
+        problems,
+        catch=(AdapterError, ValidationError, InvalidIdentifier, OverflowError),
+    ))
     if cod is not None and events:
         events = _with_cod(events, cod, problems)
-    return result_of(events, problems)
+    return items_result(events, problems, when_empty="Boxberry status list without statuses")
 
 
 def _items_and_cod(document: Any) -> tuple[list[Any] | None, Any]:
@@ -99,26 +91,8 @@ def _items_and_cod(document: Any) -> tuple[list[Any] | None, Any]:
     raise AdapterError(DeadLetterReason.UNKNOWN_FORMAT, "neither a ListStatuses array nor a ListStatusesFull object")
 
 
-def _subject(options: AdapterOptions) -> tuple[str, tuple[str, ...]]:
-    if not options.subject:
-        raise AdapterError(DeadLetterReason.MISSING_SUBJECT, "a Boxberry status list needs the hub-subject header")
-    try:
-        identifier = Identifier.parse(options.subject.strip())
-    except InvalidIdentifier as err:
-        raise AdapterError(DeadLetterReason.BAD_VALUE, f"hub-subject: {err}") from err
-    if identifier.level is not Level.PARCEL:
-        raise AdapterError(DeadLetterReason.BAD_VALUE, f"hub-subject {identifier} is not a parcel identifier")
-    flags = (f"bad_check_digit:{identifier}",) if identifier.check_digit_valid is False else ()
-    return str(identifier), flags
-
-
 def _event(
-    item: object,
-    subject: str,
-    flags: tuple[str, ...],
-    received_at: datetime,
-    options: AdapterOptions,
-    problems: list[Problem],
+    item: object, subject: Identifier, received_at: datetime, options: AdapterOptions, problems: list[Problem]
 ) -> CanonicalEvent:
     if not isinstance(item, dict):
         raise AdapterError(DeadLetterReason.SCHEMA_MISMATCH, "a status is an object")
@@ -126,34 +100,21 @@ def _event(
     if not isinstance(name, str) or not name.strip() or not isinstance(date, str):
         raise AdapterError(DeadLetterReason.SCHEMA_MISMATCH, "a status needs Name and Date strings")
     raw_code = " ".join(name.split())
-    mapping = STATUS_BY_KEY.get(name_key(name), UNMAPPED)
-    if mapping is UNMAPPED:
-        problems.append(Problem("unknown_code", raw_code[:200]))
-    when = _time(date, options)
-    return CanonicalEvent(
-        event_id=make_event_id(options.partner, subject, raw_code, _wall_minute(when)),
-        partner=options.partner,
-        partner_kind=options.partner_kind,
+    mapping = lookup(STATUS_BY_KEY, name_key(name), problems, shown=raw_code[:200])
+    when = parse_partner_time(date, LOCAL_FORMATS, options.assumed_zone, assumed=True)
+    return canonical_event(
+        options,
+        received_at,
         adapter_version=ADAPTER_VERSION,
+        primary=str(subject),
+        time_text=_wall_minute(when),
         subject=(subject,),
-        status=mapping.status,
-        milestone=mapping.milestone,
-        occurred_at=when.instant,
-        local_offset_minutes=when.local_offset_minutes,
-        offset_assumed=when.offset_assumed,
-        received_at=received_at,
-        location=_location(item.get("Comment"), options),
+        mapping=mapping,
         raw_code=raw_code,
-        raw_description=mapping.description or None,
-        flags=flags,
+        when=when,
+        location=_location(item.get("Comment"), options),
+        flags=check_digit_flags([subject]),
     )
-
-
-def _time(text: str, options: AdapterOptions) -> PartnerTime:
-    try:
-        return parse_iso(text)
-    except AdapterError:
-        return parse_local(text, LOCAL_FORMATS, options.assumed_zone, assumed=True)
 
 
 def _wall_minute(when: PartnerTime) -> str:
@@ -177,5 +138,5 @@ def _with_cod(events: list[CanonicalEvent], value: Any, problems: list[Problem])
     except (BadAmount, ArithmeticError) as err:
         problems.append(Problem("bad_amount", f"sum: {str(err)[:100]}"))
         return events
-    latest = max(range(len(events)), key=lambda i: (events[i].occurred_at, events[i].event_id))
-    return [e.model_copy(update={"amounts": (cod,)}) if i == latest else e for i, e in enumerate(events)]
+    target = latest(events)
+    return [e.model_copy(update={"amounts": (cod,)}) if i == target else e for i, e in enumerate(events)]

@@ -16,15 +16,17 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
-from adapters.base import AdapterError, AdapterOptions, AdapterResult, Problem, ignored, result_of
+from adapters._shared.code_table import lookup
+from adapters._shared.events import canonical_event, check_digit_flags, unique_events
+from adapters._shared.items import BadItem, items_result, read_items
+from adapters._shared.safe_json import load_json
+from adapters._shared.times import PartnerTime, parse_local
+from adapters._shared.validation import Tolerant, first_error, validated_item
+from adapters.base import AdapterError, AdapterOptions, AdapterResult, Problem
 from adapters.cainiao.codes import ACTION_CODES, CROSS_REFERENCE_SCHEMES, MAIL_NO_SCHEMES
-from adapters.code_table import UNMAPPED
-from adapters.partner_times import parse_local
-from adapters.safe_json import load_json
-from schemas import CanonicalEvent, DeadLetterReason, Identifier, make_event_id
-from schemas.enums import REASON_PARTY
+from schemas import CanonicalEvent, DeadLetterReason, Identifier
 from schemas.identifiers import InvalidIdentifier, candidates
 
 ADAPTER_VERSION = 1
@@ -42,11 +44,7 @@ _CROSS_REFERENCE = re.compile(r"preMainCode\s*[:：]\s*([A-Za-z0-9\-]{4,40})")
 _MAX_REFERENCE_FLAG = 64
 
 
-class _Tolerant(BaseModel):
-    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True)
-
-
-class RawTrace(_Tolerant):
+class RawTrace(Tolerant):
     actionCode: str | None = None
     time: str | None = None
     timeStr: str | None = None
@@ -55,14 +53,10 @@ class RawTrace(_Tolerant):
     standerdDesc: str | None = None
 
 
-class RawModule(_Tolerant):
+class RawModule(Tolerant):
     mailNo: str
     detailList: Any = None
     latestTrace: Any = None
-
-
-class _BadItem(Exception):
-    """One module or one trace that cannot be read; the rest of the message is kept."""
 
 
 def parse(raw: bytes, *, received_at: datetime, options: AdapterOptions) -> AdapterResult:
@@ -72,47 +66,33 @@ def parse(raw: bytes, *, received_at: datetime, options: AdapterOptions) -> Adap
     modules = document.get("module")
     if not isinstance(modules, list):
         raise AdapterError(DeadLetterReason.SCHEMA_MISMATCH, "no module list")
-    events: list[CanonicalEvent] = []
     problems: list[Problem] = []
-    for index, module in enumerate(modules):
-        try:
-            events.extend(_module_events(module, received_at, options, problems))
-        except _BadItem as err:
-            problems.append(Problem("bad_item", f"module[{index}]: {err}"))
-    if not events and not problems:
-        return ignored("no tracking events")
-    return result_of(events, problems)
+    per_module = read_items(modules, lambda module: _module_events(module, received_at, options, problems), "module", problems)
+    return items_result([e for events in per_module for e in events], problems, when_empty="no tracking events")
 
 
 def _module_events(
     module: object, received_at: datetime, options: AdapterOptions, problems: list[Problem]
 ) -> list[CanonicalEvent]:
-    if not isinstance(module, dict):
-        raise _BadItem("not an object")
-    try:
-        parsed = RawModule.model_validate(module)
-    except ValidationError as err:
-        raise _BadItem(_first_error(err)) from err
+    parsed = validated_item(RawModule, module)
     parcel = _mail_no_identifier(parsed.mailNo)
     if parsed.detailList is not None and not isinstance(parsed.detailList, list):
-        raise _BadItem(f"{parcel} detailList is not a list")
+        raise BadItem(f"{parcel} detailList is not a list")
     traces: list[object] = list(parsed.detailList or [])
     if isinstance(parsed.latestTrace, dict):
         traces.append(parsed.latestTrace)
     linked, unresolved = _cross_references(traces, parcel)
     subject = (parcel, *linked)
-    flags = tuple(f"bad_check_digit:{i}" for i in subject if i.check_digit_valid is False) + tuple(
+    flags = check_digit_flags(subject) + tuple(
         f"unresolved_reference:preMainCode:{value[:_MAX_REFERENCE_FLAG]}" for value in unresolved
     )
-    events: dict[str, CanonicalEvent] = {}
-    for index, trace in enumerate(traces):
-        try:
-            event = _trace_event(trace, parcel, subject, flags, received_at, options, problems)
-        except _BadItem as err:
-            problems.append(Problem("bad_item", f"{parcel} detailList[{index}]: {err}"))
-            continue
-        events.setdefault(event.event_id, event)  # latestTrace repeats the newest entry
-    return list(events.values())
+    events = read_items(
+        traces,
+        lambda trace: _trace_event(trace, parcel, subject, flags, received_at, options, problems),
+        lambda index, _trace: f"{parcel} detailList[{index}]",
+        problems,
+    )
+    return unique_events(events)  # latestTrace repeats the newest entry
 
 
 def _trace_event(
@@ -124,40 +104,28 @@ def _trace_event(
     options: AdapterOptions,
     problems: list[Problem],
 ) -> CanonicalEvent:
-    if not isinstance(trace, dict):
-        raise _BadItem("not an object")
-    try:
-        parsed = RawTrace.model_validate(trace)
-    except ValidationError as err:
-        raise _BadItem(_first_error(err)) from err
+    parsed = validated_item(RawTrace, trace)
     code = (parsed.actionCode or "").strip()
     if not code:
-        raise _BadItem("no actionCode")
+        raise BadItem("no actionCode")
     instant, written = _instant(parsed)
-    mapping = ACTION_CODES.get(code, UNMAPPED)
-    if mapping is UNMAPPED:
-        problems.append(Problem("unknown_code", code))
-    description = (parsed.desc or parsed.standerdDesc or "").strip() or None
+    mapping = lookup(ACTION_CODES, code, problems)
     try:
-        return CanonicalEvent(
-            event_id=make_event_id(options.partner, parcel.value, code, written),
-            partner=options.partner,
-            partner_kind=options.partner_kind,
+        return canonical_event(
+            options,
+            received_at,
             adapter_version=ADAPTER_VERSION,
-            subject=tuple(map(str, subject)),
-            status=mapping.status,
-            milestone=mapping.milestone,
-            reason=mapping.reason,
-            reason_party=mapping.party or (REASON_PARTY[mapping.reason] if mapping.reason else None),
-            occurred_at=instant,
-            local_offset_minutes=_offset_minutes(parsed.timeZone),
-            received_at=received_at,
+            primary=parcel.value,
+            time_text=written,
+            subject=subject,
+            mapping=mapping,
             raw_code=code,
-            raw_description=description or mapping.description or None,
+            when=PartnerTime(instant, _offset_minutes(parsed.timeZone), offset_assumed=False),
+            description=(parsed.desc or parsed.standerdDesc or "").strip() or None,
             flags=flags,
         )
     except ValidationError as err:
-        raise _BadItem(_first_error(err)) from err
+        raise BadItem(first_error(err)) from err
 
 
 def _instant(trace: RawTrace) -> tuple[datetime, str]:
@@ -165,15 +133,15 @@ def _instant(trace: RawTrace) -> tuple[datetime, str]:
     if trace.time is not None and trace.time.strip():
         written = trace.time.strip()
         if not _DIGITS.fullmatch(written) or not _MS_MIN <= int(written) < _MS_MAX:
-            raise _BadItem(f"time is not epoch milliseconds: {written[:40]!r}")
+            raise BadItem(f"time is not epoch milliseconds: {written[:40]!r}")
         return _EPOCH + timedelta(milliseconds=int(written)), written
     if trace.timeStr:
         try:
             local = parse_local(trace.timeStr, _TIME_STR_FORMATS, _TIME_STR_ZONE, assumed=False)
         except AdapterError as err:
-            raise _BadItem(err.message) from err
+            raise BadItem(err.message) from err
         return local.instant, trace.timeStr.strip()
-    raise _BadItem("neither time nor timeStr")
+    raise BadItem("neither time nor timeStr")
 
 
 def _offset_minutes(zone: str | None) -> int | None:
@@ -194,7 +162,7 @@ def _mail_no_identifier(mail_no: str) -> Identifier:
             return Identifier.of(scheme, mail_no)
         except InvalidIdentifier:
             continue
-    raise _BadItem(f"mailNo {mail_no[:40]!r} fits neither s10 nor cainiao")
+    raise BadItem(f"mailNo {mail_no[:40]!r} fits neither s10 nor cainiao")
 
 
 def _cross_references(traces: list[object], parcel: Identifier) -> tuple[list[Identifier], list[str]]:
@@ -216,8 +184,3 @@ def _cross_references(traces: list[object], parcel: Identifier) -> tuple[list[Id
                 elif value not in unresolved:
                     unresolved.append(value)
     return linked, unresolved
-
-
-def _first_error(err: ValidationError) -> str:
-    first = err.errors()[0]
-    return f"{'.'.join(map(str, first['loc']))}: {first['msg']}"

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from adapters.code_table import CodeMapping
+from adapters._shared.code_table import CodeMapping
 from schemas import Milestone as M
 from schemas import Party, Reason
 from schemas import Status as S

@@ -44,26 +44,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from adapters._shared.code_table import CodeMapping, lookup
+from adapters._shared.events import canonical_event, latest, unique_events
+from adapters._shared.items import read_items
+from adapters._shared.safe_json import load_json
+from adapters._shared.times import parse_iso
+from adapters._shared.validation import first_error, validated
 from adapters.base import AdapterError, AdapterOptions, AdapterResult, Problem, ignored, result_of
 from adapters.cdek.codes import CDEK_CURRENCIES, LINKING_RELATIONS, REASON_CODES, STATUS_CODES, canonical_code
-from adapters.code_table import UNMAPPED
-from adapters.partner_times import parse_iso
-from adapters.safe_json import load_json
-from schemas import (
-    Amount,
-    AmountKind,
-    CanonicalEvent,
-    DeadLetterReason,
-    Identifier,
-    Location,
-    Milestone,
-    Party,
-    Reason,
-    Scheme,
-    Status,
-    make_event_id,
-)
-from schemas.enums import REASON_PARTY
+from schemas import Amount, AmountKind, CanonicalEvent, DeadLetterReason, Identifier, Location, Milestone, Scheme, Status
 from schemas.identifiers import InvalidIdentifier
 from schemas.money import BadAmount, as_decimal, round_to_minor
 
@@ -71,6 +60,8 @@ ADAPTER_VERSION = 2
 
 
 class _Tolerant(BaseModel):
+    # Not adapters._shared.validation.Tolerant: a number is text only where CDEK's own SDK
+    # and docs disagree on the type (`_int_as_text`); elsewhere it is a schema mismatch.
     model_config = ConfigDict(extra="ignore")
 
 
@@ -171,10 +162,10 @@ def parse(raw: bytes, *, received_at: datetime, options: AdapterOptions) -> Adap
 
 
 def _parse_webhook(document: dict[str, Any], received_at: datetime, options: AdapterOptions) -> AdapterResult:
-    webhook = _validate(RawWebhook, document)
+    webhook = validated(RawWebhook, document)
     if webhook.type != "ORDER_STATUS":
         return ignored(f"webhook type {webhook.type}")
-    attributes = _validate(RawStatusAttributes, webhook.attributes)
+    attributes = validated(RawStatusAttributes, webhook.attributes)
     order = _order(
         attributes.cdek_number,
         webhook.uuid,
@@ -195,7 +186,7 @@ def _parse_webhook(document: dict[str, Any], received_at: datetime, options: Ada
     try:
         event, problems = _status_event(order, raw, (), received_at, options)
     except ValidationError as err:
-        raise AdapterError(DeadLetterReason.BAD_VALUE, _first_error(err)) from err
+        raise AdapterError(DeadLetterReason.BAD_VALUE, first_error(err)) from err
     return result_of([event], order.problems + problems)
 
 
@@ -203,10 +194,10 @@ def _parse_webhook(document: dict[str, Any], received_at: datetime, options: Ada
 
 
 def _parse_read_model(document: dict[str, Any], received_at: datetime, options: AdapterOptions) -> AdapterResult:
-    response = _validate(RawReadModel, document)
+    response = validated(RawReadModel, document)
     if {"url", "orders", "copy_count"} & response.entity.keys():
         return ignored("CDEK print form or barcode response, not an order")
-    entity = _validate(RawOrderEntity, response.entity)
+    entity = validated(RawOrderEntity, response.entity)
     if not entity.statuses:
         return ignored("CDEK order without statuses")
     relations = [*response.related_entities, *entity.related_entities]
@@ -217,23 +208,19 @@ def _parse_read_model(document: dict[str, Any], received_at: datetime, options: 
         try:
             status = RawStatus.model_validate(item)
         except ValidationError as err:
-            problems.append(Problem("bad_item", f"statuses[{index}]: {_first_error(err)}"))
+            problems.append(Problem("bad_item", f"statuses[{index}]: {first_error(err)}"))
             continue
         statuses.append((_Status(status.code, None, status.reason_code, status.date_time, status.city), status.name))
     order_value = _order_value(entity, problems)
     delivery_amounts = _delivery_amounts(entity, problems)
 
-    built: list[CanonicalEvent] = []
-    for index, (raw, name) in enumerate(statuses):
-        try:
-            event, item_problems = _status_event(order, raw, order_value, received_at, options, name)
-        except (AdapterError, ValidationError, InvalidIdentifier) as err:
-            problems.append(Problem("bad_item", f"statuses[{index}]: {str(err)[:200]}"))
-            continue
-        built.append(event)
-        problems.extend(item_problems)
-    events = _with_delivery_amounts(_unique(built), delivery_amounts)
-    return result_of(events, problems)
+    def read(status: tuple[_Status, str | None]) -> CanonicalEvent:
+        event, status_problems = _status_event(order, status[0], order_value, received_at, options, status[1])
+        problems.extend(status_problems)
+        return event
+
+    built = read_items(statuses, read, "statuses", problems, catch=(AdapterError, ValidationError, InvalidIdentifier))
+    return result_of(_with_delivery_amounts(unique_events(built), delivery_amounts), problems)
 
 
 def _order_value(entity: RawOrderEntity, problems: list[Problem]) -> tuple[Amount, ...]:
@@ -284,7 +271,7 @@ def _with_delivery_amounts(events: list[CanonicalEvent], amounts: tuple[Amount, 
     if not amounts or not events:
         return events
     delivered = [i for i, e in enumerate(events) if _is_delivery(e)]
-    targets = delivered or [max(range(len(events)), key=lambda i: (events[i].occurred_at, events[i].event_id))]
+    targets = delivered or [latest(events)]
     return [
         e.model_copy(update={"amounts": e.amounts + amounts}) if i in targets else e for i, e in enumerate(events)
     ]
@@ -360,9 +347,7 @@ def _status_event(
 ) -> tuple[CanonicalEvent, list[Problem]]:
     problems: list[Problem] = []
     raw_code = raw.code or raw.legacy_numeric or ""
-    mapping = STATUS_CODES.get(canonical_code(raw.code, raw.legacy_numeric) or "", UNMAPPED)
-    if mapping is UNMAPPED:
-        problems.append(Problem("unknown_code", raw_code))
+    mapping = lookup(STATUS_CODES, canonical_code(raw.code, raw.legacy_numeric) or "", problems, shown=raw_code)
     status, milestone = mapping.status, mapping.milestone
     reason, party = mapping.reason, mapping.party
     description = name or mapping.description or None
@@ -377,24 +362,19 @@ def _status_event(
             description = "; ".join(filter(None, [description, known.description]))
     if order.is_return:
         status, milestone = _on_return_order(status, milestone)
-    when = parse_iso(raw.time_text)
-    event = CanonicalEvent(
-        event_id=make_event_id(options.partner, order.primary, raw_code, raw.time_text),
-        partner=options.partner,
-        partner_kind=options.partner_kind,
+    event = canonical_event(
+        options,
+        received_at,
         adapter_version=ADAPTER_VERSION,
+        primary=order.primary,
+        time_text=raw.time_text,
         subject=order.subject,
         references=order.references,
-        status=status,
-        milestone=milestone,
-        reason=reason,
-        reason_party=_party(reason, party),
-        occurred_at=when.instant,
-        local_offset_minutes=when.local_offset_minutes,
-        received_at=received_at,
-        location=Location(city=raw.city, country=options.country) if raw.city else None,
+        mapping=CodeMapping(status, milestone, reason, party),
         raw_code=raw_code,
-        raw_description=description,
+        when=parse_iso(raw.time_text),
+        description=description,
+        location=Location(city=raw.city, country=options.country) if raw.city else None,
         amounts=amounts,
     )
     return event, problems
@@ -419,12 +399,6 @@ def _on_return_order(status: Status, milestone: Milestone) -> tuple[Status, Mile
     return _RETURN_STATUS.get(status, status), _RETURN_MILESTONE.get(milestone, milestone)
 
 
-def _party(reason: Reason | None, party: Party | None) -> Party | None:
-    if reason is None:
-        return None
-    return party or REASON_PARTY[reason]
-
-
 def _currency(value: str | None, problems: list[Problem]) -> str | None:
     if value is None or not str(value).strip():
         return "RUB"
@@ -442,25 +416,3 @@ def _amount(kind: AmountKind, value: Decimal, currency: str, problems: list[Prob
         problems.append(Problem("bad_amount", f"{kind.value} {value!s:.40} out of range"))
         return ()
     return (Amount(kind=kind, minor=round_to_minor(value, currency), currency=currency),)
-
-
-def _unique(events: list[CanonicalEvent]) -> list[CanonicalEvent]:
-    seen: set[str] = set()
-    kept = []
-    for event in events:
-        if event.event_id not in seen:
-            seen.add(event.event_id)
-            kept.append(event)
-    return kept
-
-
-def _validate(model: type[BaseModel], data: object) -> Any:
-    try:
-        return model.model_validate(data)
-    except ValidationError as err:
-        raise AdapterError(DeadLetterReason.SCHEMA_MISMATCH, _first_error(err)) from err
-
-
-def _first_error(err: ValidationError) -> str:
-    first = err.errors()[0]
-    return f"{'.'.join(map(str, first['loc']))}: {first['msg']}"[:300]

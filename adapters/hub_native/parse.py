@@ -27,25 +27,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from adapters._shared.code_table import CodeMapping
+from adapters._shared.events import canonical_event, check_digit_flags
+from adapters._shared.safe_json import load_json
+from adapters._shared.times import parse_iso
+from adapters._shared.validation import first_error
 from adapters.base import AdapterError, AdapterOptions, AdapterResult, Problem, result_of
 from adapters.hub_native.codes import EVENTS, RETURN_MILESTONE, RETURN_STATUS
-from adapters.partner_times import parse_iso
-from adapters.safe_json import load_json
-from schemas import (
-    REASON_PARTY,
-    Amount,
-    AmountKind,
-    CanonicalEvent,
-    DeadLetterReason,
-    Identifier,
-    Level,
-    Location,
-    Milestone,
-    Party,
-    Reason,
-    Status,
-    make_event_id,
-)
+from schemas import Amount, AmountKind, DeadLetterReason, Identifier, Level, Location, Milestone, Party, Reason, Status
 from schemas.identifiers import InvalidIdentifier
 from schemas.money import MINOR_DIGITS, as_decimal, round_to_minor
 
@@ -120,46 +109,41 @@ def parse(raw: bytes, *, received_at: datetime, options: AdapterOptions) -> Adap
             subject.append(other)
     elif message.handover_to is not None:
         raise AdapterError(DeadLetterReason.BAD_VALUE, "handover_to belongs to handed_over events only")
-    references = ()
+    references: tuple[Identifier, ...] = ()
     if message.order is not None:
-        order = _identifier(message.order, "order", Level.ORDER, Level.SHOP)
-        references = (str(order),)
+        references = (_identifier(message.order, "order", Level.ORDER, Level.SHOP),)
 
     if milestone is None:
         problems.append(Problem("unknown_code", message.event))
         status, final_milestone, implied_reason = Status.UNKNOWN, Milestone.UNKNOWN, None
     else:
-        mapping = EVENTS[milestone]
-        status, final_milestone, implied_reason = mapping.status, milestone, mapping.reason
+        row = EVENTS[milestone]
+        status, final_milestone, implied_reason = row.status, milestone, row.reason
         if message.direction == "return":
             status = RETURN_STATUS.get(status, status)
             final_milestone = RETURN_MILESTONE.get(final_milestone, final_milestone)
-    reason = message.reason or implied_reason
-    party = (message.reason_party or REASON_PARTY[reason]) if reason else None
+    mapping = CodeMapping(status, final_milestone, message.reason or implied_reason, message.reason_party)
 
     when = parse_iso(message.occurred_at)
     try:
-        event = CanonicalEvent(
-            event_id=make_event_id(options.partner, str(parcel), message.event, message.occurred_at, message.event_ref),
-            partner=options.partner,
-            partner_kind=options.partner_kind,
+        event = canonical_event(
+            options,
+            received_at,
             adapter_version=ADAPTER_VERSION,
-            subject=tuple(str(i) for i in subject),
+            primary=str(parcel),
+            time_text=message.occurred_at,
+            facility=message.event_ref,
+            subject=subject,
             references=references,
-            status=status,
-            milestone=final_milestone,
-            reason=reason,
-            reason_party=party,
-            occurred_at=when.instant,
-            local_offset_minutes=when.local_offset_minutes,
-            received_at=received_at,
-            location=_location(message.location, options),
+            mapping=mapping,
             raw_code=message.event,
+            when=when,
+            location=_location(message.location, options),
             amounts=tuple(_amount(a) for a in message.amounts),
-            flags=tuple(f"bad_check_digit:{i}" for i in subject if i.check_digit_valid is False),
+            flags=check_digit_flags(subject),
         )
     except ValidationError as err:
-        raise AdapterError(DeadLetterReason.BAD_VALUE, _first_error(err)) from err
+        raise AdapterError(DeadLetterReason.BAD_VALUE, first_error(err)) from err
     return result_of([event], problems)
 
 
@@ -173,7 +157,7 @@ def _validate(document: dict[str, object]) -> RawHubEvent:
             if first["type"] in ("string_pattern_mismatch", "enum", "literal_error", "string_too_long")
             else DeadLetterReason.SCHEMA_MISMATCH
         )
-        raise AdapterError(reason, _first_error(err)) from err
+        raise AdapterError(reason, first_error(err)) from err
 
 
 def _identifier(text: str, field: str, *levels: Level) -> Identifier:
@@ -203,9 +187,3 @@ def _amount(raw: RawAmount) -> Amount:
         detail = f"{raw.amount} has more than {digits} decimals for {raw.currency}"
         raise AdapterError(DeadLetterReason.BAD_VALUE, detail)
     return Amount(kind=AmountKind(raw.kind), minor=round_to_minor(value, raw.currency), currency=raw.currency)
-
-
-def _first_error(err: ValidationError) -> str:
-    first = err.errors()[0]
-    return f"{'.'.join(map(str, first['loc']))}: {first['msg']}"[:300]
-

@@ -13,7 +13,7 @@ registration errors and "not accepted at the sorting centre" are exceptions with
 the start of a return, not its end (the seller has not got it back).
 """
 
-from adapters.code_table import CodeMapping
+from adapters._shared.code_table import CodeMapping
 from schemas import Milestone as M
 from schemas import Party, Reason
 from schemas import Status as S

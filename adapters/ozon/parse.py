@@ -29,10 +29,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
+from adapters._shared.code_table import UNMAPPED, CodeMapping, lookup
+from adapters._shared.events import canonical_event, check_digit_flags
+from adapters._shared.items import BadItem, items_result, read_items
+from adapters._shared.safe_json import load_json
+from adapters._shared.times import PartnerTime, parse_iso
+from adapters._shared.validation import Tolerant, validated, validated_item
 from adapters.base import AdapterError, AdapterOptions, AdapterResult, Problem, ignored, result_of
-from adapters.code_table import UNMAPPED, CodeMapping
 from adapters.ozon.codes import (
     CUTOFF_DATE_CHANGED,
     NON_LOGISTICS_PUSH_TYPES,
@@ -42,10 +47,7 @@ from adapters.ozon.codes import (
     STATUSES,
     SUBSTATUSES,
 )
-from adapters.partner_times import PartnerTime, parse_iso
-from adapters.safe_json import load_json
-from schemas import Amount, AmountKind, CanonicalEvent, DeadLetterReason, Identifier, Scheme, TimeSource, make_event_id
-from schemas.enums import REASON_PARTY
+from schemas import Amount, AmountKind, CanonicalEvent, DeadLetterReason, Identifier, Scheme
 from schemas.identifiers import InvalidIdentifier, candidates
 from schemas.money import as_decimal, round_to_minor
 
@@ -68,11 +70,7 @@ DEFAULT_CURRENCY = "RUB"  # docs/partners/ozon.md#money: Ozon prices are roubles
 _MAX_FLAG_VALUE = 64
 
 
-class _Tolerant(BaseModel):
-    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True)
-
-
-class RawPush(_Tolerant):
+class RawPush(Tolerant):
     message_type: str
     posting_number: str | None = None
     new_state: str | None = None
@@ -83,13 +81,13 @@ class RawPush(_Tolerant):
     reason: Any = None
 
 
-class RawProduct(_Tolerant):
+class RawProduct(Tolerant):
     price: str | None = None
     quantity: int | None = None
     currency_code: str | None = None
 
 
-class RawPosting(_Tolerant):
+class RawPosting(Tolerant):
     posting_number: str
     order_number: str | None = None
     status: str | None = None
@@ -97,13 +95,6 @@ class RawPosting(_Tolerant):
     tracking_number: str | None = None
     products: Any = None
     delivery_method: Any = None
-
-
-class _BadItem(Exception):
-    def __init__(self, reason: DeadLetterReason, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
 
 
 def parse(raw: bytes, *, received_at: datetime, options: AdapterOptions) -> AdapterResult:
@@ -121,10 +112,7 @@ def parse(raw: bytes, *, received_at: datetime, options: AdapterOptions) -> Adap
 
 
 def _push(document: dict[str, Any], received_at: datetime, options: AdapterOptions) -> AdapterResult:
-    try:
-        push = RawPush.model_validate(document)
-    except ValidationError as err:
-        raise AdapterError(DeadLetterReason.SCHEMA_MISMATCH, _first_error(err)) from err
+    push = validated(RawPush, document)
     kind = push.message_type
     if kind == PING:
         return ignored("TYPE_PING")
@@ -142,7 +130,7 @@ def _push(document: dict[str, Any], received_at: datetime, options: AdapterOptio
     description: str | None = None
     if kind == STATE_CHANGED:
         raw_code = _required(push.new_state, "new_state")
-        mapping = _lookup(SUBSTATUSES, raw_code, problems)
+        mapping = lookup(SUBSTATUSES, raw_code, problems)
         written = _required(push.changed_state_date, "changed_state_date")
         when = parse_iso(written)
     elif kind == "TYPE_POSTING_CANCELLED":
@@ -168,16 +156,8 @@ def _push(document: dict[str, Any], received_at: datetime, options: AdapterOptio
         when = None
     try:
         event = _event(
-            options,
-            received_at,
-            event_id=make_event_id(options.partner, posting.value, raw_code, written),
-            subject=(posting,),
-            references=(),
-            mapping=mapping,
-            raw_code=raw_code,
-            when=when,
-            description=description,
-            promised=promised,
+            options, received_at, posting, (posting,), (), mapping, raw_code, written, when,
+            description=description, promised=promised,
         )
     except (ValidationError, ValueError) as err:
         raise AdapterError(DeadLetterReason.BAD_VALUE, str(err)[:200]) from err
@@ -197,40 +177,30 @@ def _read_model(result: object, received_at: datetime, options: AdapterOptions) 
     problems: list[Problem] = []
     try:
         event = _posting_event(result, received_at, options, problems)
-    except _BadItem as err:
-        raise AdapterError(err.reason, err.message) from err
+    except BadItem as err:
+        raise err.as_error() from err
     return result_of([event], problems)
 
 
 def _posting_list(postings: list[Any], received_at: datetime, options: AdapterOptions) -> AdapterResult:
-    events: list[CanonicalEvent] = []
     problems: list[Problem] = []
-    for index, posting in enumerate(postings):
-        try:
-            events.append(_posting_event(posting, received_at, options, problems))
-        except _BadItem as err:
-            problems.append(Problem("bad_item", f"postings[{index}]: {err.message}"))
-    if not events and not problems:
-        return ignored("no postings")
-    return result_of(events, problems)
+    events = read_items(
+        postings, lambda posting: _posting_event(posting, received_at, options, problems), "postings", problems
+    )
+    return items_result(events, problems, when_empty="no postings")
 
 
 def _posting_event(
     document: object, received_at: datetime, options: AdapterOptions, problems: list[Problem]
 ) -> CanonicalEvent:
-    if not isinstance(document, dict):
-        raise _BadItem(DeadLetterReason.SCHEMA_MISMATCH, "a posting is a JSON object")
-    try:
-        posting = RawPosting.model_validate(document)
-    except ValidationError as err:
-        raise _BadItem(DeadLetterReason.SCHEMA_MISMATCH, _first_error(err)) from err
+    posting = validated_item(RawPosting, document, "a posting is a JSON object")
     try:
         posting_id = Identifier.of(Scheme.OZON_POSTING, posting.posting_number)
     except InvalidIdentifier as err:
-        raise _BadItem(DeadLetterReason.BAD_VALUE, str(err)) from err
+        raise BadItem(str(err), DeadLetterReason.BAD_VALUE) from err
     status, substatus = (posting.status or "").strip(), (posting.substatus or "").strip()
     if not status and not substatus:
-        raise _BadItem(DeadLetterReason.SCHEMA_MISMATCH, f"posting {posting_id.value} has no status")
+        raise BadItem(f"posting {posting_id.value} has no status")
     raw_code = f"{status}/{substatus}" if status and substatus else status or substatus
     mapping = _posting_mapping(status, substatus, problems)
     flags: list[str] = []
@@ -247,19 +217,11 @@ def _posting_event(
     amounts = _order_value(posting.products, flags)
     try:
         return _event(
-            options,
-            received_at,
-            event_id=make_event_id(options.partner, posting_id.value, raw_code, None),
-            subject=tuple(subject),
-            references=tuple(references),
-            mapping=mapping,
-            raw_code=raw_code,
-            when=None,
-            amounts=amounts,
-            flags=tuple(flags),
+            options, received_at, posting_id, subject, references, mapping, raw_code, None, None,
+            amounts=amounts, flags=tuple(flags),
         )
-    except (ValidationError, ValueError) as err:
-        raise _BadItem(DeadLetterReason.BAD_VALUE, str(err)[:200]) from err
+    except ValueError as err:  # pydantic's ValidationError among them
+        raise BadItem(str(err)[:200], DeadLetterReason.BAD_VALUE) from err
 
 
 def _posting_mapping(status: str, substatus: str, problems: list[Problem]) -> CodeMapping:
@@ -305,8 +267,7 @@ def _carrier_parcel(posting: RawPosting, flags: list[str]) -> Identifier | None:
         if name in provider and chosen.scheme not in schemes:
             flags.append(f"tracking_number_mismatch:{shown}")
             return None
-    if chosen.check_digit_valid is False:
-        flags.append(f"bad_check_digit:{chosen}")
+    flags.extend(check_digit_flags([chosen]))
     return chosen
 
 
@@ -342,46 +303,25 @@ def _order_value(products: object, flags: list[str]) -> tuple[Amount, ...]:
 def _event(
     options: AdapterOptions,
     received_at: datetime,
-    *,
-    event_id: str,
-    subject: tuple[Identifier, ...],
-    references: tuple[Identifier, ...],
+    posting: Identifier,
+    subject: list[Identifier] | tuple[Identifier, ...],
+    references: list[Identifier] | tuple[Identifier, ...],
     mapping: CodeMapping,
     raw_code: str,
+    written: str | None,
     when: PartnerTime | None,
+    *,
     description: str | None = None,
     promised: datetime | None = None,
     amounts: tuple[Amount, ...] = (),
     flags: tuple[str, ...] = (),
 ) -> CanonicalEvent:
-    return CanonicalEvent(
-        event_id=event_id,
-        partner=options.partner,
-        partner_kind=options.partner_kind,
-        adapter_version=ADAPTER_VERSION,
-        subject=tuple(map(str, subject)),
-        references=tuple(map(str, references)),
-        status=mapping.status,
-        milestone=mapping.milestone,
-        reason=mapping.reason,
-        reason_party=mapping.party or (REASON_PARTY[mapping.reason] if mapping.reason else None),
-        occurred_at=when.instant if when else received_at,
-        local_offset_minutes=when.local_offset_minutes if when else None,
-        time_source=TimeSource.PARTNER if when else TimeSource.OBSERVED,
-        received_at=received_at,
-        raw_code=raw_code,
-        raw_description=description or mapping.description or None,
-        amounts=amounts,
-        promised_delivery=promised,
-        flags=flags,
+    """An event about one posting; `written` is its time as Ozon wrote it (None for a snapshot)."""
+    return canonical_event(
+        options, received_at, adapter_version=ADAPTER_VERSION, primary=posting.value, time_text=written,
+        subject=subject, references=references, mapping=mapping, raw_code=raw_code, when=when,
+        description=description, promised=promised, amounts=amounts, flags=flags,
     )
-
-
-def _lookup(table: dict[str, CodeMapping], code: str, problems: list[Problem]) -> CodeMapping:
-    mapping = table.get(code, UNMAPPED)
-    if mapping is UNMAPPED:
-        problems.append(Problem("unknown_code", code))
-    return mapping
 
 
 def _identifier(scheme: Scheme, raw: str) -> Identifier:
@@ -395,8 +335,3 @@ def _required(value: str | None, name: str) -> str:
     if value is None or not value.strip():
         raise AdapterError(DeadLetterReason.SCHEMA_MISMATCH, f"no {name}")
     return value
-
-
-def _first_error(err: ValidationError) -> str:
-    first = err.errors()[0]
-    return f"{'.'.join(map(str, first['loc']))}: {first['msg']}"

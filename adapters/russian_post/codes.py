@@ -33,11 +33,11 @@ Conflicts and judgement calls (marked [I] where the classification is an inferen
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Iterator, Mapping
 
-from adapters.code_table import UNMAPPED, CodeMapping
+from adapters._shared.code_table import UNMAPPED, CodeMapping
 from schemas import Milestone as M
 from schemas import Party as P
 from schemas import Reason as R

@@ -31,29 +31,30 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from enum import Enum
 from xml.etree.ElementTree import Element
-from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
+from adapters._shared.code_table import UNMAPPED, CodeMapping
+from adapters._shared.events import canonical_event, check_digit_flags
+from adapters._shared.items import BadItem, read_items
+from adapters._shared.safe_xml import children_named, load_xml, local_name
+from adapters._shared.subject import subject_header
+from adapters._shared.times import RUSSIAN_WALL_FORMATS, PartnerTime, aware, in_zone, read_iso
+from adapters._shared.validation import first_error
 from adapters.base import AdapterError, AdapterOptions, AdapterResult, Problem, ignored, result_of
-from adapters.code_table import UNMAPPED, CodeMapping
-from adapters.partner_times import PartnerTime
 from adapters.russian_post.codes import cod_mapping, operation_mapping, operation_raw_code
 from adapters.russian_post.postcode_zones import zone_for_postcode
-from adapters.safe_xml import children_named, load_xml, local_name
-from schemas import (
-    Amount, AmountKind, CanonicalEvent, DeadLetterReason, Identifier, Location, Scheme, Status, make_event_id,
-)
-from schemas.enums import REASON_PARTY
-from schemas.identifiers import InvalidIdentifier, Level
+from schemas import Amount, AmountKind, CanonicalEvent, DeadLetterReason, Identifier, Location, Scheme, Status
+from schemas.identifiers import InvalidIdentifier
 
 ADAPTER_VERSION = 1
 CURRENCY = "RUB"
-BATCH_TIME_FORMATS = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M")
+BATCH_TIME_FORMATS = RUSSIAN_WALL_FORMATS  # dd.MM.yyyy HH:mm:ss, local time of the office
 _MAX_TEXT = 200
+_NO_SUBJECT = "no hub-subject header naming the parcel"
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _FINANCE_KINDS = (
     ("Payment", AmountKind.COD),
@@ -82,10 +83,6 @@ _MARKERS: dict[str, _Format] = {
     "PostalOrderEventsForMailOutput": _Format.COD,
     "PostalOrderEvent": _Format.COD,
 }
-
-
-class _BadItem(Exception):
-    """One record, operation or event cannot be read; the others are kept."""
 
 
 @dataclass(frozen=True)
@@ -140,14 +137,14 @@ def _history(root: Element, received_at: datetime, options: AdapterOptions) -> A
         identifier = _barcode_or_none(text)
         if identifier is not None and identifier not in seen:
             seen.append(identifier)
-    fallback = seen[0] if seen else _subject_header(options, required=not any(written))
-    events, problems = [], []
-    for record, text in zip(records, written, strict=True):
-        try:
-            operation = _history_operation(record, text, fallback, options)
-            events.append(_event(operation, seen, received_at, options, problems))
-        except _BadItem as err:
-            problems.append(Problem("bad_item", f"historyRecord: {err}"))
+    fallback = seen[0] if seen else subject_header(options, missing=None if any(written) else _NO_SUBJECT)
+    problems: list[Problem] = []
+    events = read_items(
+        zip(records, written, strict=True),
+        lambda numbered: _event(_history_operation(*numbered, fallback, options), seen, received_at, options, problems),
+        lambda _index, _record: "historyRecord",
+        problems,
+    )
     return result_of(events, _with_check_digit_problems(seen, problems))
 
 
@@ -156,14 +153,14 @@ def _history_operation(
 ) -> _Operation:
     barcode = _barcode(barcode_text) if barcode_text else fallback
     if barcode is None:
-        raise _BadItem("no barcode")
+        raise BadItem("no barcode")
     oper_type = _text(record, "OperationParameters", "OperType", "Id")
     if not oper_type:
-        raise _BadItem("no OperType")
+        raise BadItem("no OperType")
     oper_attr = _text(record, "OperationParameters", "OperAttr", "Id")
     date_text = _text(record, "OperationParameters", "OperDate")
     if not date_text:
-        raise _BadItem("no OperDate")
+        raise BadItem("no OperDate")
     postcode = _postcode(_text(record, "AddressParameters", "OperationAddress", "Index"))
     time, wall = _single_time(date_text, postcode, options)
     mapping = operation_mapping(oper_type, oper_attr)
@@ -187,15 +184,16 @@ def _history_operation(
 def _single_time(text: str, postcode: str | None, options: AdapterOptions) -> tuple[PartnerTime, str]:
     """`2015-07-09T18:08:00.000+03:00`: the instant, and the wall time without offset."""
     try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError as err:
-        raise _BadItem(f"time {_clip(text)!r} is not an ISO time") from err
+        value = read_iso(text)
+    except AdapterError as err:
+        raise BadItem(f"time {_clip(text)!r} is not an ISO time") from err
     wall = value.replace(tzinfo=None, microsecond=0).isoformat(timespec="seconds")
     if value.tzinfo is None:  # the spec always writes an offset; read a bare time like the batch's
         return _local_time(value, postcode, options), wall
-    offset = value.utcoffset()
-    minutes = int(offset.total_seconds() // 60) if offset is not None else None
-    return PartnerTime(_to_utc(value, text), minutes, False), wall
+    try:
+        return aware(value, text), wall
+    except AdapterError as err:  # year 1 or 9999 shifted out of datetime's range
+        raise BadItem(f"time {_clip(text)!r} out of range") from err
 
 
 def _finance(block: Element | None) -> tuple[Amount, ...]:
@@ -223,40 +221,46 @@ def _batch(root: Element, received_at: datetime, options: AdapterOptions) -> Ada
     problems: list[Problem] = []
     barcodes: list[Identifier] = []
     for item in items:
-        barcode_text = item.get("Barcode")
-        label = _clip(barcode_text) or "item without Barcode"
-        for error in (child for child in item if local_name(child).lower() == "error"):
-            # docs/partners/russian-post.md#batch-error-codes (12: no info for the barcode): the item
-            # is bad, the rest kept.
-            detail = f"error {_clip(error.get('ErrorTypeID'))} {_clip(error.get('ErrorName'))}"
-            problems.append(Problem("bad_item", f"{label}: {detail}"))
-        operations = [child for child in item if local_name(child) == "Operation"]
-        if not operations:
-            continue
-        try:
-            barcode = _barcode(barcode_text)
-        except _BadItem as err:
-            problems.append(Problem("bad_item", f"{label}: {err}"))
-            continue
-        if barcode not in barcodes:
-            barcodes.append(barcode)
-        for element in operations:
-            try:
-                operation = _batch_operation(element, barcode, options)
-                events.append(_event(operation, [barcode], received_at, options, problems))
-            except _BadItem as err:
-                problems.append(Problem("bad_item", f"{label}: {err}"))
+        events += _batch_item(item, barcodes, received_at, options, problems)
     return result_of(events, _with_check_digit_problems(barcodes, problems))
+
+
+def _batch_item(
+    item: Element, barcodes: list[Identifier], received_at: datetime, options: AdapterOptions, problems: list[Problem]
+) -> list[CanonicalEvent]:
+    """The operations of one barcode; its errors (12: no info for the barcode,
+    docs/partners/russian-post.md#batch-error-codes) are bad items, the other barcodes kept."""
+    barcode_text = item.get("Barcode")
+    label = _clip(barcode_text) or "item without Barcode"
+    for error in (child for child in item if local_name(child).lower() == "error"):
+        detail = f"error {_clip(error.get('ErrorTypeID'))} {_clip(error.get('ErrorName'))}"
+        problems.append(Problem("bad_item", f"{label}: {detail}"))
+    operations = [child for child in item if local_name(child) == "Operation"]
+    if not operations:
+        return []
+    try:
+        barcode = _barcode(barcode_text)
+    except BadItem as err:
+        problems.append(Problem("bad_item", f"{label}: {err}"))
+        return []
+    if barcode not in barcodes:
+        barcodes.append(barcode)
+    return read_items(
+        operations,
+        lambda element: _event(_batch_operation(element, barcode, options), [barcode], received_at, options, problems),
+        lambda _index, _element: label,
+        problems,
+    )
 
 
 def _batch_operation(element: Element, barcode: Identifier, options: AdapterOptions) -> _Operation:
     oper_type = element.get("OperTypeID")
     if not oper_type or not oper_type.strip():
-        raise _BadItem("Operation without OperTypeID")
+        raise BadItem("Operation without OperTypeID")
     oper_attr = element.get("OperCtgID")
     date_text = element.get("DateOper")
     if not date_text:
-        raise _BadItem("Operation without DateOper")
+        raise BadItem("Operation without DateOper")
     naive = _batch_wall_time(date_text)
     postcode = _postcode(element.get("IndexOper"))
     mapping = operation_mapping(oper_type, oper_attr)
@@ -281,24 +285,25 @@ def _batch_wall_time(text: str) -> datetime:
             return datetime.strptime(stripped, fmt)
         except ValueError:
             continue
-    raise _BadItem(f"DateOper {_clip(text)!r} is not dd.MM.yyyy HH:mm:ss")
+    raise BadItem(f"DateOper {_clip(text)!r} is not dd.MM.yyyy HH:mm:ss")
 
 
 # --- cash on delivery: PostalOrderEventsForMail -------------------------------------------
 
 
 def _cod(root: Element, received_at: datetime, options: AdapterOptions) -> AdapterResult:
-    subject = _subject_header(options, required=True)
-    assert subject is not None  # required=True raises instead
+    subject = subject_header(options, missing=_NO_SUBJECT)
+    assert subject is not None  # a `missing` message makes an absent header an error
     elements = children_named(root, "PostalOrderEvent")
     if not elements:
         return ignored("PostalOrderEventsForMail without events")
-    events, problems = [], []
-    for element in elements:
-        try:
-            events.append(_cod_event(element, subject, received_at, options, problems))
-        except _BadItem as err:
-            problems.append(Problem("bad_item", f"PostalOrderEvent {_clip(element.get('Number'))}: {err}"))
+    problems: list[Problem] = []
+    events = read_items(
+        elements,
+        lambda element: _cod_event(element, subject, received_at, options, problems),
+        lambda _index, element: f"PostalOrderEvent {_clip(element.get('Number'))}",
+        problems,
+    )
     return result_of(events, _with_check_digit_problems([subject], problems))
 
 
@@ -307,10 +312,10 @@ def _cod_event(
 ) -> CanonicalEvent:
     event_type = (element.get("EventType") or "").strip()
     if not event_type:
-        raise _BadItem("no EventType")
+        raise BadItem("no EventType")
     written = element.get("EventDateTime")
     if not written:
-        raise _BadItem("no EventDateTime")
+        raise BadItem("no EventDateTime")
     postcode = _postcode(element.get("IndexEvent"))
     time, _wall = _single_time(written, postcode, options)
     raw_code = f"cod.{_clip(event_type)}"
@@ -341,95 +346,59 @@ def _event(
     operation: _Operation, barcodes: list[Identifier], received_at: datetime, options: AdapterOptions,
     problems: list[Problem],
 ) -> CanonicalEvent:
-    event = _build(operation, barcodes, received_at, options)
+    subject = [operation.barcode, *(b for b in barcodes if b != operation.barcode)]
+    location = None
+    if operation.postcode or operation.facility or operation.country:
+        location = Location(country=operation.country, postcode=operation.postcode, facility=operation.facility)
+    try:
+        event = canonical_event(
+            options,
+            received_at,
+            adapter_version=ADAPTER_VERSION,
+            primary=operation.barcode.value,
+            time_text=operation.wall_time,
+            facility=operation.postcode,
+            subject=subject,
+            mapping=operation.mapping,
+            raw_code=operation.raw_code,
+            when=operation.time,
+            location=location,
+            amounts=operation.amounts,
+            flags=check_digit_flags(subject),
+        )
+    except ValidationError as err:
+        raise BadItem(first_error(err)[:_MAX_TEXT]) from err
     if operation.mapping.status is Status.UNKNOWN:
         problems.append(Problem("unknown_code", operation.raw_code))
     return event
 
 
-def _build(
-    operation: _Operation, barcodes: list[Identifier], received_at: datetime, options: AdapterOptions
-) -> CanonicalEvent:
-    subject = [operation.barcode, *(b for b in barcodes if b != operation.barcode)]
-    mapping = operation.mapping
-    location = None
-    if operation.postcode or operation.facility or operation.country:
-        location = Location(country=operation.country, postcode=operation.postcode, facility=operation.facility)
-    try:
-        return CanonicalEvent(
-            event_id=make_event_id(
-                options.partner, operation.barcode.value, operation.raw_code, operation.wall_time, operation.postcode
-            ),
-            partner=options.partner,
-            partner_kind=options.partner_kind,
-            adapter_version=ADAPTER_VERSION,
-            subject=tuple(str(i) for i in subject),
-            status=mapping.status,
-            milestone=mapping.milestone,
-            reason=mapping.reason,
-            reason_party=mapping.party or (REASON_PARTY[mapping.reason] if mapping.reason else None),
-            occurred_at=operation.time.instant,
-            local_offset_minutes=operation.time.local_offset_minutes,
-            offset_assumed=operation.time.offset_assumed,
-            received_at=received_at,
-            location=location,
-            raw_code=operation.raw_code,
-            raw_description=mapping.description or None,
-            amounts=operation.amounts,
-            flags=tuple(f"bad_check_digit:{i}" for i in subject if i.check_digit_valid is False),
-        )
-    except ValidationError as err:
-        first = err.errors()[0]
-        raise _BadItem(f"{'.'.join(map(str, first['loc']))}: {first['msg']}"[:_MAX_TEXT]) from err
-
-
 def _local_time(naive: datetime, postcode: str | None, options: AdapterOptions) -> PartnerTime:
     """A wall time without offset, in the office's zone when its postcode says, else assumed."""
     zone = zone_for_postcode(postcode)
-    local = naive.replace(tzinfo=ZoneInfo(zone or options.assumed_zone))
-    offset = local.utcoffset()
-    minutes = int(offset.total_seconds() // 60) if offset is not None else None
-    return PartnerTime(_to_utc(local, naive.isoformat()), minutes, zone is None)
-
-
-def _to_utc(value: datetime, text: str) -> datetime:
     try:
-        return value.astimezone(timezone.utc)
-    except OverflowError as err:  # year 1 or 9999 shifted out of datetime's range
-        raise _BadItem(f"time {_clip(text)!r} out of range") from err
+        return in_zone(naive, zone or options.assumed_zone, assumed=zone is None, text=naive.isoformat())
+    except AdapterError as err:  # year 1 or 9999 shifted out of datetime's range
+        raise BadItem(f"time {_clip(naive.isoformat())!r} out of range") from err
 
 
 def _barcode_or_none(text: str | None) -> Identifier | None:
     try:
         return _barcode(text) if text else None
-    except _BadItem:
+    except BadItem:
         return None
 
 
 def _barcode(text: str | None) -> Identifier:
     """A barcode as S10 (13 characters) or Russian Post's 14 digits; check digits are only flagged."""
     if not text or not text.strip():
-        raise _BadItem("no barcode")
+        raise BadItem("no barcode")
     for scheme in (Scheme.RP, Scheme.S10):
         try:
             return Identifier.of(scheme, text)
         except InvalidIdentifier:
             continue
-    raise _BadItem(f"barcode {_clip(text)!r} is neither S10 nor a 14-digit barcode")
-
-
-def _subject_header(options: AdapterOptions, *, required: bool) -> Identifier | None:
-    if options.subject is None:
-        if required:
-            raise AdapterError(DeadLetterReason.MISSING_SUBJECT, "no hub-subject header naming the parcel")
-        return None
-    try:
-        identifier = Identifier.parse(options.subject)
-    except InvalidIdentifier as err:
-        raise AdapterError(DeadLetterReason.BAD_VALUE, f"hub-subject: {_clip(str(err))}") from err
-    if identifier.level is not Level.PARCEL:
-        raise AdapterError(DeadLetterReason.BAD_VALUE, f"hub-subject {identifier} is not a parcel identifier")
-    return identifier
+    raise BadItem(f"barcode {_clip(text)!r} is neither S10 nor a 14-digit barcode")
 
 
 def _with_check_digit_problems(identifiers: list[Identifier], problems: list[Problem]) -> list[Problem]:
@@ -442,14 +411,14 @@ def _kopecks(text: str | None, name: str) -> int:
         return 0
     stripped = text.strip()
     if len(stripped) > 18 or not stripped.isascii() or not stripped.isdigit():
-        raise _BadItem(f"{name} {_clip(stripped)!r} is not an amount in kopecks")
+        raise BadItem(f"{name} {_clip(stripped)!r} is not an amount in kopecks")
     return int(stripped)
 
 
 def _raw_code(oper_type: str, oper_attr: str | None) -> str:
     code = operation_raw_code(oper_type, oper_attr)
     if len(code) > 40:
-        raise _BadItem("operation code too long")
+        raise BadItem("operation code too long")
     return code
 
 

@@ -9,7 +9,7 @@ reading ё as е.
 
 from __future__ import annotations
 
-from adapters.code_table import CodeMapping
+from adapters._shared.code_table import CodeMapping, keyed, text_key
 from schemas import Milestone as M
 from schemas import Status as S
 
@@ -26,8 +26,7 @@ STATES: dict[str, CodeMapping] = {
 UNTIMED_STATE = "Обработка"
 
 
-def state_key(state: str) -> str:
-    return " ".join(state.split()).casefold().replace("ё", "е")
+# How states compare: trimmed, single-spaced, case-folded, ё read as е.
+state_key = text_key
 
-
-STATE_BY_KEY: dict[str, CodeMapping] = {state_key(s): m for s, m in STATES.items()}
+STATE_BY_KEY: dict[str, CodeMapping] = keyed(STATES)

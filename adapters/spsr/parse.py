@@ -28,36 +28,22 @@ from xml.etree.ElementTree import Element
 
 from pydantic import ValidationError
 
+from adapters._shared.code_table import lookup
+from adapters._shared.events import canonical_event, check_digit_flags
+from adapters._shared.items import read_items
+from adapters._shared.safe_xml import children_named, load_xml, local_name
+from adapters._shared.subject import subject_header
+from adapters._shared.times import ISO_WALL_FORMATS, RUSSIAN_WALL_FORMATS, parse_partner_time
 from adapters.base import AdapterError, AdapterOptions, AdapterResult, Problem, ignored, result_of
-from adapters.code_table import UNMAPPED
-from adapters.partner_times import PartnerTime, parse_iso, parse_local
-from adapters.safe_xml import children_named, load_xml, local_name
 from adapters.spsr.codes import STATE_BY_KEY, UNTIMED_STATE, state_key
-from schemas import (
-    Amount,
-    AmountKind,
-    CanonicalEvent,
-    DeadLetterReason,
-    Identifier,
-    Level,
-    Scheme,
-    TimeSource,
-    make_event_id,
-)
+from schemas import Amount, AmountKind, CanonicalEvent, DeadLetterReason, Identifier, Scheme
 from schemas.identifiers import InvalidIdentifier
 from schemas.money import BadAmount, as_decimal, round_to_minor
 
 ADAPTER_VERSION = 1
 
-LOCAL_FORMATS = (
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S.%f",
-    "%Y-%m-%dT%H:%M",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%d.%m.%Y %H:%M:%S",
-    "%d.%m.%Y %H:%M",
-)
+# DeliveryDT's format is undocumented (docs/partners/spsr.md#timestamps): ISO and dd.MM.yyyy are read.
+LOCAL_FORMATS = (*ISO_WALL_FORMATS, *RUSSIAN_WALL_FORMATS)
 
 
 def parse(raw: bytes, *, received_at: datetime, options: AdapterOptions) -> AdapterResult:
@@ -67,51 +53,44 @@ def parse(raw: bytes, *, received_at: datetime, options: AdapterOptions) -> Adap
         if children_named(root, "Error") or children_named(root, "error"):
             return ignored("SPSR error answer without an invoice")
         raise AdapterError(DeadLetterReason.UNKNOWN_FORMAT, f"no Invoice in <{local_name(root)[:40]}>")
-    events: list[CanonicalEvent] = []
     problems: list[Problem] = []
-    for index, invoice in enumerate(invoices):
+    if len(invoices) == 1:  # the invoice is the message: what breaks it dead-letters the message
         try:
-            events.append(_event(invoice, received_at, options, problems))
-        except (AdapterError, ValidationError, InvalidIdentifier) as err:
-            if len(invoices) == 1:
-                if isinstance(err, AdapterError):
-                    raise
-                raise AdapterError(DeadLetterReason.BAD_VALUE, str(err)[:200]) from err
-            problems.append(Problem("bad_item", f"Invoice[{index}]: {str(err)[:200]}"))
+            return result_of([_event(invoices[0], received_at, options, problems)], problems)
+        except (ValidationError, InvalidIdentifier) as err:
+            raise AdapterError(DeadLetterReason.BAD_VALUE, str(err)[:200]) from err
+    events = read_items(
+        invoices, lambda invoice: _event(invoice, received_at, options, problems), "Invoice", problems,
+        catch=(AdapterError, ValidationError, InvalidIdentifier),
+    )
     return result_of(events, problems)
 
 
 def _event(invoice: Element, received_at: datetime, options: AdapterOptions, problems: list[Problem]) -> CanonicalEvent:
-    subject, flags = _subject(_field(invoice, "ShipmentNumber"), options)
+    subject = _subject(_field(invoice, "ShipmentNumber"), options)
     state = _field(invoice, "CurState")
     if not state:
         raise AdapterError(DeadLetterReason.SCHEMA_MISMATCH, "Invoice without CurState")
     raw_code = " ".join(state.split())
-    mapping = STATE_BY_KEY.get(state_key(state), UNMAPPED)
-    if mapping is UNMAPPED:
-        problems.append(Problem("unknown_code", raw_code[:200]))
+    mapping = lookup(STATE_BY_KEY, state_key(state), problems, shown=raw_code[:200])
     written = _field(invoice, "DeliveryDT")
     if state_key(state) == state_key(UNTIMED_STATE) or not written:
         written = None
-    when = _time(written, options) if written else None
-    return CanonicalEvent(
-        event_id=make_event_id(options.partner, Identifier.parse(subject).value, raw_code, written),
-        partner=options.partner,
-        partner_kind=options.partner_kind,
+    when = parse_partner_time(written, LOCAL_FORMATS, options.assumed_zone, assumed=True) if written else None
+    return canonical_event(
+        options,
+        received_at,
         adapter_version=ADAPTER_VERSION,
+        primary=subject.value,
+        time_text=written,
         subject=(subject,),
         references=_references(_field(invoice, "ShipRefNum"), options, problems),
-        status=mapping.status,
-        milestone=mapping.milestone,
-        occurred_at=when.instant if when else received_at,
-        local_offset_minutes=when.local_offset_minutes if when else None,
-        offset_assumed=when.offset_assumed if when else False,
-        time_source=TimeSource.PARTNER if when else TimeSource.OBSERVED,
-        received_at=received_at,
+        mapping=mapping,
         raw_code=raw_code,
-        raw_description=mapping.description or None,
+        when=when,
         amounts=_amounts(invoice, problems),
-        flags=flags,
+        # A number SPSR wrote has no check digit; one from the header may.
+        flags=check_digit_flags([subject]),
     )
 
 
@@ -125,23 +104,15 @@ def _field(invoice: Element, name: str) -> str | None:
     return value or None
 
 
-def _subject(shipment_number: str | None, options: AdapterOptions) -> tuple[str, tuple[str, ...]]:
+def _subject(shipment_number: str | None, options: AdapterOptions) -> Identifier:
     if shipment_number:
         try:
-            return str(Identifier.of(Scheme.SPSR, shipment_number)), ()
+            return Identifier.of(Scheme.SPSR, shipment_number)
         except InvalidIdentifier as err:
             raise AdapterError(DeadLetterReason.BAD_VALUE, str(err)) from err
-    if not options.subject:
-        raise AdapterError(DeadLetterReason.MISSING_SUBJECT, "Invoice without ShipmentNumber and no hub-subject")
-    try:
-        identifier = Identifier.parse(options.subject.strip())
-    except InvalidIdentifier as err:
-        raise AdapterError(DeadLetterReason.BAD_VALUE, f"hub-subject: {err}") from err
-    if identifier.level is not Level.PARCEL:
-        raise AdapterError(DeadLetterReason.BAD_VALUE, f"hub-subject {identifier} is not a parcel identifier")
-    flags = (f"bad_check_digit:{identifier}",) if identifier.check_digit_valid is False else ()
-    return str(identifier), flags
-
+    subject = subject_header(options, missing="Invoice without ShipmentNumber and no hub-subject")
+    assert subject is not None  # a `missing` message makes an absent header an error
+    return subject
 
 def _references(ship_ref: str | None, options: AdapterOptions, problems: list[Problem]) -> tuple[str, ...]:
     if not ship_ref:
@@ -151,13 +122,6 @@ def _references(ship_ref: str | None, options: AdapterOptions, problems: list[Pr
     except InvalidIdentifier:
         problems.append(Problem("bad_reference", f"ShipRefNum {ship_ref[:60]!r}"))
         return ()
-
-
-def _time(text: str, options: AdapterOptions) -> PartnerTime:
-    try:
-        return parse_iso(text)
-    except AdapterError:
-        return parse_local(text, LOCAL_FORMATS, options.assumed_zone, assumed=True)
 
 
 def _amounts(invoice: Element, problems: list[Problem]) -> tuple[Amount, ...]:

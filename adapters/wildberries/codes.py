@@ -12,7 +12,7 @@ plain cancellation; `defect` is a cancellation for a defect in the goods (the se
 `postponed_delivery` implies only that the parcel is still on its way.
 """
 
-from adapters.code_table import CodeMapping
+from adapters._shared.code_table import CodeMapping
 from schemas import Milestone as M
 from schemas import Party, Reason
 from schemas import Status as S

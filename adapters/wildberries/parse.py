@@ -22,15 +22,18 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from pydantic import BaseModel, ConfigDict, ValidationError
 
-from adapters.base import AdapterError, AdapterOptions, AdapterResult, Problem, ignored, result_of
-from adapters.code_table import UNMAPPED, CodeMapping
-from adapters.partner_times import PartnerTime, parse_iso
-from adapters.safe_json import load_json
+from pydantic import ValidationError
+
+from adapters._shared.code_table import UNMAPPED, CodeMapping
+from adapters._shared.events import canonical_event
+from adapters._shared.items import BadItem, items_result, read_items
+from adapters._shared.safe_json import load_json
+from adapters._shared.times import PartnerTime, parse_iso
+from adapters._shared.validation import Tolerant, first_error
+from adapters.base import AdapterError, AdapterOptions, AdapterResult, Problem
 from adapters.wildberries.codes import DEFERS_TO_SUPPLIER, NEW_ORDER_CODE, SUPPLIER_STATUSES, WB_STATUSES
-from schemas import Amount, AmountKind, CanonicalEvent, DeadLetterReason, Identifier, Scheme, TimeSource, make_event_id
-from schemas.enums import REASON_PARTY
+from schemas import Amount, AmountKind, CanonicalEvent, DeadLetterReason, Identifier, Scheme
 from schemas.identifiers import InvalidIdentifier
 from schemas.money import ISO_NUMERIC, as_decimal, round_to_minor
 
@@ -39,56 +42,43 @@ ADAPTER_VERSION = 1
 _WB_MINOR_FACTOR = Decimal(100)  # WB writes every amount "multiplied by 100" (docs/partners/wildberries.md#money)
 
 
-class _Tolerant(BaseModel):
-    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True)
-
-
-class RawStatusItem(_Tolerant):
+class RawStatusItem(Tolerant):
     id: str
     supplierStatus: str | None = None
     wbStatus: str | None = None
 
 
-class RawNewOrder(_Tolerant):
+class RawNewOrder(Tolerant):
     id: str
     createdAt: str
     finalPrice: str | None = None
     currencyCode: str | None = None
 
 
-class _BadItem(Exception):
-    pass
-
-
 def parse(raw: bytes, *, received_at: datetime, options: AdapterOptions) -> AdapterResult:
     document = load_json(raw)
     if not isinstance(document, dict) or not isinstance(document.get("orders"), list):
         raise AdapterError(DeadLetterReason.SCHEMA_MISMATCH, "a Wildberries response is {\"orders\": [...]}")
-    events: list[CanonicalEvent] = []
     problems: list[Problem] = []
-    for index, item in enumerate(document["orders"]):
-        try:
-            events.append(_item_event(item, received_at, options, problems))
-        except _BadItem as err:
-            problems.append(Problem("bad_item", f"orders[{index}]: {err}"))
-    if not events and not problems:
-        return ignored("no orders")
-    return result_of(events, problems)
+    events = read_items(
+        document["orders"], lambda item: _item_event(item, received_at, options, problems), "orders", problems
+    )
+    return items_result(events, problems, when_empty="no orders")
 
 
 def _item_event(
     item: object, received_at: datetime, options: AdapterOptions, problems: list[Problem]
 ) -> CanonicalEvent:
     if not isinstance(item, dict):
-        raise _BadItem("not an object")
+        raise BadItem("not an object")
     try:
         if "supplierStatus" in item or "wbStatus" in item:
             return _status_event(RawStatusItem.model_validate(item), received_at, options, problems)
         if "createdAt" in item:
             return _new_order_event(RawNewOrder.model_validate(item), received_at, options, problems)
     except ValidationError as err:
-        raise _BadItem(_first_error(err)) from err
-    raise _BadItem("neither a status (supplierStatus/wbStatus) nor an order (createdAt)")
+        raise BadItem(first_error(err)) from err
+    raise BadItem("neither a status (supplierStatus/wbStatus) nor an order (createdAt)")
 
 
 def _status_event(
@@ -97,7 +87,7 @@ def _status_event(
     task = _task(item.id)
     supplier, wb = (item.supplierStatus or "").strip(), (item.wbStatus or "").strip()
     if not supplier and not wb:
-        raise _BadItem(f"task {task.value} has neither supplierStatus nor wbStatus")
+        raise BadItem(f"task {task.value} has neither supplierStatus nor wbStatus")
     for code, table in ((supplier, SUPPLIER_STATUSES), (wb, WB_STATUSES)):
         if code and code not in table:
             problems.append(Problem("unknown_code", code))
@@ -107,11 +97,7 @@ def _status_event(
         mapping = SUPPLIER_STATUSES.get(supplier, UNMAPPED)
     else:
         mapping = WB_STATUSES[wb]
-    raw_code = f"{supplier}/{wb}"
-    return _event(
-        options, received_at, task, mapping, raw_code,
-        event_id=make_event_id(options.partner, task.value, raw_code, None), when=None,
-    )
+    return _event(options, received_at, task, mapping, f"{supplier}/{wb}", time_text=None, when=None)
 
 
 def _new_order_event(
@@ -121,13 +107,12 @@ def _new_order_event(
     try:
         when = parse_iso(item.createdAt)
     except AdapterError as err:
-        raise _BadItem(err.message) from err
+        raise BadItem(err.message) from err
     flags: list[str] = []
     amounts = _order_value(item, flags)
     return _event(
         options, received_at, task, SUPPLIER_STATUSES[NEW_ORDER_CODE], NEW_ORDER_CODE,
-        event_id=make_event_id(options.partner, task.value, NEW_ORDER_CODE, item.createdAt.strip()),
-        when=when, amounts=amounts, flags=tuple(flags),
+        time_text=item.createdAt.strip(), when=when, amounts=amounts, flags=tuple(flags),
     )
 
 
@@ -156,43 +141,22 @@ def _event(
     mapping: CodeMapping,
     raw_code: str,
     *,
-    event_id: str,
+    time_text: str | None,
     when: PartnerTime | None,
     amounts: tuple[Amount, ...] = (),
     flags: tuple[str, ...] = (),
 ) -> CanonicalEvent:
     try:
-        return CanonicalEvent(
-            event_id=event_id,
-            partner=options.partner,
-            partner_kind=options.partner_kind,
-            adapter_version=ADAPTER_VERSION,
-            subject=(str(task),),
-            status=mapping.status,
-            milestone=mapping.milestone,
-            reason=mapping.reason,
-            reason_party=mapping.party or (REASON_PARTY[mapping.reason] if mapping.reason else None),
-            occurred_at=when.instant if when else received_at,
-            local_offset_minutes=when.local_offset_minutes if when else None,
-            time_source=TimeSource.PARTNER if when else TimeSource.OBSERVED,
-            received_at=received_at,
-            raw_code=raw_code,
-            raw_description=mapping.description or None,
-            amounts=amounts,
-            flags=flags,
+        return canonical_event(
+            options, received_at, adapter_version=ADAPTER_VERSION, primary=task.value, time_text=time_text,
+            subject=(task,), mapping=mapping, raw_code=raw_code, when=when, amounts=amounts, flags=flags,
         )
     except ValidationError as err:
-        raise _BadItem(_first_error(err)) from err
+        raise BadItem(first_error(err)) from err
 
 
 def _task(raw_id: str) -> Identifier:
     try:
         return Identifier.of(Scheme.WB_TASK, raw_id)
     except InvalidIdentifier as err:
-        raise _BadItem(str(err)[:200]) from err
-
-
-def _first_error(err: ValidationError) -> str:
-    first = err.errors()[0]
-    return f"{'.'.join(map(str, first['loc']))}: {first['msg']}"
-
+        raise BadItem(str(err)[:200]) from err

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.aliexpress.codes import DETAIL_CODES, LOGISTICS_STATUSES, ORDER_STATUSES
-from adapters.cainiao_action_codes import ACTION_CODES
+from adapters.cainiao.codes import ACTION_CODES
 from schemas import Milestone, Status
 
 pytestmark = pytest.mark.unit

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from adapters._shared.code_table import UNMAPPED
 from adapters.base import AdapterOptions
-from adapters.code_table import UNMAPPED
 from adapters.registry import run_adapter
 from adapters.russian_post.codes import (
     COD_EVENT_TYPES, OPERATION_TYPES, cod_mapping, documented_rows, operation_mapping, operation_raw_code,
