@@ -171,6 +171,7 @@ def _commits_never_pass_unprocessed() -> None:
         acked[: len(batch)] = []
         self._acked_index[tp].difference_update(batch)
         record.forget_below(tp, offset)
+        record.committing(tp, offset)
         return offset
 
     Consumer._new_offset = _new_offset  # type: ignore[method-assign]

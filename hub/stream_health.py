@@ -65,7 +65,17 @@ class DeliveryLedger:
         self._last: dict[Hashable, int] = {}
         self._current: tuple[Hashable, int] | None = None
         self._floor: dict[Hashable, int] = {}
+        self._committing: dict[Hashable, int] = {}
         self.total = 0  # deliveries since start, every partition
+
+    def committing(self, tp: Hashable, offset: int) -> None:
+        """faust is committing `offset` (it may take seconds: the producer is flushed first)."""
+        self._committing[tp] = offset
+
+    def next_to_commit(self, tp: Hashable, committed: int | None) -> int | None:
+        """Where the next commit starts: past a commit under way, else committed, else the floor."""
+        known = [o for o in (committed, self._committing.get(tp)) if o is not None]
+        return max(known) if known else self._floor.get(tp)
 
     def set_floor(self, tp: Hashable, offset: int) -> None:
         """A partition never committed is read from `offset`: the first offset to process."""
@@ -122,9 +132,10 @@ class DeliveryLedger:
             if tp not in keep:
                 del self._offsets[tp]
                 self._last.pop(tp, None)
-        for tp in list(self._floor):
-            if tp not in keep:
-                del self._floor[tp]
+        for held in (self._floor, self._committing):
+            for tp in list(held):
+                if tp not in keep:
+                    del held[tp]
 
 
 @dataclass(frozen=True)

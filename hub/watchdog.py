@@ -73,7 +73,8 @@ class ProgressWatchdog:
                 paused=active is not None and tp not in active,
                 lowest_acked=min(acked) if acked else None,
                 contiguous=faust_fixes.is_contiguous(tp.topic),
-                start=committed if committed is not None else record.floor(tp),
+                # A commit under way has already taken its offsets out of faust's acked list.
+                start=record.next_to_commit(tp, committed),
             ))
         return ConsumerView(
             settled=self.settled(),

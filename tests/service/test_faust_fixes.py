@@ -275,3 +275,19 @@ async def test_never_committed_source_partitions_are_read_from_their_start(app, 
     await consumer.perform_seek()
     assert sought == [{tp: 3}]
     assert consumer._committed_offset[committed] == 12
+
+
+async def test_a_commit_under_way_is_no_hole(app, tp, monkeypatch):
+    """faust takes the batch out of its acked list, then flushes the producer (seconds under
+    load) before it records the new committed offset: the offsets in between are done."""
+    monkeypatch.setattr(type(app._fetcher), "state", property(lambda self: "running"))
+    watched = Watched(app)
+    run = Fetcher(app, tp)
+    app.consumer._committed_offset[tp] = 40
+    run.deliver(*range(40, 50))
+    run.process()
+    assert app.consumer._new_offset(tp) == 50  # committing; faust's committed is still 40
+    run.deliver(50, 51)
+    run.process()
+    for _ in range(5):
+        assert await watched.watchdog.check() == []
