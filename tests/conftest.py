@@ -8,8 +8,8 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, settings
 
-FIXTURES = Path(__file__).parent / "fixtures"
-PARTNER_FIXTURES = FIXTURES / "partners"
+# The partners' example payloads by file name; the one copy of each is an adapter test case, tests/adapters/<partner>/cases/.
+PARTNER_FIXTURES = {path.name: path for path in (Path(__file__).parent / "adapters").glob("*/cases/*") if path.suffix in (".json", ".xml")}
 
 # CI bounds property tests by example count and deadline so the whole run stays short;
 # `HYPOTHESIS_PROFILE=dev` explores more locally.

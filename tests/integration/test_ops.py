@@ -253,7 +253,7 @@ def test_dead_letters_are_listed_without_payloads_and_replayed_to_their_source(h
     bootstrap = hub_settings.kafka_bootstrap
     cdek, boxberry = partner_topic(hub_settings, "cdek"), partner_topic(hub_settings, "boxberry")
     garbage = b"\x00\xffnot json at all"
-    listing = (PARTNER_FIXTURES / "boxberry_ListStatuses_response_sdk_fixture.json").read_bytes()
+    listing = PARTNER_FIXTURES["boxberry_ListStatuses_response_sdk_fixture.json"].read_bytes()
     truncated = listing[: len(listing) // 2]
     asyncio.run(publish(bootstrap, cdek, [garbage]))
     asyncio.run(publish(bootstrap, boxberry, [truncated], subject="boxberry:AAP298792807"))

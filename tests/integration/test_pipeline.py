@@ -56,7 +56,7 @@ def test_poison_goes_to_dead_letters_byte_for_byte_and_the_worker_keeps_going(hu
     worker = start_worker()
     bootstrap = hub_settings.kafka_bootstrap
     topic = partner_topic(hub_settings, "cdek")
-    print_form = (PARTNER_FIXTURES / "cdek_webhook_1.json").read_bytes()
+    print_form = PARTNER_FIXTURES["cdek_webhook_1.json"].read_bytes()
     garbage = b"\x00\xffnot json at all"
     valid = webhook(JOURNEY[0][0], JOURNEY[0][1], cdek_number="5550001112")
     truncated = valid[: len(valid) // 2]

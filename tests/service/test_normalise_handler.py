@@ -18,7 +18,7 @@ def record(value: bytes, key: bytes | None = b"k1") -> SourceRecord:
 
 
 def test_a_webhook_becomes_an_event_routed_by_its_smallest_identifier():
-    result = normalise(record((PARTNER_FIXTURES / "cdek_webhook_0.json").read_bytes()), partner("cdek"), assumed_zone="Europe/Moscow")
+    result = normalise(record(PARTNER_FIXTURES["cdek_webhook_0.json"].read_bytes()), partner("cdek"), assumed_zone="Europe/Moscow")
     assert result.outcome is Outcome.NORMALISED and result.dead_letter is None
     (event,) = result.events
     assert routing_identifier(event) == "cdek:1106153417"

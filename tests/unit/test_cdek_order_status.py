@@ -26,7 +26,7 @@ def parse(raw: bytes):
 
 
 def test_sdk_delivered_webhook():
-    result = parse((PARTNER_FIXTURES / "cdek_webhook_0.json").read_bytes())
+    result = parse(PARTNER_FIXTURES["cdek_webhook_0.json"].read_bytes())
     assert result.outcome is Outcome.NORMALISED
     (event,) = result.events
     assert event.status == "delivered" and event.milestone == "delivered"
@@ -39,7 +39,7 @@ def test_sdk_delivered_webhook():
 
 
 def test_print_form_is_ignored_not_an_event():
-    result = parse((PARTNER_FIXTURES / "cdek_webhook_1.json").read_bytes())
+    result = parse(PARTNER_FIXTURES["cdek_webhook_1.json"].read_bytes())
     assert result.outcome is Outcome.IGNORED and result.events == ()
 
 

@@ -1,6 +1,6 @@
 """Partners' native formats: one module per format, each turning tracks into messages.
 
-Every payload copies the shape of the partner's real example (tests/fixtures/partners/):
+Every payload copies the shape of the partner's real example (tests/adapters/<partner>/cases/):
 the same keys, types, nesting, XML namespaces and prefixes; values come from the journey.
 A format module exposes `messages(...)` returning `Message`s in no particular order.
 """
