@@ -34,7 +34,9 @@ test-integration: install ## tests against the real broker and worker processes
 soak: install ## the long fault soak: 20,000 messages, 10 worker kills, a broker restart; prints its figures
 	$(BIN)/python -m tests.soak.soak $(SOAK_ARGS)
 
-lint: install ## the direction of imports (hub -> adapters -> schemas)
+lint: install ## ruff, mypy on the pure code, and the direction of imports (hub -> adapters -> schemas)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 broker-start: install ## start the local broker in .hub/broker (prints its bootstrap address)

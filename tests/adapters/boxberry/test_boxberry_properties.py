@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from adapters.base import AdapterError, AdapterOptions, AdapterResult
 from adapters.registry import run_adapter
-from tests.adapters.json_mutations import node_paths, replaced_at
 from schemas import DeadLetterReason, PartnerKind
+from tests.adapters.json_mutations import node_paths, replaced_at
 
 pytestmark = pytest.mark.unit
 

@@ -9,7 +9,7 @@ import pytest
 
 from adapters.base import AdapterError, AdapterOptions, AdapterResult
 from adapters.registry import run_adapter
-from schemas import Amount, AmountKind, DeadLetterReason, Milestone, Outcome, Party, PartnerKind, Reason, Status
+from schemas import Amount, AmountKind, DeadLetterReason, Milestone, Outcome, PartnerKind, Party, Reason, Status
 
 pytestmark = pytest.mark.unit
 

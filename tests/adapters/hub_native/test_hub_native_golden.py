@@ -16,8 +16,8 @@ from schemas import (
     Location,
     Milestone,
     Outcome,
-    Party,
     PartnerKind,
+    Party,
     Reason,
     Status,
 )

@@ -12,7 +12,12 @@ from adapters._shared.code_table import UNMAPPED
 from adapters.base import AdapterOptions
 from adapters.registry import run_adapter
 from adapters.russian_post.codes import (
-    COD_EVENT_TYPES, OPERATION_TYPES, cod_mapping, documented_rows, operation_mapping, operation_raw_code,
+    COD_EVENT_TYPES,
+    OPERATION_TYPES,
+    cod_mapping,
+    documented_rows,
+    operation_mapping,
+    operation_raw_code,
 )
 from schemas import Milestone, PartnerKind, Status
 
