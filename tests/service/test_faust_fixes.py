@@ -291,3 +291,14 @@ async def test_a_commit_under_way_is_no_hole(app, tp, monkeypatch):
     run.process()
     for _ in range(5):
         assert await watched.watchdog.check() == []
+
+
+def test_nothing_is_committed_before_the_committed_offset_is_known(app, tp):
+    """A new process: faust records committed offsets only after seeking every partition, and
+    an event processed meanwhile must not carry the commit past records still unread."""
+    run = Fetcher(app, tp)
+    run.deliver(21)
+    run.process()
+    assert run.commit_offset() is None
+    app.consumer._committed_offset[tp] = 20  # perform_seek answered: 20 was never read
+    assert run.commit_offset() is None
