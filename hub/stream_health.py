@@ -169,6 +169,10 @@ class PartitionView:
     def hole_at(self) -> int | None:
         """The lowest offset that nothing will process, if any now: delivered and dropped, or
         (in a contiguous topic) skipped while later offsets were processed."""
+        if self.paused:
+            # Not fetched for now (backpressure: its stream's queue is full, or faust paused it):
+            # what it has not read yet is not lost. A pause that lasts is `not_fetched`.
+            return None
         candidates = [] if self.lowest_unprocessed is None else [self.lowest_unprocessed]
         if self.contiguous and self.start is not None and self.lowest_acked is not None and self.lowest_acked > self.start:
             candidates.append(self.start)

@@ -202,6 +202,7 @@ class Watched:
 
         app.consumer.seek_wait = seek_wait
         app.consumer.assignment = lambda: {TP(TOPIC, 0)}
+        app.consumer._active_partitions = {TP(TOPIC, 0)}  # assigned and fetched, as after recovery
         app.tables.recovery.completed.set()
 
 

@@ -51,6 +51,13 @@ def test_an_offset_skipped_in_a_contiguous_topic_is_a_hole():
     assert (finding.kind, finding.offset) == (StallKind.HOLE, 67)
 
 
+def test_a_partition_held_back_by_backpressure_has_no_hole():
+    """Sought back to 50 while its stream's queue is full: faust does not fetch it until the
+    queue drains, and re-seeking it every few seconds would only count false stalls."""
+    tracker = StallTracker(patience=1)
+    assert tracker.observe(consumer(part(lowest_acked=71, start=50, committed=50, paused=True), delivered=0)) == []
+
+
 def test_an_offset_compacted_away_is_no_hole():
     tracker = StallTracker(patience=1)
     assert tracker.observe(consumer(part(lowest_acked=71, start=67, committed=67, contiguous=False))) == []
