@@ -74,6 +74,15 @@ class Fetcher:
             self.processed.append(message.offset)
             n += 1
 
+    def the_race(self, at_recovery_end) -> None:
+        """The #596 window: 40-49 queued, 40-43 processed, `at_recovery_end()`, then 50-54."""
+        self.consumer._committed_offset[self.tp] = 40
+        self.deliver(*range(40, 50))
+        self.process(4)
+        at_recovery_end()
+        self.deliver(*range(50, 55))
+        self.process()
+
     def commit_offset(self) -> int | None:
         """What the consumer would commit now, and commits it (as faust does after a commit)."""
         offset = self.consumer._new_offset(self.tp)
@@ -102,12 +111,7 @@ def test_resuming_suspended_flow_still_drops_what_was_fetched_before(app):
 
 def test_the_recovery_race_leaves_no_hole(app, tp):
     run = Fetcher(app, tp)
-    app.consumer._committed_offset[tp] = 40
-    run.deliver(*range(40, 50))
-    run.process(4)
-    app.flow_control.resume()  # faust/tables/recovery.py: on_recovery_completed, flow already active
-    run.deliver(*range(50, 55))
-    run.process()
+    run.the_race(app.flow_control.resume)  # recovery.py's on_recovery_completed: flow already active
     assert run.processed == list(range(40, 55))
     assert run.commit_offset() == 55
 
@@ -115,12 +119,7 @@ def test_the_recovery_race_leaves_no_hole(app, tp):
 def test_a_commit_never_passes_an_event_dropped_unprocessed(app, tp):
     """Without fix 1 (the queue emptied under the stream), commits stop at the hole."""
     run = Fetcher(app, tp)
-    app.consumer._committed_offset[tp] = 40
-    run.deliver(*range(40, 50))
-    run.process(4)
-    run.queue.clear()  # what stock mode's FlowControlEvent.resume() does
-    run.deliver(*range(50, 55))
-    run.process()
+    run.the_race(run.queue.clear)  # what stock mode's FlowControlEvent.resume() does
     assert run.commit_offset() == 44
     assert run.commit_offset() is None
     assert app.consumer._committed_offset[tp] == 44
@@ -210,12 +209,7 @@ async def test_the_watchdog_heals_a_hole_by_seeking_to_the_committed_offset(app,
     monkeypatch.setattr(type(app._fetcher), "state", property(lambda self: "running"))
     watched = Watched(app)
     run = Fetcher(app, tp)
-    app.consumer._committed_offset[tp] = 40
-    run.deliver(*range(40, 50))
-    run.process(4)
-    run.queue.clear()
-    run.deliver(*range(50, 55))
-    run.process()
+    run.the_race(run.queue.clear)
     run.commit_offset()
     found = [await watched.watchdog.check() for _ in range(3)]
     assert found[0] == found[1] == []
