@@ -1,7 +1,7 @@
 """A real Apache Kafka broker from Maven Central jars, run with Java: one node, or a local
 three-node KRaft cluster.
 
-`hub broker start|stop|status [--nodes 3]` (or `python -m hub.broker`). Start resolves the
+`hub broker start|stop|status [--nodes 3]` (the command is hub/cli/broker.py). Start resolves the
 jars with Maven into a cache outside git (HUB_KAFKA_CACHE, default ~/.cache/hub-kafka),
 formats the storage once, starts the broker detached with its output in `<dir>/broker.log`
 (a cluster: `<dir>/node-N/`), and returns once every node answers an admin request.
@@ -11,7 +11,6 @@ and data, so clients reconnect to the same address.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -443,41 +442,3 @@ def _node_status(node: NodeState, count: int) -> str:
     where = f"bootstrap={node.address}" if count == 1 else f"port={node.port} controller_port={node.controller_port}"
     return f"running pid={node.pid} {where} ({ready}); log {node.log}"
 
-
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("broker", help="start, stop or report the local Kafka broker")
-    parser.add_argument("action", choices=["start", "stop", "status", "fetch"])
-    parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="data and log directory (default .hub/broker)")
-    parser.add_argument("--port", type=int, default=None, help="client port (default: HUB_BROKER_PORT, the recorded port or a free one)")
-    parser.add_argument("--nodes", type=int, choices=[1, 3], default=None,
-                        help="1 (default), or 3: a local KRaft cluster, replication 3, min.insync.replicas 2")
-    parser.set_defaults(func=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    try:
-        if args.action == "fetch":
-            print(resolve_jars())
-        elif args.action == "start":
-            state = start(args.dir, args.port, nodes=args.nodes)
-            # The bootstrap address alone on stdout, so scripts can capture it.
-            print(state.bootstrap)
-        elif args.action == "stop":
-            print("stopped" if stop(args.dir) else "not running")
-        else:
-            print(status(args.dir))
-    except BrokerError as err:
-        print(f"hub broker: {err}", file=sys.stderr)
-        return 1
-    return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m hub.broker")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["broker", *(argv if argv is not None else sys.argv[1:])])
-    return run(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from hub import topics
-from hub.settlement_commands import publish_contract_file
+from hub.cli.contracts import publish_contract_file
 from hub.simulator.faults import FaultRates
 from hub.simulator.generate import simulate
 from hub.topic_reader import read_all, read_records

@@ -19,7 +19,7 @@ import pytest
 from hub import topics
 from hub.app import active_partners
 from hub.caught_up import group_topics, lag_by_partition
-from hub.settlement_commands import publish_contract_file
+from hub.cli.contracts import publish_contract_file
 from hub.simulator.faults import FaultRates
 from hub.simulator.generate import simulate
 from hub.simulator.output import write_simulation, write_truth

@@ -32,8 +32,8 @@ import pytest
 from hub import topics
 from hub.app import active_partners
 from hub.caught_up import lag_by_partition, wait_until_caught_up
+from hub.cli.contracts import publish_contract_file
 from hub.config import Settings
-from hub.settlement_commands import publish_contract_file
 from hub.simulator.faults import FaultRates
 from hub.simulator.generate import simulate
 from hub.simulator.output import write_simulation

@@ -37,8 +37,8 @@ from typing import Any
 from hub import broker, topics
 from hub.app import active_partners
 from hub.caught_up import group_topics, lag_by_partition
+from hub.cli.contracts import publish_contract_file
 from hub.config import Settings
-from hub.settlement_commands import publish_contract_file
 from hub.simulator.faults import FaultRates
 from hub.simulator.generate import OUTCOMES, Simulation, simulate
 from hub.simulator.output import write_simulation, write_truth

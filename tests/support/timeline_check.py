@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hub.commands import fetch_shipment
+from hub.cli._shared import fetch_shipment
 from tests.support.expectations import expected_event_ids, ground_truth
 
 

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from hub.deadletters_command import Letter, parse_since, select
-from hub.ops_command import render_frame
+from hub.cli.deadletters import Letter, parse_since, select
+from hub.cli.ops import render_frame
 from hub.ops_view import aggregate
 from hub.topic_reader import TopicRecord
 from tests.unit.test_ops_view import WORKER_A, WORKER_B

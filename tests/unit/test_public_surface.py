@@ -16,7 +16,7 @@ import pytest
 pytestmark = pytest.mark.unit
 
 PUBLIC: dict[str, tuple[str, ...]] = {
-    # The adapters' contract, as hub/stages/normalise.py, hub/commands.py and hub/app.py call it.
+    # The adapters' contract, as hub/stages/normalise.py, hub/cli/normalize.py and hub/app.py call it.
     "adapters": ("registry",),
     "adapters.registry": ("PARSERS", "run_adapter"),
     "adapters.base": ("AdapterError", "AdapterOptions", "AdapterResult", "Problem"),

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from hub.identify_command import add_parser, run
+from hub.cli.identify import add_parser, run
 
 pytestmark = pytest.mark.unit
 

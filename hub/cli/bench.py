@@ -19,15 +19,13 @@ import asyncio
 import json
 import os
 import secrets
-import signal
 import subprocess
-import sys
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 from hub import broker
+from hub.cli._shared import fail, start_worker, step, stop_process_group, wait_until_ready
 from hub.config import Settings
 
 
@@ -42,15 +40,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--dir", type=Path, default=Path(".hub/bench"), help="broker and worker data and logs")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for the workers to catch up")
     parser.set_defaults(func=run)
-
-
-def _say(message: str) -> None:
-    print(f"==> {message}", file=sys.stderr, flush=True)
-
-
-def _fail(message: str) -> int:
-    print(f"hub bench: {message}", file=sys.stderr)
-    return 1
 
 
 @dataclass
@@ -72,17 +61,17 @@ class Worker:
 
 def run(args: argparse.Namespace) -> int:
     if args.shipments < 1 or args.workers < 1:
-        return _fail("--shipments and --workers must be at least 1")
+        return fail("bench", "--shipments and --workers must be at least 1")
     if args.rate is not None and args.rate <= 0:
-        return _fail("--rate must be positive")
+        return fail("bench", "--rate must be positive")
     env = dict(os.environ)
     started_broker = None
     if not env.get("HUB_KAFKA_BOOTSTRAP"):
-        _say("starting the Kafka broker")
+        step("starting the Kafka broker")
         try:
             state = broker.start(args.dir / "broker")
         except broker.BrokerError as err:
-            return _fail(str(err))
+            return fail("bench", str(err))
         started_broker = args.dir / "broker"
         env["HUB_KAFKA_BOOTSTRAP"] = state.bootstrap
     run_id = f"bench{secrets.token_hex(4)}"
@@ -97,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         return _bench(args, env, settings, run_id, workers)
     finally:
         for worker in workers:
-            _stop(worker.process)
+            stop_process_group(worker.process)
         asyncio.run(_delete_topics(settings, run_id))
         if started_broker is not None:
             broker.stop(started_broker)
@@ -114,7 +103,7 @@ def _bench(
 
     partners = [p.id for p in active_partners()]
     asyncio.run(ensure_topics(settings, partners))
-    _say(f"simulating {args.shipments} shipments (seed {args.seed})")
+    step(f"simulating {args.shipments} shipments (seed {args.seed})")
     simulation = simulate(args.shipments, args.seed, FaultRates.none() if args.clean else FaultRates())
     records = simulation_records(simulation.messages, partners)
     skipped = len(simulation.messages) - len(records)
@@ -125,27 +114,23 @@ def _bench(
         worker_env = {**env, "HUB_WEB_PORT": str(port), "HUB_WEB_URL": f"http://127.0.0.1:{port}",
                       "HUB_DATA_DIR": str(logs / f"worker-{index}")}
         log_path = logs / f"worker-{index}.log"
-        with open(log_path, "ab") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "hub.cli", "worker"], env=worker_env, stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True,
-            )
+        process = start_worker(worker_env, log_path)
         workers.append(Worker(process, f"http://127.0.0.1:{port}", log_path))
-    _say(f"starting {args.workers} worker(s) (logs in {logs})")
+    step(f"starting {args.workers} worker(s) (logs in {logs})")
     for worker in workers:
-        if not _wait_ready(worker, 180):
-            return _fail(f"a worker did not become ready; see {worker.log}")
+        if not wait_until_ready(worker.url, worker.process, 180):
+            return fail("bench", f"a worker did not become ready; see {worker.log}")
     left_out = f" ({skipped} for partners without an adapter left out)" if skipped else ""
-    _say(f"publishing {len(records)} partner messages{left_out}")
+    step(f"publishing {len(records)} partner messages{left_out}")
     started = time.monotonic()
     asyncio.run(publish_records(settings.kafka_bootstrap, records, lambda p: partner_topic(settings, p),
                                 total=len(records), rate=args.rate, progress=Progress(len(records))))
     published = time.monotonic() - started
-    _say("waiting until the workers have caught up")
+    step("waiting until the workers have caught up")
     try:
         asyncio.run(wait_until_caught_up(settings, partners, timeout=args.timeout))
     except TimeoutError as err:
-        return _fail(str(err))
+        return fail("bench", str(err))
     wall = time.monotonic() - started
     figures = asyncio.run(_measure(settings, partners))
     _report(args, len(records), published, wall, figures, workers)
@@ -245,31 +230,6 @@ def _report(
     for index, worker in enumerate(workers):
         peak = worker.peak_memory_kib()
         print(f"  worker {index} peak memory   " + (f"{peak / 1024:.0f} MiB (VmHWM)" if peak else "unknown"))
-
-
-def _wait_ready(worker: Worker, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if worker.process.poll() is not None:
-            return False
-        try:
-            with urllib.request.urlopen(f"{worker.url}/health", timeout=2) as response:
-                if json.loads(response.read()).get("ready"):
-                    return True
-        except OSError:
-            pass
-        time.sleep(0.5)
-    return False
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(10)
 
 
 async def _delete_topics(settings: Settings, run_id: str) -> None:

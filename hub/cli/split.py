@@ -15,18 +15,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
 import time
 
 from hub import topics
-from hub.config import ConfigError, Settings
+from hub.cli._shared import fail, fetch_shipment, publish, settings_or_none
 from hub.stages.identity import split_messages
 from schemas.identifiers import Identifier, InvalidIdentifier, Level, candidates
-
-
-def _fail(message: str, code: int = 1) -> int:
-    print(f"hub split: {message}", file=sys.stderr)
-    return code
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -61,24 +55,21 @@ def run(args: argparse.Namespace) -> int:
     try:
         first, second = parcel_identifier(args.first), parcel_identifier(args.second)
     except InvalidIdentifier as err:
-        return _fail(str(err), 2)
+        return fail("split", str(err), 2)
     if first == second:
-        return _fail("A and B are the same identifier", 2)
+        return fail("split", "A and B are the same identifier", 2)
     if args.wait < 0:
-        return _fail("--wait may not be negative", 2)
-    try:
-        settings = Settings.from_env()
-    except ConfigError as err:
-        return _fail(str(err))
+        return fail("split", "--wait may not be negative", 2)
+    settings = settings_or_none("split")
+    if settings is None:
+        return 1
     before = (shipment_of(settings.web_url, str(first)), shipment_of(settings.web_url, str(second)))
     if not args.force:
         if None in before:
             missing = str(first) if before[0] is None else str(second)
-            return _fail(f"no worker at {settings.web_url} shows a shipment for {missing} (--force publishes the cut anyway)")
+            return fail("split", f"no worker at {settings.web_url} shows a shipment for {missing} (--force publishes the cut anyway)")
         if before[0] != before[1]:
-            return _fail(f"{first} is in {before[0]} and {second} in {before[1]}: they are not merged, nothing to split")
-    from hub.commands import publish
-
+            return fail("split", f"{first} is in {before[0]} and {second} in {before[1]}: they are not merged, nothing to split")
     records = [(send.key.encode(), json.dumps(send.message).encode(), []) for send in split_messages(str(first), str(second))]
     asyncio.run(publish(settings.kafka_bootstrap, topics.IDENTITY.name(settings), records))
     print(f"cut the link between {first} and {second}")
@@ -105,8 +96,6 @@ def _report(web_url: str, first: str, second: str, wait: float) -> int:
 
 def shipment_of(web_url: str, identifier: str) -> str | None:
     """The shipment id a worker resolves `identifier` to, or None (unknown, or no worker)."""
-    from hub.commands import fetch_shipment
-
     try:
         status, body = fetch_shipment(web_url, identifier)
     except OSError:

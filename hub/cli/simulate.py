@@ -8,10 +8,9 @@ written as files with `manifest.jsonl` and `ground_truth/`, for `hub publish --d
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from hub.config import ConfigError, Settings
+from hub.cli._shared import fail, settings_or_none
 
 FAULT_OPTIONS = (
     ("duplicates", "share of messages published twice"),
@@ -42,28 +41,23 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _fail(message: str, code: int = 2) -> int:
-    print(f"hub simulate: {message}", file=sys.stderr)
-    return code
-
-
 def run(args: argparse.Namespace) -> int:
     from hub.simulator import FaultRates, simulate, write_simulation
     from hub.simulator.publish import publish, simulation_records
 
     if args.shipments < 1:
-        return _fail("--shipments must be at least 1")
+        return fail("simulate", "--shipments must be at least 1", 2)
     if args.days < 1:
-        return _fail("--days must be at least 1")
+        return fail("simulate", "--days must be at least 1", 2)
     if args.rate is not None and args.rate <= 0:
-        return _fail("--rate must be positive")
+        return fail("simulate", "--rate must be positive", 2)
     rates = {name: getattr(args, name) for name, _ in FAULT_OPTIONS}
     bad = [name for name, value in rates.items() if not 0 <= value <= 1]
     if bad:
-        return _fail(f"--{bad[0].replace('_', '-')} must be a rate between 0 and 1")
+        return fail("simulate", f"--{bad[0].replace('_', '-')} must be a rate between 0 and 1", 2)
     faults = FaultRates.none() if args.clean else FaultRates(**rates)
     if args.out is not None and args.out.exists() and (not args.out.is_dir() or any(args.out.iterdir())):
-        return _fail(f"--out {args.out} exists and is not an empty directory")
+        return fail("simulate", f"--out {args.out} exists and is not an empty directory", 2)
     simulation = simulate(args.shipments, args.seed, faults, days=args.days)
     info = simulation.run_info()
     if args.out is not None:
@@ -71,15 +65,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote {info['messages']} messages for {info['shipments_generated']} shipments and "
               f"{info['orders']} orders to {args.out} (simulated {info['epoch']} .. {info['until']})")
         return 0
-    try:
-        settings = Settings.from_env()
-    except ConfigError as err:
-        return _fail(str(err), 1)
+    settings = settings_or_none("simulate")
+    if settings is None:
+        return 1
     records = simulation_records(simulation.messages)
     try:
         sent = publish(settings, records, rate=args.rate)
     except Exception as err:  # noqa: BLE001 - one line, whatever the broker said
-        return _fail(f"cannot publish to {settings.kafka_bootstrap}: {err}", 1)
+        return fail("simulate", f"cannot publish to {settings.kafka_bootstrap}: {err}")
     print(f"published {sent} messages for {info['shipments_generated']} shipments to "
           f"{settings.partner_prefix}<partner>.events; the same command with --out DIR writes the same traffic "
           "with its ground truth")

@@ -14,7 +14,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from hub.config import ConfigError, Settings
+from hub.cli._shared import fail, settings_or_none
 from hub.ops_view import format_days, format_percent
 
 CLEAR = "\x1b[H\x1b[2J"
@@ -28,11 +28,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _fail(message: str, code: int = 1) -> int:
-    print(f"hub ops: {message}", file=sys.stderr)
-    return code
-
-
 def fetch_figures(web_url: str, timeout: float = 10.0) -> dict[str, Any]:
     with urllib.request.urlopen(f"{web_url.rstrip('/')}/ops.json", timeout=timeout) as response:
         return json.loads(response.read())
@@ -40,17 +35,16 @@ def fetch_figures(web_url: str, timeout: float = 10.0) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     if args.interval <= 0:
-        return _fail("--interval must be positive", 2)
+        return fail("ops", "--interval must be positive", 2)
     if args.json and not args.once:
-        return _fail("--json goes with --once", 2)
-    try:
-        settings = Settings.from_env()
-    except ConfigError as err:
-        return _fail(str(err))
+        return fail("ops", "--json goes with --once", 2)
+    settings = settings_or_none("ops")
+    if settings is None:
+        return 1
     try:
         figures = fetch_figures(settings.web_url)
     except (OSError, ValueError) as err:
-        return _fail(f"no worker answers at {settings.web_url} ({_why(err)})")
+        return fail("ops", f"no worker answers at {settings.web_url} ({_why(err)})")
     if args.once:
         print(json.dumps(figures, ensure_ascii=False, indent=2) if args.json else render_frame(figures, settings.web_url))
         return 0

@@ -15,12 +15,12 @@ import argparse
 import asyncio
 import json
 import re
-import sys
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from hub.config import ConfigError, Settings
+from hub.cli._shared import fail, settings_or_none
+from hub.config import Settings
 from hub.topic_reader import TopicRecord
 from schemas.deadletter import REPLAYED_FROM_HEADER, SUBJECT_HEADER, DeadLetterHeader, DeadLetterReason
 
@@ -100,35 +100,29 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _fail(message: str, code: int = 1) -> int:
-    print(f"hub deadletters: {message}", file=sys.stderr)
-    return code
-
-
 def run(args: argparse.Namespace) -> int:
     from hub import topics
 
     if args.action == "replay" and not args.since:
-        return _fail("replay needs --since T (an ISO time with offset, or an age such as 2h)", 2)
+        return fail("deadletters", "replay needs --since T (an ISO time with offset, or an age such as 2h)", 2)
     if args.action == "replay" and (args.show_payload or args.json):
-        return _fail("--show-payload and --json go with list", 2)
+        return fail("deadletters", "--show-payload and --json go with list", 2)
     if args.action == "list" and args.dry_run:
-        return _fail("--dry-run goes with replay", 2)
+        return fail("deadletters", "--dry-run goes with replay", 2)
     since = None
     if args.since:
         try:
             since = parse_since(args.since, datetime.now(timezone.utc))
         except ValueError as err:
-            return _fail(str(err), 2)
-    try:
-        settings = Settings.from_env()
-    except ConfigError as err:
-        return _fail(str(err))
+            return fail("deadletters", str(err), 2)
+    settings = settings_or_none("deadletters")
+    if settings is None:
+        return 1
     topic = topics.DEADLETTER.name(settings)
     try:
         letters = asyncio.run(read_letters(settings.kafka_bootstrap, topic))
     except Exception as err:  # noqa: BLE001 - one line, whatever the broker said
-        return _fail(f"cannot read {topic} on {settings.kafka_bootstrap}: {err}")
+        return fail("deadletters", f"cannot read {topic} on {settings.kafka_bootstrap}: {err}")
     chosen = select(letters, partner=args.partner, reason=args.reason, since=since)
     if args.action == "list":
         print_letters(chosen, len(letters), show_payload=args.show_payload, as_json=args.json)
@@ -201,7 +195,7 @@ def replay(settings: Settings, letters: list[Letter], *, dry_run: bool) -> int:
         try:
             asyncio.run(send_back(settings.kafka_bootstrap, sendable))
         except Exception as err:  # noqa: BLE001 - one line, whatever the broker said
-            return _fail(f"cannot replay to {settings.kafka_bootstrap}: {err}")
+            return fail("deadletters", f"cannot replay to {settings.kafka_bootstrap}: {err}")
         for letter in sendable:
             print(f"replayed {letter.address} ({letter.partner}, {letter.reason}) to {letter.source_topic}")
     verb = "would replay" if dry_run else "replayed"

@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
-import signal
 import subprocess
 import sys
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
 from hub import broker
+from hub.cli._shared import fail, fetch_shipment, latest_by_key, start_worker, step, stop_process_group, wait_until_ready
 from hub.config import Settings
 
 
@@ -32,20 +30,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _step(message: str) -> None:
-    print(f"==> {message}", file=sys.stderr, flush=True)
-
-
 def run(args: argparse.Namespace) -> int:
     started_broker = False
     env = dict(os.environ)
     if not env.get("HUB_KAFKA_BOOTSTRAP"):
-        _step("starting the Kafka broker (first run downloads its jars with Maven)")
+        step("starting the Kafka broker (first run downloads its jars with Maven)")
         try:
             state = broker.start(args.dir / "broker")
         except broker.BrokerError as err:
-            print(f"hub demo: {err}", file=sys.stderr)
-            return 1
+            return fail("demo", str(err))
         started_broker = True
         env["HUB_KAFKA_BOOTSTRAP"] = state.bootstrap
     run_id = f"demo{uuid.uuid4().hex[:6]}"
@@ -59,18 +52,13 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env(env)
     log_path = args.dir / "worker.log"
     args.dir.mkdir(parents=True, exist_ok=True)
-    _step(f"starting a worker (log: {log_path}, web: {settings.web_url})")
-    with open(log_path, "ab") as log:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "hub.cli", "worker"], env=env, stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
-        )
+    step(f"starting a worker (log: {log_path}, web: {settings.web_url})")
+    worker = start_worker(env, log_path)
     try:
-        if not _wait_ready(settings.web_url, worker, 120):
-            print(f"hub demo: the worker did not become ready; see {log_path}", file=sys.stderr)
-            return 1
+        if not wait_until_ready(settings.web_url, worker, 120):
+            return fail("demo", f"the worker did not become ready; see {log_path}")
         shipment_ids = _publish_samples(settings)
-        _step("waiting until the worker has processed everything")
+        step("waiting until the worker has processed everything")
         from hub.app import active_partners
         from hub.caught_up import wait_until_caught_up
 
@@ -78,20 +66,20 @@ def run(args: argparse.Namespace) -> int:
         _print_timelines(settings, shipment_ids)
         _print_statement(settings, env)
         if args.keep_running:
-            _step(f"running; timelines at {settings.web_url}/shipments/<id>. Ctrl-C stops")
+            step(f"running; timelines at {settings.web_url}/shipments/<id>. Ctrl-C stops")
             try:
                 worker.wait()
             except KeyboardInterrupt:
                 pass
         return 0
     finally:
-        _stop(worker)
+        stop_process_group(worker)
         if started_broker:
             broker.stop(args.dir / "broker")
 
 
 DEMO_SHIPMENTS = 40
-CONTRACTS_FILE = Path(__file__).resolve().parent.parent / "deploy" / "contracts.example.toml"
+CONTRACTS_FILE = Path(__file__).resolve().parents[2] / "deploy" / "contracts.example.toml"
 
 
 def _publish_samples(settings: Settings, shipments: int = DEMO_SHIPMENTS) -> list[str]:
@@ -100,19 +88,18 @@ def _publish_samples(settings: Settings, shipments: int = DEMO_SHIPMENTS) -> lis
     from hub.simulator import simulate
     from hub.simulator.publish import publish, simulation_records
 
-    _step(f"publishing the example contracts ({CONTRACTS_FILE.name})")
-    from hub.settlement_commands import publish_contract_file
+    step(f"publishing the example contracts ({CONTRACTS_FILE.name})")
+    from hub.cli.contracts import publish_contract_file
 
     publish_contract_file(settings, CONTRACTS_FILE)
     simulation = simulate(shipments, seed=1)
     records = simulation_records(simulation.messages, [p.id for p in active_partners()])
-    _step(f"publishing {len(records)} partner messages for {shipments} simulated shipments (seed 1)")
+    step(f"publishing {len(records)} partner messages for {shipments} simulated shipments (seed 1)")
     publish(settings, records)
     return simulation.showcase()[:6]
 
 
 def _print_timelines(settings: Settings, queries: list[str]) -> None:
-    from hub.commands import fetch_shipment
     from hub.timeline_view import render_timeline
 
     for query in queries:
@@ -123,7 +110,7 @@ def _print_timelines(settings: Settings, queries: list[str]) -> None:
 
 def _print_statement(settings: Settings, env: dict[str, str]) -> None:
     """Close the first quarter of the simulated year and print its statement, as finance sees it."""
-    from hub.settlement_commands import latest_by_key, render_statements
+    from hub.cli.settlements import render_statements
 
     period = "2026Q1"
     subprocess.run([sys.executable, "-m", "hub.cli", "close-period", period], env=env, check=True, stdout=subprocess.DEVNULL)
@@ -137,27 +124,3 @@ def _print_statement(settings: Settings, env: dict[str, str]) -> None:
     statements = [s for s in latest_by_key(settings, topics.STATEMENTS.name(settings)).values() if s["period"] == period]
     print(render_statements(period, sorted(statements, key=lambda s: (s["contract_id"], s["payer"], s["payee"]))))
     print(f"\n(dead letters, unknown codes and corridor figures: {settings.web_url}/ops while running)")
-
-
-def _wait_ready(url: str, process: subprocess.Popen, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            return False
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
-                if json.loads(response.read()).get("ready"):
-                    return True
-        except OSError:
-            pass
-        time.sleep(0.5)
-    return False
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
 
+from hub.cli._shared import fail
 from schemas.identifiers import SCHEMES, Identifier, InvalidIdentifier, Scheme, candidates, s10_service
 
 EXIT_OK = 0
@@ -26,7 +26,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("number", metavar="NUMBER", help="a bare number, or scheme:VALUE")
     parser.add_argument("--json", action="store_true", help="print one line of JSON")
-    parser.set_defaults(run=run)
+    parser.set_defaults(func=run)
     return parser
 
 
@@ -35,11 +35,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         found = candidates(number)
     except InvalidIdentifier as err:
-        print(f"hub identify: {err}", file=sys.stderr)
-        return EXIT_NO_SCHEME
+        return fail("identify", str(err), EXIT_NO_SCHEME)
     if not found:
-        print(f"hub identify: {number.strip()!r} fits no known identifier scheme", file=sys.stderr)
-        return EXIT_NO_SCHEME
+        return fail("identify", f"{number.strip()!r} fits no known identifier scheme", EXIT_NO_SCHEME)
     described = [describe(identifier) for identifier in found]
     if args.json:
         print(json.dumps({"input": number, "ambiguous": len(found) > 1, "candidates": described}, ensure_ascii=False))

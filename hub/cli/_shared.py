@@ -1,0 +1,126 @@
+"""What several `hub` commands share: the one-line error, settings, publishing, asking a worker.
+
+Kept to what at least two commands use; a command's own helpers stay in its module.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+
+from hub.config import ConfigError, Settings
+
+# (key, value, headers) as the producer sends it.
+Record = tuple[bytes | None, bytes, list[tuple[str, bytes]]]
+
+
+def fail(command: str, message: str, code: int = 1) -> int:
+    """Say what is wrong in one line on stderr, `hub <command>: <message>`; return the exit code."""
+    print(f"hub {command}: {message}", file=sys.stderr)
+    return code
+
+
+def step(message: str) -> None:
+    """A long command's progress, `==> <message>` on stderr (stdout keeps only its results)."""
+    print(f"==> {message}", file=sys.stderr, flush=True)
+
+
+def settings_or_none(command: str) -> Settings | None:
+    """The settings from the environment, or None after saying in one line what is wrong with them."""
+    try:
+        return Settings.from_env()
+    except ConfigError as err:
+        fail(command, str(err))
+        return None
+
+
+def aware_time(option: str, text: str) -> datetime:
+    """The value of `option`, an ISO time with an offset; ValueError saying in one line what is wrong."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{option} {text!r} is not an ISO time") from None
+    if moment.tzinfo is None:
+        raise ValueError(f"{option} needs an offset, e.g. 2026-03-01T00:00:00+03:00")
+    return moment
+
+
+async def publish(bootstrap: str, topic: str, records: list[Record]) -> None:
+    """Send each record to `topic` and wait for it (acks=all, idempotent)."""
+    from aiokafka import AIOKafkaProducer
+
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    await producer.start()
+    try:
+        for key, value, headers in records:
+            await producer.send_and_wait(topic, value=value, key=key, headers=headers or None)
+    finally:
+        await producer.stop()
+
+
+def fetch_shipment(web_url: str, query: str) -> tuple[int, dict]:
+    """GET /shipments/{query} from a worker, following its redirects; (status, body)."""
+    url = f"{web_url.rstrip('/')}/shipments/{urllib.parse.quote(query, safe=':')}"
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"{}")
+
+
+def latest_by_key(settings: Settings, topic: str) -> dict[str, dict]:
+    """Read a topic whole; the last value per key (what compaction will keep)."""
+    from hub.topic_reader import read_all
+
+    records = asyncio.run(read_all(settings.kafka_bootstrap, topic))
+    latest: dict[str, dict] = {}
+    for key, value in records:
+        if key is not None and value is not None:
+            latest[key.decode()] = json.loads(value)
+    return latest
+
+
+def start_worker(env: dict[str, str], log_path: Path) -> subprocess.Popen:
+    """`hub worker` as a detached process (its own session, so it can be stopped with its children), logging to `log_path`."""
+    with open(log_path, "ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "hub.cli", "worker"], env=env, stdout=log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True,
+        )
+
+
+def wait_until_ready(url: str, process: subprocess.Popen, timeout: float) -> bool:
+    """True once the worker at `url` says it is ready; False if it exits or the time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+                if json.loads(response.read()).get("ready"):
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def stop_process_group(process: subprocess.Popen) -> None:
+    """SIGTERM a detached process's group, SIGKILL if it has not gone after 20 s."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
