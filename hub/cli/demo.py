@@ -100,7 +100,7 @@ def _publish_samples(settings: Settings, shipments: int = DEMO_SHIPMENTS) -> lis
 
 
 def _print_timelines(settings: Settings, queries: list[str]) -> None:
-    from hub.timeline_view import render_timeline
+    from hub.cli.timeline import render_timeline
 
     for query in queries:
         _, body = fetch_shipment(settings.web_url, query)

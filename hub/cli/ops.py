@@ -15,7 +15,7 @@ import urllib.request
 from typing import Any
 
 from hub.cli._shared import fail, settings_or_none
-from hub.ops_view import format_days, format_percent
+from hub.web.ops_format import format_days, format_percent
 
 CLEAR = "\x1b[H\x1b[2J"
 

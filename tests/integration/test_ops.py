@@ -20,10 +20,10 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
 from hub import topics
-from hub.ops_view import aggregate
 from hub.simulator import simulate
 from hub.simulator.publish import publish_records, simulation_records
 from hub.topics import partner_topic
+from hub.web.ops_figures import aggregate
 from schemas.deadletter import REPLAYED_FROM_HEADER, SUBJECT_HEADER
 from tests.conftest import PARTNER_FIXTURES
 from tests.support.chromium import dump_dom, screenshot

@@ -8,9 +8,9 @@ import pytest
 
 from hub.cli.deadletters import Letter, parse_since, select
 from hub.cli.ops import render_frame
-from hub.ops_view import aggregate
 from hub.topic_reader import TopicRecord
-from tests.unit.test_ops_view import WORKER_A, WORKER_B
+from hub.web.ops_figures import aggregate
+from tests.unit.test_ops_figures import WORKER_A, WORKER_B
 
 pytestmark = pytest.mark.unit
 

@@ -6,7 +6,9 @@ import re
 
 import pytest
 
-from hub.ops_view import aggregate, quantile, render_page
+from hub.web.metrics_text import quantile
+from hub.web.ops_figures import aggregate
+from hub.web.ops_page import render_page
 
 pytestmark = pytest.mark.unit
 

@@ -1,0 +1,1 @@
+"""The worker's web side: its HTTP routes, and the ops figures and page they serve."""
