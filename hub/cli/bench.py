@@ -97,9 +97,9 @@ def _bench(
 ) -> int:
     from hub.app import active_partners
     from hub.caught_up import wait_until_caught_up
-    from hub.simulator import FaultRates, simulate
-    from hub.simulator.publish import Progress, publish_records, simulation_records
     from hub.topics import ensure_topics, partner_topic
+    from simulator import FaultRates, simulate
+    from simulator.publish import Progress, publish_records, simulation_records
 
     partners = [p.id for p in active_partners()]
     asyncio.run(ensure_topics(settings, partners))

@@ -85,8 +85,9 @@ CONTRACTS_FILE = Path(__file__).resolve().parents[2] / "deploy" / "contracts.exa
 def _publish_samples(settings: Settings, shipments: int = DEMO_SHIPMENTS) -> list[str]:
     """Publish the example contracts and a simulated day-to-day mix of journeys; return what to show."""
     from hub.app import active_partners
-    from hub.simulator import simulate
-    from hub.simulator.publish import publish, simulation_records
+    from hub.kafka.partner_feed import publish
+    from simulator import simulate
+    from simulator.publish import simulation_records
 
     step(f"publishing the example contracts ({CONTRACTS_FILE.name})")
     from hub.cli.contracts import publish_contract_file

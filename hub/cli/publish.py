@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _replay(args: argparse.Namespace, settings: Settings) -> int:
-    from hub.simulator.replay import replay
+    from hub.kafka.partner_feed import replay
 
     if args.partner or args.subject:
         return fail("publish", "--partner and --subject come from the manifest with --dir", 2)

@@ -22,7 +22,7 @@ FAULT_OPTIONS = (
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from hub.simulator.faults import FaultRates
+    from simulator.faults import FaultRates
 
     defaults = FaultRates()
     parser = subparsers.add_parser("simulate", help="partner traffic with ground truth: publish it or write it out")
@@ -42,8 +42,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from hub.simulator import FaultRates, simulate, write_simulation
-    from hub.simulator.publish import publish, simulation_records
+    from hub.kafka.partner_feed import publish
+    from simulator import FaultRates, simulate, write_simulation
+    from simulator.publish import simulation_records
 
     if args.shipments < 1:
         return fail("simulate", "--shipments must be at least 1", 2)

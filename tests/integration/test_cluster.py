@@ -27,11 +27,11 @@ from hub import broker
 from hub.app import active_partners
 from hub.caught_up import group_topics, lag_by_partition, wait_until_caught_up
 from hub.config import Settings
-from hub.simulator.generate import simulate
-from hub.simulator.output import write_simulation, write_truth
-from hub.simulator.publish import publish
-from hub.simulator.replay import entries_until, load_records
+from hub.kafka.partner_feed import publish
 from hub.topics import all_topic_configs, ensure_topics
+from simulator.generate import simulate
+from simulator.output import write_simulation, write_truth
+from simulator.replay import entries_until, load_records
 from tests.integration.test_timeline_e2e import check_against_ground_truth
 from tests.support.environment import hub_environment
 from tests.support.worker import WorkerProcess, assert_no_stalls, free_port

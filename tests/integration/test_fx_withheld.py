@@ -13,10 +13,10 @@ import pytest
 
 from hub import topics
 from hub.cli.contracts import publish_contract_file
-from hub.simulator.faults import FaultRates
-from hub.simulator.generate import simulate
 from hub.topic_reader import read_all, read_records
 from schemas import DeadLetterHeader
+from simulator.faults import FaultRates
+from simulator.generate import simulate
 from tests.support.simulation import publish_simulation
 
 pytestmark = pytest.mark.integration

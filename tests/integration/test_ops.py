@@ -20,11 +20,11 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
 from hub import topics
-from hub.simulator import simulate
-from hub.simulator.publish import publish_records, simulation_records
 from hub.topics import partner_topic
 from hub.web.ops_figures import aggregate
 from schemas.deadletter import REPLAYED_FROM_HEADER, SUBJECT_HEADER
+from simulator import simulate
+from simulator.publish import publish_records, simulation_records
 from tests.conftest import PARTNER_FIXTURES
 from tests.support.chromium import dump_dom, screenshot
 from tests.support.kafka import publish, read_topic

@@ -20,11 +20,11 @@ from hub import topics
 from hub.app import active_partners
 from hub.caught_up import group_topics, lag_by_partition
 from hub.cli.contracts import publish_contract_file
-from hub.simulator.faults import FaultRates
-from hub.simulator.generate import simulate
-from hub.simulator.output import write_simulation, write_truth
-from hub.simulator.replay import replay
+from hub.kafka.partner_feed import replay
 from hub.topic_reader import read_all
+from simulator.faults import FaultRates
+from simulator.generate import simulate
+from simulator.output import write_simulation, write_truth
 from tests.support import settlement_oracle
 
 pytestmark = pytest.mark.integration

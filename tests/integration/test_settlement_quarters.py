@@ -34,12 +34,12 @@ from hub.app import active_partners
 from hub.caught_up import lag_by_partition, wait_until_caught_up
 from hub.cli.contracts import publish_contract_file
 from hub.config import Settings
-from hub.simulator.faults import FaultRates
-from hub.simulator.generate import simulate
-from hub.simulator.output import write_simulation
 from hub.topic_reader import TopicRecord, read_records
 from hub.topics import ensure_topics
 from schemas.settlement import EntryKind, make_entry_id
+from simulator.faults import FaultRates
+from simulator.generate import simulate
+from simulator.output import write_simulation
 from tests.integration.test_settlement_e2e import entries_by_id, expected_net, fees, net_totals
 from tests.support import settlement_oracle
 from tests.support.environment import hub_environment

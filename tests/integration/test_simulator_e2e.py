@@ -10,7 +10,7 @@ import pytest
 
 from hub import topics
 from hub.app import active_partners
-from hub.simulator import FaultRates, simulate
+from simulator import FaultRates, simulate
 from tests.support.kafka import read_topic
 from tests.support.simulation import (
     dead_letters,

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from hub.simulator.generate import simulate
-from hub.simulator.output import write_simulation, write_truth
-from hub.simulator.replay import replay
+from hub.kafka.partner_feed import replay
+from simulator.generate import simulate
+from simulator.output import write_simulation, write_truth
 from tests.integration.test_timeline_e2e import check_against_ground_truth
 from tests.support.worker import WorkerProcess, assert_no_stalls, free_port
 

@@ -12,9 +12,9 @@ import pytest
 
 from hub.app import active_partners
 from hub.caught_up import group_topics, lag_by_partition
-from hub.simulator.generate import simulate
-from hub.simulator.output import write_simulation, write_truth
-from hub.simulator.replay import replay
+from hub.kafka.partner_feed import replay
+from simulator.generate import simulate
+from simulator.output import write_simulation, write_truth
 from tests.support.timeline_check import check_against_ground_truth
 
 pytestmark = [pytest.mark.integration, pytest.mark.partitions(6)]

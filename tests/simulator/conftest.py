@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from hub.simulator import FaultRates, Simulation, simulate
+from simulator import FaultRates, Simulation, simulate
 
 SEED = 20260105
 RATES = FaultRates(duplicates=0.05, out_of_order=0.08, late_links=0.3, malformed=0.05, unknown_codes=0.05)

@@ -15,8 +15,8 @@ import pytest
 from adapters.base import AdapterError, AdapterOptions
 from adapters.registry import PARSERS, run_adapter
 from hub.partners import PARTNERS
-from hub.simulator import Simulation
-from hub.simulator.model import Message
+from simulator import Simulation
+from simulator.model import Message
 
 pytestmark = pytest.mark.unit
 

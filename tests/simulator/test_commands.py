@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from hub.cli import main
-from hub.simulator.output import read_manifest
-from hub.simulator.replay import entries_until, load_records
+from simulator.output import read_manifest
+from simulator.replay import entries_until, load_records
 
 pytestmark = pytest.mark.unit
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.simulator import FaultRates, simulate, write_simulation
+from simulator import FaultRates, simulate, write_simulation
 
 pytestmark = pytest.mark.unit
 

@@ -7,10 +7,10 @@ from collections import Counter
 
 import pytest
 
-from hub.simulator import Simulation
-from hub.simulator.scenarios import SCENARIOS
 from schemas import Status
 from schemas.identifiers import Identifier, Level
+from simulator import Simulation
+from simulator.scenarios import SCENARIOS
 
 pytestmark = pytest.mark.unit
 

@@ -18,8 +18,8 @@ from xml.etree import ElementTree
 
 import pytest
 
-from hub.simulator import Simulation
-from hub.simulator.model import Message
+from simulator import Simulation
+from simulator.model import Message
 from tests.conftest import PARTNER_FIXTURES
 
 pytestmark = pytest.mark.unit

@@ -39,13 +39,13 @@ from hub.app import active_partners
 from hub.caught_up import group_topics, lag_by_partition
 from hub.cli.contracts import publish_contract_file
 from hub.config import Settings
-from hub.simulator.faults import FaultRates
-from hub.simulator.generate import OUTCOMES, Simulation, simulate
-from hub.simulator.output import write_simulation, write_truth
-from hub.simulator.publish import publish_records
-from hub.simulator.replay import entries_until, load_records
 from hub.topic_reader import read_records
 from hub.topics import ensure_topics, partner_topic
+from simulator.faults import FaultRates
+from simulator.generate import OUTCOMES, Simulation, simulate
+from simulator.output import write_simulation, write_truth
+from simulator.publish import publish_records
+from simulator.replay import entries_until, load_records
 from tests.integration.test_settlement_e2e import CONTRACTS, QUARTERS, close, expected_net, fees, net_totals
 from tests.support import settlement_oracle
 from tests.support.environment import hub_environment
@@ -150,7 +150,7 @@ class Publisher(threading.Thread):
         except BaseException as err:  # noqa: BLE001 - reported as a failed figure
             self.error = err
 
-    # The progress protocol of hub.simulator.publish: only the count is kept.
+    # The progress protocol of simulator.publish: only the count is kept.
     def update(self, done: int, force: bool = False) -> None:
         self.sent = done
 

@@ -10,10 +10,10 @@ from collections import Counter
 from typing import Any
 
 from hub.config import Settings
-from hub.simulator import Simulation
-from hub.simulator.publish import publish_records, simulation_records
 from hub.topics import partner_topic
 from schemas import DeadLetterHeader
+from simulator import Simulation
+from simulator.publish import publish_records, simulation_records
 from tests.support.kafka import Record
 
 

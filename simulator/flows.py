@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from hub.simulator.clock import Clock, hours
-from hub.simulator.model import Track
-from hub.simulator.places import CN_SORTING_CENTRES, EXCHANGE_OFFICE, City
 from schemas import Leg
+from simulator.clock import Clock, hours
+from simulator.model import Track
+from simulator.places import CN_SORTING_CENTRES, EXCHANGE_OFFICE, City
 
 L = Leg
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from hub.simulator.clock import CHINA, wall
-from hub.simulator.formats import dump_json, lag, message, snapshots, unknown_codes
-from hub.simulator.formats.cainiao import ACTIONS
-from hub.simulator.model import Message, Track
+from simulator.clock import CHINA, wall
+from simulator.formats import dump_json, lag, message, snapshots, unknown_codes
+from simulator.formats.cainiao import ACTIONS
+from simulator.model import Message, Track
 
 ORDER_TIME_ZONE = "America/Los_Angeles"  # TOP SDK: order times are US Pacific time
 

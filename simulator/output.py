@@ -19,8 +19,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from hub.simulator.clock import iso
-from hub.simulator.generate import Simulation
+from simulator.clock import iso
+from simulator.generate import Simulation
 
 MANIFEST = "manifest.jsonl"
 TRUTH_DIR = "ground_truth"

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from hub.simulator.clock import iso, quarter
-from hub.simulator.model import Step, Track
-from hub.simulator.numbers import Numbers
 from schemas import Status
 from schemas.identifiers import Identifier
+from simulator.clock import iso, quarter
+from simulator.model import Step, Track
+from simulator.numbers import Numbers
 
 # A journey's outcome → the canonical status the shipment ends in.
 FINAL_STATUS: dict[str, Status] = {

@@ -13,10 +13,10 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from hub.simulator.clock import MOSCOW, hours, iso_offset, wall
-from hub.simulator.formats import message, snapshots, unknown_codes, xml
-from hub.simulator.model import Expected, Message, Step, Track
-from hub.simulator.numbers import Numbers
+from simulator.clock import MOSCOW, hours, iso_offset, wall
+from simulator.formats import message, snapshots, unknown_codes, xml
+from simulator.model import Expected, Message, Step, Track
+from simulator.numbers import Numbers
 
 # docs/partners/russian-post.md#operation-codes: names of the operation types and attributes the simulator uses.
 TYPE_NAMES: dict[str, str] = {

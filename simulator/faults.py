@@ -18,9 +18,9 @@ import random
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from hub.simulator.clock import hours
-from hub.simulator.formats import boxberry, cainiao, cdek, hub_native, ozon, russian_post, wildberries
-from hub.simulator.model import Expected, FaultRecord, Message, Step, Track
+from simulator.clock import hours
+from simulator.formats import boxberry, cainiao, cdek, hub_native, ozon, russian_post, wildberries
+from simulator.model import Expected, FaultRecord, Message, Step, Track
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from hub.simulator.model import Expected, Message, Step, Track
+from simulator.model import Expected, Message, Step, Track
 
 
 def dump_json(document: Any, *, indent: int | str | None = 2, compact: bool = False) -> bytes:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from hub.simulator.clock import hours, utc_z
-from hub.simulator.formats import dump_json, lag, message
-from hub.simulator.model import Expected, Message, Step, Track
+from simulator.clock import hours, utc_z
+from simulator.formats import dump_json, lag, message
+from simulator.model import Expected, Message, Step, Track
 
 # Undocumented `new_state` values (not in docs/partners/ozon.md#posting-substatus) the unknown-code fault injects.
 UNDOCUMENTED: tuple[str, ...] = ("posting_on_way_to_locker", "posting_awaiting_customs_check")

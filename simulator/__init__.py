@@ -9,8 +9,8 @@ event in its partner's native format, injects faults and keeps the ground truth;
 sends records to the partner topics; `replay.replay` sends a folder up to a simulated time.
 """
 
-from hub.simulator.faults import FaultRates
-from hub.simulator.generate import Simulation, simulate
-from hub.simulator.output import write_simulation
+from simulator.faults import FaultRates
+from simulator.generate import Simulation, simulate
+from simulator.output import write_simulation
 
 __all__ = ["FaultRates", "Simulation", "simulate", "write_simulation"]

@@ -9,9 +9,9 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta, timezone
 
-from hub.simulator.clock import utc_z
-from hub.simulator.formats import dump_json, lag, message
-from hub.simulator.model import Expected, Message, Track
+from simulator.clock import utc_z
+from simulator.formats import dump_json, lag, message
+from simulator.model import Expected, Message, Track
 
 # Undocumented wbStatus values (not in docs/partners/wildberries.md#wbstatus) the unknown-code fault injects.
 UNDOCUMENTED: tuple[str, ...] = ("in_transit_to_pvz", "awaiting_pvz_capacity")

@@ -1,5 +1,8 @@
 """Publishing simulated partner records to Kafka, in order, at a limited rate, with progress.
 
+The simulator's only module that touches Kafka (aiokafka, nothing of the hub): topic names
+come from the caller. hub/kafka/partner_feed.py sends to an installation's partner topics.
+
 Records go with null keys, as partners may send them; the hub-subject header is set where the
 format needs it. Kafka timestamps are the broker's wall clock: simulated time lives inside
 the payloads.
@@ -8,17 +11,14 @@ the payloads.
 from __future__ import annotations
 
 import asyncio
-import logging
 import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TextIO
 
-from hub.config import Settings
-from hub.simulator.model import Message
-from hub.topics import ensure_topics, partner_topic
 from schemas.deadletter import SUBJECT_HEADER
+from simulator.model import Message
 
 
 @dataclass(frozen=True)
@@ -93,20 +93,6 @@ async def publish_records(
     if progress:
         progress.finish(sent)
     return sent
-
-
-def publish(settings: Settings, records: list[Record], *, rate: float | None = None, show_progress: bool = True) -> int:
-    """Create the partner topics the records need (the broker never auto-creates), then send."""
-    partners = sorted({r.partner for r in records})
-    asyncio.run(ensure_topics(settings, partners))
-    # Right after a topic is created the broker answers "not leader" for a moment; the
-    # producer retries by itself, so its warning about it is only noise on the terminal.
-    logging.getLogger("aiokafka.producer.sender").setLevel(logging.ERROR)
-    progress = Progress(len(records)) if show_progress else None
-    return asyncio.run(publish_records(
-        settings.kafka_bootstrap, records, lambda p: partner_topic(settings, p), total=len(records), rate=rate,
-        progress=progress,
-    ))
 
 
 def simulation_records(messages: Iterable[Message], partners: Iterable[str] | None = None) -> list[Record]:

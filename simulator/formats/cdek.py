@@ -8,9 +8,9 @@ from __future__ import annotations
 import random
 from datetime import datetime
 
-from hub.simulator.clock import MOSCOW, hours, iso_offset
-from hub.simulator.formats import dump_json, lag, message, unknown_codes
-from hub.simulator.model import Message, Step, Track
+from simulator.clock import MOSCOW, hours, iso_offset
+from simulator.formats import dump_json, lag, message, unknown_codes
+from simulator.model import Message, Step, Track
 
 # docs/partners/cdek.md#main-status-table: code → (legacy numeric webhook status_code, Russian name).
 STATUSES: dict[str, tuple[str, str]] = {

@@ -8,9 +8,9 @@ from __future__ import annotations
 import random
 from datetime import datetime
 
-from hub.simulator.clock import CHINA, wall
-from hub.simulator.formats import dump_json, message, snapshots, unknown_codes
-from hub.simulator.model import Message, Step, Track
+from simulator.clock import CHINA, wall
+from simulator.formats import dump_json, message, snapshots, unknown_codes
+from simulator.model import Message, Step, Track
 
 _ICONS = "https://img.alicdn.com/imgextra/"
 _GROUP_ICONS = {

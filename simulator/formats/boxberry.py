@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import random
 
-from hub.simulator.clock import MOSCOW, wall
-from hub.simulator.formats import dump_json, message, snapshots, unknown_codes
-from hub.simulator.model import Message, Step, Track
+from simulator.clock import MOSCOW, wall
+from simulator.formats import dump_json, message, snapshots, unknown_codes
+from simulator.model import Message, Step, Track
 
 # Undocumented names (not in docs/partners/boxberry.md#status-names) the unknown-code fault injects.
 UNDOCUMENTED: tuple[str, ...] = ("Передано в постамат партнёра", "Уточнение адреса получателя")

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import random
 
-from hub.simulator.clock import iso_offset
-from hub.simulator.formats import dump_json, lag, message
-from hub.simulator.model import Message, Step, Track
+from simulator.clock import iso_offset
+from simulator.formats import dump_json, lag, message
+from simulator.model import Message, Step, Track
 
 # Event names outside hub-native/1 (a later revision's, say) the unknown-code fault injects.
 UNDOCUMENTED: tuple[str, ...] = ("relabelled", "quality_checked")

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from hub.simulator import faults as fault_injection
-from hub.simulator.clock import EPOCH, iso
-from hub.simulator.faults import FaultRates
-from hub.simulator.formats import aliexpress, boxberry, cainiao, cdek, hub_native, ozon, russian_post, wildberries
-from hub.simulator.model import FaultRecord, Message, Track
-from hub.simulator.scenarios import SCENARIOS
-from hub.simulator.world import World
+from simulator import faults as fault_injection
+from simulator.clock import EPOCH, iso
+from simulator.faults import FaultRates
+from simulator.formats import aliexpress, boxberry, cainiao, cdek, hub_native, ozon, russian_post, wildberries
+from simulator.model import FaultRecord, Message, Track
+from simulator.scenarios import SCENARIOS
+from simulator.world import World
 
 OUTCOMES = ("normalised", "ignored", "partial", "dead_lettered")
 

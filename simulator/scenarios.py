@@ -14,13 +14,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from hub.simulator import flows
-from hub.simulator.clock import CHINA, MOSCOW, Clock, hours
-from hub.simulator.model import Track
-from hub.simulator.places import CITIES, EXCHANGE_OFFICE, SELLER_CITIES, City, pick_city
-from hub.simulator.places import MOSCOW as MOSCOW_CITY
-from hub.simulator.world import Order, Shipment, World
 from schemas import Leg
+from simulator import flows
+from simulator.clock import CHINA, MOSCOW, Clock, hours
+from simulator.model import Track
+from simulator.places import CITIES, EXCHANGE_OFFICE, SELLER_CITIES, City, pick_city
+from simulator.places import MOSCOW as MOSCOW_CITY
+from simulator.world import Order, Shipment, World
 
 SENDERS = ("ИВАНОВА О П", "ПЕТРОВ А С", "СМИРНОВ Д В", "КУЗНЕЦОВА Е А", "ВАСИЛЬЕВ И И", "ПОПОВА М Н")
 RECIPIENTS = ("СЕМЕНОВ К Л", "ФЕДОРОВА А В", "МОРОЗОВ П Р", "ВОЛКОВА Т С", "АЛЕКСЕЕВ Н О", "ЛЕБЕДЕВА Ю М")

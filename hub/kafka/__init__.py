@@ -1,0 +1,1 @@
+"""Kafka plumbing under the faust app: fixes to faust, followers of topics, lag, the watchdog."""
