@@ -17,10 +17,12 @@ from aiokafka.errors import KafkaError
 from aiokafka.partitioner import murmur2
 
 from adapters.registry import PARSERS
-from hub import faust_fixes, metrics, topics
+from hub import metrics, topics
 from hub.config import Settings
-from hub.contract_registry import ContractRegistry
-from hub.control_follower import ControlFollower
+from hub.kafka import faust_fixes
+from hub.kafka.contract_registry import ContractRegistry
+from hub.kafka.control_follower import ControlFollower
+from hub.kafka.watchdog import ProgressWatchdog
 from hub.logs import log
 from hub.partners import PARTNERS, Partner
 from hub.settlement.periods import close_command, period_due_for_close
@@ -29,7 +31,6 @@ from hub.stages.identity import IDENTITY, SHIPMENT_EVENTS, Send, handle_identity
 from hub.stages.normalise import SourceRecord, normalise, routing_identifier
 from hub.stages.settle import resend_messages, settle_step
 from hub.stages.timeline import Publish, handle_shipment_message, summarise
-from hub.watchdog import ProgressWatchdog
 from hub.web.routes import register_routes
 from schemas import CanonicalEvent, DeadLetterHeader, DeadLetterReason
 from schemas.deadletter import SUBJECT_HEADER
@@ -66,7 +67,7 @@ def create_app(settings: Settings) -> faust.App:
         topic_replication_factor=topics.replication_factor(settings),
         # Static membership (KIP-345): a worker restarted under the same HUB_WORKER_ID within
         # the session timeout takes its partitions back without a rebalance: fewer rebalances,
-        # fewer re-read events (hub/faust_fixes.py keeps a rebalance from losing any).
+        # fewer re-read events (hub/kafka/faust_fixes.py keeps a rebalance from losing any).
         consumer_group_instance_id=f"{settings.app_id}.{settings.worker_id}" if settings.worker_id else None,
         web_enabled=True,
         # faust's own agent topics would be created with its defaults; ours are declared.
@@ -121,7 +122,7 @@ def _wire(app: faust.App, settings: Settings) -> None:
     @app.timer(interval=10.0, on_leader=True)
     async def measure_lag() -> None:
         # On the leader only: every worker measuring the whole group would count lag twice.
-        from hub.caught_up import group_topics, lag_by_partition
+        from hub.kafka.caught_up import group_topics, lag_by_partition
 
         try:
             lag = await lag_by_partition(settings, group_topics(settings, [p.id for p in partners]))

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hub.broker import recorded_bootstrap
+from hub.kafka.broker import recorded_bootstrap
 
 
 class ConfigError(ValueError):

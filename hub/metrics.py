@@ -56,7 +56,7 @@ SETTLEMENT_AMOUNT = Gauge(
     ["contract", "kind", "currency"], registry=REGISTRY,
 )
 
-# The progress watchdog (hub/watchdog.py): each source partition this worker reads, as its
+# The progress watchdog (hub/kafka/watchdog.py): each source partition this worker reads, as its
 # consumer sees it. -1 means "none" (never committed, nothing unprocessed, nothing read yet).
 _PARTITION = ["topic", "partition"]
 PARTITION_COMMITTED = Gauge(

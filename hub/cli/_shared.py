@@ -80,7 +80,7 @@ def fetch_shipment(web_url: str, query: str) -> tuple[int, dict]:
 
 def latest_by_key(settings: Settings, topic: str) -> dict[str, dict]:
     """Read a topic whole; the last value per key (what compaction will keep)."""
-    from hub.topic_reader import read_all
+    from hub.kafka.topic_reader import read_all
 
     records = asyncio.run(read_all(settings.kafka_bootstrap, topic))
     latest: dict[str, dict] = {}

@@ -24,9 +24,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from hub import broker
 from hub.cli._shared import fail, start_worker, step, stop_process_group, wait_until_ready
 from hub.config import Settings
+from hub.kafka import broker
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -96,7 +96,7 @@ def _bench(
     args: argparse.Namespace, env: dict[str, str], settings: Settings, run_id: str, workers: list[Worker]
 ) -> int:
     from hub.app import active_partners
-    from hub.caught_up import wait_until_caught_up
+    from hub.kafka.caught_up import wait_until_caught_up
     from hub.topics import ensure_topics, partner_topic
     from simulator import FaultRates, simulate
     from simulator.publish import Progress, publish_records, simulation_records

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from hub import broker
 from hub.cli._shared import fail
+from hub.kafka import broker
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:

@@ -60,7 +60,7 @@ def publish_contract_file(settings: Settings, path: Path) -> int:
 
 async def _published_contracts(settings: Settings) -> dict[tuple[str, int], str]:
     """(contract id, version) → file hash of what hub.contracts already holds."""
-    from hub.topic_reader import read_all
+    from hub.kafka.topic_reader import read_all
 
     published = {}
     for _, value in await read_all(settings.kafka_bootstrap, topics.CONTRACTS.name(settings)):

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta, timezone
 
 from hub.cli._shared import fail, settings_or_none
 from hub.config import Settings
-from hub.topic_reader import TopicRecord
+from hub.kafka.topic_reader import TopicRecord
 from schemas.deadletter import REPLAYED_FROM_HEADER, SUBJECT_HEADER, DeadLetterHeader, DeadLetterReason
 
 DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
@@ -144,7 +144,7 @@ def parse_since(text: str, now: datetime) -> datetime:
 
 
 async def read_letters(bootstrap: str, topic: str) -> list[Letter]:
-    from hub.topic_reader import read_records
+    from hub.kafka.topic_reader import read_records
 
     return [Letter(r) for r in await read_records(bootstrap, topic)]
 

@@ -18,9 +18,9 @@ import time
 import uuid
 from pathlib import Path
 
-from hub import broker
 from hub.cli._shared import fail, fetch_shipment, latest_by_key, start_worker, step, stop_process_group, wait_until_ready
 from hub.config import Settings
+from hub.kafka import broker
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         shipment_ids = _publish_samples(settings)
         step("waiting until the worker has processed everything")
         from hub.app import active_partners
-        from hub.caught_up import wait_until_caught_up
+        from hub.kafka.caught_up import wait_until_caught_up
 
         asyncio.run(wait_until_caught_up(settings, [p.id for p in active_partners()], timeout=300))
         _print_timelines(settings, shipment_ids)
@@ -116,7 +116,7 @@ def _print_statement(settings: Settings, env: dict[str, str]) -> None:
     period = "2026Q1"
     subprocess.run([sys.executable, "-m", "hub.cli", "close-period", period], env=env, check=True, stdout=subprocess.DEVNULL)
     from hub.app import active_partners
-    from hub.caught_up import wait_until_caught_up
+    from hub.kafka.caught_up import wait_until_caught_up
 
     asyncio.run(wait_until_caught_up(settings, [p.id for p in active_partners()], timeout=120))
     time.sleep(1.0)

@@ -39,7 +39,7 @@ def on_entry(state: State | None, entry: SettlementEntry, closes: dict[str, str]
     """An accrual or reversal from a shipment: booked in its period, or as a late adjustment.
 
     `closes` (period → cutoff) are every close published before the entry's inputs were
-    received (hub/control_follower.py); without it, the closes this state has seen.
+    received (hub/kafka/control_follower.py); without it, the closes this state has seen.
     """
     state = _state(state)
     if entry.entry_id in state["entries"]:

@@ -12,7 +12,7 @@ import faust
 from faust.web import Request, Response, View
 
 from hub import metrics
-from hub.contract_registry import ContractRegistry
+from hub.kafka.contract_registry import ContractRegistry
 from hub.logs import log
 from hub.stages.identity import order_shipments, shipment_id_for
 from hub.stages.timeline import timeline_from_state

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from hub import broker
 from hub.app import active_partners
-from hub.caught_up import wait_until_caught_up
 from hub.config import Settings
+from hub.kafka import broker
+from hub.kafka.caught_up import wait_until_caught_up
 from hub.topics import ensure_topics
 from tests.support.environment import hub_environment
 from tests.support.worker import WorkerProcess, assert_no_stalls, free_port

@@ -23,10 +23,10 @@ from pathlib import Path
 
 import pytest
 
-from hub import broker
 from hub.app import active_partners
-from hub.caught_up import group_topics, lag_by_partition, wait_until_caught_up
 from hub.config import Settings
+from hub.kafka import broker
+from hub.kafka.caught_up import group_topics, lag_by_partition, wait_until_caught_up
 from hub.kafka.partner_feed import publish
 from hub.topics import all_topic_configs, ensure_topics
 from simulator.generate import simulate

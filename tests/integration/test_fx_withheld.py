@@ -13,7 +13,7 @@ import pytest
 
 from hub import topics
 from hub.cli.contracts import publish_contract_file
-from hub.topic_reader import read_all, read_records
+from hub.kafka.topic_reader import read_all, read_records
 from schemas import DeadLetterHeader
 from simulator.faults import FaultRates
 from simulator.generate import simulate

@@ -132,7 +132,7 @@ def _wait_until_group_stable(settings, workers, timeout: float = 30.0) -> None:
     """Both workers in the group and no rebalance under way, twice a second apart, before any traffic.
 
     This test is about counting, not rebalances: messages fetched around a rebalance were seen
-    skipped (hub/faust_fixes.py; tests/integration/test_timeline_e2e.py is about that).
+    skipped (hub/kafka/faust_fixes.py; tests/integration/test_timeline_e2e.py is about that).
     """
     async def state() -> tuple[str, int]:
         admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)

@@ -18,10 +18,10 @@ import pytest
 
 from hub import topics
 from hub.app import active_partners
-from hub.caught_up import group_topics, lag_by_partition
 from hub.cli.contracts import publish_contract_file
+from hub.kafka.caught_up import group_topics, lag_by_partition
 from hub.kafka.partner_feed import replay
-from hub.topic_reader import read_all
+from hub.kafka.topic_reader import read_all
 from simulator.faults import FaultRates
 from simulator.generate import simulate
 from simulator.output import write_simulation, write_truth

@@ -31,10 +31,10 @@ import pytest
 
 from hub import topics
 from hub.app import active_partners
-from hub.caught_up import lag_by_partition, wait_until_caught_up
 from hub.cli.contracts import publish_contract_file
 from hub.config import Settings
-from hub.topic_reader import TopicRecord, read_records
+from hub.kafka.caught_up import lag_by_partition, wait_until_caught_up
+from hub.kafka.topic_reader import TopicRecord, read_records
 from hub.topics import ensure_topics
 from schemas.settlement import EntryKind, make_entry_id
 from simulator.faults import FaultRates
@@ -88,7 +88,7 @@ def caught_up(settings: Settings, timeout: float = 180.0) -> None:
 def start_workers(env: dict[str, str], directory: Path, count: int = 2) -> list[WorkerProcess]:
     """Start `count` workers, then wait until every one is ready again: each start rebalances
     the others, and messages published while a worker recovers are the ones faust has been seen
-    to skip (hub/faust_fixes.py)."""
+    to skip (hub/kafka/faust_fixes.py)."""
     workers = []
     for n in range(count):
         workers.append(WorkerProcess(env, directory / f"worker-{n}.log", free_port(), worker_id=f"w{n}"))

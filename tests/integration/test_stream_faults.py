@@ -4,7 +4,7 @@ The window of faust-streaming/faust#596 is the end of table recovery: faust resu
 stream partitions, seeks them to their committed offsets, and then resumes flow control a
 second time, which used to empty the streams' queues. A restarted worker with a backlog and
 tables to recover has its fetcher running in that window; `HUB_TEST_SEEK_DELAY` holds the
-window open for two seconds, so without hub/faust_fixes.py's fix 1 events are dropped on
+window open for two seconds, so without hub/kafka/faust_fixes.py's fix 1 events are dropped on
 every partition on every run. The watchdog then heals the holes (with fix 1 disabled it found
 and healed 53, and every timeline still matched), so the test asserts that it never had to:
 no `partition_stall` in the log, `hub_partition_stall_total` zero.

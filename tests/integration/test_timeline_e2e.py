@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from hub.app import active_partners
-from hub.caught_up import group_topics, lag_by_partition
+from hub.kafka.caught_up import group_topics, lag_by_partition
 from hub.kafka.partner_feed import replay
 from simulator.generate import simulate
 from simulator.output import write_simulation, write_truth

@@ -1,4 +1,4 @@
-"""hub/faust_fixes.py and the progress watchdog, driven with faust's own objects (no broker).
+"""hub/kafka/faust_fixes.py and the progress watchdog, driven with faust's own objects (no broker).
 
 The race of faust-streaming/faust#596, as it happens at the end of table recovery: a stream's
 queue holds offsets 40-49 while flow is active, the agent has processed 40-43, faust calls
@@ -15,11 +15,11 @@ from faust.types import TP
 from faust.types.tuples import Message
 from mode.utils.queues import FlowControlEvent
 
-from hub import faust_fixes
 from hub.app import create_app
 from hub.config import Settings
-from hub.stream_health import Action, StallKind
-from hub.watchdog import FETCHER_DEAD_EXIT, ProgressWatchdog
+from hub.kafka import faust_fixes
+from hub.kafka.stream_health import Action, StallKind
+from hub.kafka.watchdog import FETCHER_DEAD_EXIT, ProgressWatchdog
 
 pytestmark = pytest.mark.service
 

@@ -34,12 +34,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hub import broker, topics
+from hub import topics
 from hub.app import active_partners
-from hub.caught_up import group_topics, lag_by_partition
 from hub.cli.contracts import publish_contract_file
 from hub.config import Settings
-from hub.topic_reader import read_records
+from hub.kafka import broker
+from hub.kafka.caught_up import group_topics, lag_by_partition
+from hub.kafka.topic_reader import read_records
 from hub.topics import ensure_topics, partner_topic
 from simulator.faults import FaultRates
 from simulator.generate import OUTCOMES, Simulation, simulate
@@ -60,7 +61,7 @@ MESSAGES_PER_SHIPMENT = 12.5
 DEFAULT_RATE = 40.0
 WORKERS = 2
 READY_TIMEOUT = 180.0  # a worker restarted while the broker restarts waits for it
-# The status a worker's progress watchdog exits with when its fetcher died (hub/watchdog.py):
+# The status a worker's progress watchdog exits with when its fetcher died (hub/kafka/watchdog.py):
 # its supervisor, here the soak, restarts it; a stall healed, reported and not failed on.
 WATCHDOG_EXIT = 70
 
@@ -206,7 +207,7 @@ async def _end_offsets(bootstrap: str, names: list[str]) -> dict[tuple[str, int]
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
-        await consumer._client.force_metadata_update()  # as hub.caught_up does
+        await consumer._client.force_metadata_update()  # as hub.kafka.caught_up does
         partitions = [TopicPartition(t, p) for t in names for p in sorted(consumer.partitions_for_topic(t) or ())]
         ends = await consumer.end_offsets(partitions)
         return {(tp.topic, tp.partition): end for tp, end in ends.items()}
@@ -376,14 +377,14 @@ class Soak:
             self.report.broker_restarts += 1
             if before is not None and after.port != before.port:
                 # The workers only know the old address: put it back there, and fail the figure.
-                self.broker_moved = f"hub.broker.start(dir) came back on port {after.port}, not {before.port}"
+                self.broker_moved = f"hub.kafka.broker.start(dir) came back on port {after.port}, not {before.port}"
                 self.say(f"{self.elapsed()} {self.broker_moved}; restarting it on {before.port} to go on")
                 broker.stop(self.broker_dir)
                 after = broker.start(self.broker_dir, port=before.port)
             self.say(f"{self.elapsed()} broker restarted on {after.bootstrap} after {time.monotonic() - stopped_at:.1f} s")
 
     def wait_for_no_lag(self, timeout: float) -> float:
-        """As hub.caught_up.wait_until_caught_up, over every topic the group commits on
+        """As hub.kafka.caught_up.wait_until_caught_up, over every topic the group commits on
         (the money stages too): no lag on two polls a commit interval apart."""
         names = self.all_group_topics()
         interval = max(self.settings.commit_interval * 1.5, 0.5)

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from hub import broker, topics
+from hub import topics
 from hub.config import ConfigError, Settings
+from hub.kafka import broker
 
 pytestmark = pytest.mark.unit
 

@@ -6,7 +6,7 @@ import asyncio
 import json
 from datetime import datetime, timedelta, timezone
 
-from hub.control_follower import ControlFollower
+from hub.kafka.control_follower import ControlFollower
 
 
 def close(period: str, cutoff: str) -> bytes:

@@ -8,7 +8,7 @@ import pytest
 
 from hub.cli.deadletters import Letter, parse_since, select
 from hub.cli.ops import render_frame
-from hub.topic_reader import TopicRecord
+from hub.kafka.topic_reader import TopicRecord
 from hub.web.ops_figures import aggregate
 from tests.unit.test_ops_figures import WORKER_A, WORKER_B
 

@@ -1,10 +1,10 @@
-"""The progress watchdog's decisions (hub/stream_health.py), without faust."""
+"""The progress watchdog's decisions (hub/kafka/stream_health.py), without faust."""
 
 from __future__ import annotations
 
 import pytest
 
-from hub.stream_health import (
+from hub.kafka.stream_health import (
     UNPAUSED_PATIENCE_FACTOR,
     Action,
     ConsumerView,

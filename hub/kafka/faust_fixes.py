@@ -55,7 +55,7 @@ from faust.transport.consumer import Consumer, ThreadDelegateConsumer
 from faust.utils.functional import consecutive_numbers
 from mode.utils.queues import FlowControlEvent
 
-from hub.stream_health import DeliveryLedger
+from hub.kafka.stream_health import DeliveryLedger
 
 _PATCHED = "_hub_fixes_applied"
 # Test-only: seconds to wait after faust's seek to committed offsets, before flow resumes.

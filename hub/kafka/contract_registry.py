@@ -43,7 +43,7 @@ class ContractRegistry:
         """Read the topic to its end, set `ready`, then keep applying new records."""
         from aiokafka import AIOKafkaConsumer
 
-        from hub.topic_reader import assign_from_beginning
+        from hub.kafka.topic_reader import assign_from_beginning
 
         consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest")
         await consumer.start()

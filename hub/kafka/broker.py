@@ -24,7 +24,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-DEPLOY_DIR = Path(__file__).resolve().parent.parent / "deploy" / "kafka"
+DEPLOY_DIR = Path(__file__).resolve().parents[2] / "deploy" / "kafka"
 KAFKA_VERSION = "4.0.2"
 DEFAULT_DIR = Path(os.environ.get("HUB_BROKER_DIR", ".hub/broker"))
 

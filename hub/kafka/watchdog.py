@@ -21,9 +21,10 @@ from typing import Any
 
 import faust
 
-from hub import faust_fixes, metrics
+from hub import metrics
+from hub.kafka import faust_fixes
+from hub.kafka.stream_health import Action, ConsumerView, Finding, PartitionView, StallKind, StallTracker
 from hub.logs import log
-from hub.stream_health import Action, ConsumerView, Finding, PartitionView, StallKind, StallTracker
 
 # A worker whose fetcher died exits with this status (EX_SOFTWARE): its supervisor restarts it.
 FETCHER_DEAD_EXIT = 70
