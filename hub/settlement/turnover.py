@@ -133,6 +133,13 @@ def on_close(state: State | None, key: str, period: str, cutoff: datetime, contr
     return state, Outputs(entries, _period_statements(state, contract_id, payer, period))
 
 
+def close_sweep(owned: dict[bytes, State | None], period: str, cutoff: datetime, contracts: ContractSet) -> list[tuple[bytes, State, Outputs]]:
+    """A period close on one partition of hub.turnover: each contract-and-payer state of the
+    partition (`owned`: its table entries), closed in key order, with what each close emits.
+    The partition's other entries (the closes it has seen) are left alone."""
+    return [(key, *on_close(owned[key], key.decode(), period, cutoff, contracts)) for key in sorted(owned) if b"|" in key]
+
+
 def _period_statements(state: State, contract_id: str, payer: str, period: str) -> list[Statement]:
     return [
         _statement(state, contract_id, payer, payee, period, currency)

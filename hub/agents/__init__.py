@@ -1,0 +1,26 @@
+"""The faust agents, one thin module per topic: read, call the pure stage, emit what it returns.
+
+The order of the stages, as one partner message travels (hub/stages/ holds their decisions):
+
+    partner topics   --normalise-->  hub.events, hub.deadletter        agents/normalise.py
+    hub.events       --identify--->  hub.identity                      agents/identify.py
+    hub.identity     --identity--->  hub.shipment-events               agents/identity.py
+    hub.shipment-events --timeline-> hub.timelines, hub.turnover       agents/timeline.py
+    hub.control      --control---->  every partition of hub.turnover   agents/control.py
+    hub.turnover     --turnover--->  hub.settlements, hub.statements   agents/turnover.py
+
+plus the timers and tasks (lag, watchdog, automatic closes, followers): agents/timers.py.
+"""
+
+from __future__ import annotations
+
+from hub.agents import control, identify, identity, normalise, timeline, timers, turnover
+from hub.agents.context import Wiring
+
+# The timers first, as the worker has always registered them; then the agents in pipeline order.
+STAGES = (timers, normalise, identify, identity, timeline, control, turnover)
+
+
+def register_agents(hub: Wiring) -> None:
+    for stage in STAGES:
+        stage.register(hub)

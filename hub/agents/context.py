@@ -1,0 +1,79 @@
+"""What every agent is wired to: the worker's settings, topics, tables and followers, built
+once by hub/app.py's create_app and handed to each agent module's `register`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import faust
+from aiokafka.partitioner import murmur2
+
+from hub.config import Settings
+from hub.kafka.contract_registry import ContractRegistry
+from hub.kafka.control_follower import ControlFollower
+from hub.partners import Partner
+from hub.stages.identity import IDENTITY, SHIPMENT_EVENTS, Send
+
+
+class StreamClock:
+    """`HUB_CLOCK=stream`: the latest event time seen, so simulated history is not all stale."""
+
+    def __init__(self) -> None:
+        self.latest = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+    def advance(self, instant: datetime | None) -> None:
+        if instant is not None and instant > self.latest:
+            self.latest = instant
+
+    def now(self) -> datetime:
+        return self.latest
+
+
+@dataclass(frozen=True)
+class HubTopics:
+    """The hub's own topics as faust topics (names and configs: hub/topics.py)."""
+
+    partners: faust.TopicT
+    events: faust.TopicT
+    identity: faust.TopicT
+    shipment_events: faust.TopicT
+    timelines: faust.TopicT
+    deadletter: faust.TopicT
+    turnover: faust.TopicT
+    settlements: faust.TopicT
+    statements: faust.TopicT
+    control: faust.TopicT
+
+
+@dataclass(frozen=True)
+class HubTables:
+    """Keyed by the raw bytes of the record key, so a changelog and `table_route` hash as the source topic does."""
+
+    identities: faust.Table
+    timelines: faust.Table
+    turnover: faust.Table
+
+
+@dataclass(frozen=True)
+class Wiring:
+    app: faust.App
+    settings: Settings
+    partners_by_topic: dict[str, Partner]
+    topics: HubTopics
+    tables: HubTables
+    contracts: ContractRegistry
+    control: ControlFollower
+    stream_clock: StreamClock
+
+    async def send(self, sends: list[Send]) -> None:
+        """The identity and timeline stages' messages, to hub.identity or hub.shipment-events."""
+        to = {IDENTITY: self.topics.identity, SHIPMENT_EVENTS: self.topics.shipment_events}
+        for send in sends:
+            await to[send.topic].send(key=send.key.encode(), value=json.dumps(send.message).encode())
+
+
+def partition_of(key: bytes, partitions: int) -> int:
+    """The partition Kafka's default partitioner gives `key` (murmur2, as the Java client)."""
+    return (murmur2(key) & 0x7FFFFFFF) % partitions

@@ -1,0 +1,24 @@
+"""identity: hub.identity (keyed by identifier) → labels, merges and splits; events on to hub.shipment-events."""
+
+from __future__ import annotations
+
+import json
+
+import faust
+
+from hub.agents.context import Wiring
+from hub.stages.identity import handle_identity
+
+
+def register(hub: Wiring) -> None:
+    identities = hub.tables.identities
+
+    @hub.app.agent(hub.topics.identity, name="identity", concurrency=1)
+    async def identity_agent(stream: faust.StreamT) -> None:
+        async for event in stream.events():
+            key, message = event.key, json.loads(event.value)
+            position = f"{event.message.partition}:{event.message.offset}"
+            state, sends = handle_identity(identities.get(key), key.decode(), message, position)
+            if state != identities.get(key):
+                identities[key] = state
+            await hub.send(sends)

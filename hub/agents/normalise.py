@@ -1,0 +1,67 @@
+"""normalise: partner topics → hub.events (canonical events) or hub.deadletter; one outcome per message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import faust
+
+from hub import metrics
+from hub.agents.context import Wiring
+from hub.logs import log
+from hub.partners import Partner
+from hub.stages.normalise import Normalised, SourceRecord, normalise, routing_identifier
+from schemas.deadletter import SUBJECT_HEADER
+
+
+def register(hub: Wiring) -> None:
+    @hub.app.agent(hub.topics.partners, name="normalise", concurrency=1)
+    async def normalise_agent(stream: faust.StreamT) -> None:
+        async for event in stream.events():
+            message = event.message
+            partner = hub.partners_by_topic[message.topic]
+            record = SourceRecord(
+                topic=message.topic, partition=message.partition, offset=message.offset,
+                key=message.key, value=message.value or b"",
+                timestamp_ms=int(round(message.timestamp * 1000)),
+                subject=_header(message.headers, SUBJECT_HEADER),
+            )
+            result = normalise(record, partner, assumed_zone=hub.settings.assumed_zone)
+            for canonical in result.events:
+                await hub.topics.events.send(key=routing_identifier(canonical).encode(), value=canonical.model_dump_json().encode())
+            if result.dead_letter is not None:
+                letter = result.dead_letter
+                await hub.topics.deadletter.send(key=letter.key, value=letter.value, headers=letter.headers)
+            _count(hub, partner, record, result)
+
+
+def _count(hub: Wiring, partner: Partner, record: SourceRecord, result: Normalised) -> None:
+    """Metrics and the one log line of a processed partner message."""
+    reason = result.dead_letter.reason.value if result.dead_letter is not None else ""
+    unknown = [p.detail for p in result.problems if p.kind == "unknown_code"]
+    metrics.MESSAGES.labels(partner.id, result.outcome.value, reason).inc()
+    metrics.EVENTS.labels(partner.id).inc(len(result.events))
+    metrics.LAST_MESSAGE.labels(partner.id).set(record.timestamp_ms / 1000)
+    processed = metrics.wall_clock()
+    for canonical in result.events:
+        metrics.EVENT_TIME_LATENCY.labels(partner.id).observe(max(0.0, (processed - canonical.occurred_at).total_seconds()))
+        hub.stream_clock.advance(canonical.occurred_at)
+    metrics.RECEIVED_LATENCY.labels(partner.id).observe(max(0.0, (processed - record.received_at).total_seconds()))
+    # Counted once per message that carries the code, as the ground truth counts them.
+    for code in sorted(set(unknown)):
+        metrics.count_unknown_code(partner.id, code)
+    log.info(
+        "partner_message_processed", partner=partner.id, topic=record.topic, partition=record.partition,
+        offset=record.offset, outcome=result.outcome.value, events=len(result.events), reason=reason or None,
+        unknown_codes=unknown or None,
+    )
+
+
+def _header(headers: Any, name: str) -> str | None:
+    if not headers:
+        return None
+    items = headers.items() if hasattr(headers, "items") else headers
+    for key, value in items:
+        if key == name and value is not None:
+            return value.decode() if isinstance(value, bytes) else str(value)
+    return None

@@ -1,0 +1,69 @@
+"""timeline: hub.shipment-events (keyed by shipment id) → hub.timelines; what a timeline owes → hub.turnover.
+
+After each record it publishes, the stage says what to do about money (hub/stages/money.py):
+settle a new timeline, resend after a repeat, or nothing.
+"""
+
+from __future__ import annotations
+
+import json
+
+import faust
+
+from hub import metrics, topics
+from hub.agents.context import Wiring
+from hub.logs import log
+from hub.stages.money import Money, after_publish, withheld, withheld_letter
+from hub.stages.settle import ToTurnover, resend_messages, settle_step
+from hub.stages.timeline import Publish, handle_shipment_message
+from schemas import DeadLetterReason
+from schemas.timeline import Timeline
+
+
+def register(hub: Wiring) -> None:
+    timelines = hub.tables.timelines
+
+    @hub.app.agent(hub.topics.shipment_events, name="timeline", concurrency=1)
+    async def timeline_agent(stream: faust.StreamT) -> None:
+        async for key, value in stream.items():
+            message = json.loads(value)
+            state, outputs = handle_shipment_message(timelines.get(key), key.decode(), message)
+            if message["kind"] == "event" and any(isinstance(o, Publish) and o.repeat for o in outputs):
+                metrics.DUPLICATES.labels(message["event"]["partner"]).inc()
+            for output in outputs:
+                if not isinstance(output, Publish):
+                    await hub.send([output])
+                    continue
+                await hub.topics.timelines.send(key=output.key.encode(), value=output.record.model_dump_json().encode())
+                log.info("timeline_published", shipment_id=output.key, kind=output.record.kind,
+                         status=getattr(output.record, "status", None))
+                state, money = after_publish(state, output)
+                if money is Money.SETTLE:
+                    assert isinstance(output.record, Timeline)
+                    hub.stream_clock.advance(output.record.last_event_at)
+                    state = await _settle(hub, key, state, output.record)
+                elif money is Money.RESEND:
+                    # A repeated input re-emits what it emitted before: a crash may have lost it.
+                    await _to_turnover(hub, resend_messages(state.get("settled")))
+            if state != timelines.get(key):
+                timelines[key] = state
+
+
+async def _settle(hub: Wiring, key: bytes, state: dict, timeline: Timeline) -> dict:
+    # Settle nothing before every contract on hub.contracts has been read.
+    await hub.contracts.ready.wait()
+    state, sends, fx_missing = settle_step(state, timeline, hub.contracts.current)
+    await _to_turnover(hub, sends)
+    state, new = withheld(state, fx_missing)
+    for missing in new:
+        # Withheld, never settled at zero: the trigger goes to the dead letters.
+        letter = withheld_letter(key, missing, topics.SHIPMENT_EVENTS.name(hub.settings))
+        await hub.topics.deadletter.send(key=letter.key, value=letter.value, headers=letter.headers)
+        metrics.SETTLEMENTS_WITHHELD.labels(missing.contract_id, DeadLetterReason.FX_MISSING.value).inc()
+        log.warning("settlement_withheld", contract=missing.contract_id, event_id=missing.event.event_id, reason="fx_missing")
+    return state
+
+
+async def _to_turnover(hub: Wiring, sends: list[ToTurnover]) -> None:
+    for send in sends:
+        await hub.topics.turnover.send(key=send.key.encode(), value=json.dumps(send.message).encode())

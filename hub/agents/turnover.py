@@ -1,0 +1,69 @@
+"""turnover: hub.turnover (keyed by contract|payer) → entries booked into periods, statements, period closes.
+
+Three kinds of message, each handed to a pure function of hub/settlement/turnover.py: a close
+(every contract and payer of the partition closed: close_sweep), a contribution to a period's
+turnover, and a settlement entry.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import faust
+
+from hub import metrics
+from hub.agents.context import Wiring, partition_of
+from hub.logs import log
+from hub.settlement.turnover import Outputs, close_sweep, on_contribution, on_entry, remember_close, with_closes
+from schemas.settlement import SettlementEntry
+
+
+def register(hub: Wiring) -> None:
+    turnover = hub.tables.turnover
+
+    @hub.app.agent(hub.topics.turnover, name="turnover", concurrency=1)
+    async def turnover_agent(stream: faust.StreamT) -> None:
+        async for event in stream.events():
+            key, message = event.key, json.loads(event.value)
+            partition = event.message.partition
+            await hub.contracts.ready.wait()
+            # The closes this partition has seen, kept beside the states they close: a
+            # contract and payer met for the first time after a close learns of it.
+            closes_key = f"closes@{partition}".encode()
+            if message.get("kind") == "close_period":
+                cutoff = datetime.fromisoformat(message["cutoff"])
+                turnover[closes_key] = remember_close(turnover.get(closes_key), message["period"], cutoff)
+                owned = {k: turnover.get(k) for k in list(turnover.keys()) if partition_of(k, hub.settings.partitions) == partition}
+                for owned_key, state, out in close_sweep(owned, message["period"], cutoff, hub.contracts.current):
+                    turnover[owned_key] = state
+                    _count(out)
+                    await _publish(hub, out)
+                continue
+            if message["kind"] == "contribution":
+                turnover[key] = on_contribution(with_closes(turnover.get(key), turnover.get(closes_key)), message)
+                continue
+            entry = SettlementEntry.model_validate(message["entry"])
+            # Late or not is decided against every close published before the entry's inputs
+            # arrived: read hub.control that far first, so a close and an input never race.
+            await hub.control.read_past(entry.inputs_received_at)
+            before = turnover.get(key)
+            state, out = on_entry(with_closes(before, turnover.get(closes_key)), entry, dict(hub.control.closes))
+            if state != before:
+                turnover[key] = state
+                _count(out)  # newly booked: counted once
+            await _publish(hub, out)
+
+
+def _count(out: Outputs) -> None:
+    for entry in out.entries:
+        metrics.SETTLEMENT_ENTRIES.labels(entry.contract_id, entry.kind.value).inc()
+        metrics.SETTLEMENT_AMOUNT.labels(entry.contract_id, entry.kind.value, entry.currency).inc(entry.amount_minor)
+
+
+async def _publish(hub: Wiring, out: Outputs) -> None:
+    for entry in out.entries:
+        await hub.topics.settlements.send(key=entry.entry_id.encode(), value=entry.model_dump_json().encode())
+        log.info("settlement_emitted", entry_id=entry.entry_id, kind=entry.kind.value, contract=entry.contract_id, period=entry.period)
+    for statement in out.statements:
+        await hub.topics.statements.send(key=statement.key.encode(), value=statement.model_dump_json().encode())
