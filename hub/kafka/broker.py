@@ -12,208 +12,36 @@ and data, so clients reconnect to the same address.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
-DEPLOY_DIR = Path(__file__).resolve().parents[2] / "deploy" / "kafka"
-KAFKA_VERSION = "4.0.2"
-DEFAULT_DIR = Path(os.environ.get("HUB_BROKER_DIR", ".hub/broker"))
-
-
-class BrokerError(RuntimeError):
-    """A reason the broker cannot be started or reached, in one line."""
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("HUB_KAFKA_CACHE", Path.home() / ".cache" / "hub-kafka")) / KAFKA_VERSION
-
-
-def resolve_jars(quiet: bool = False) -> Path:
-    """The broker's class path directory, downloading the jars with Maven the first time."""
-    lib = cache_dir() / "lib"
-    marker = lib / ".complete"
-    if marker.exists():
-        return lib
-    if shutil.which("mvn") is None:
-        raise BrokerError("Maven (mvn) is not installed: it is needed once to fetch the Kafka jars")
-    if not quiet:
-        print(f"resolving Apache Kafka {KAFKA_VERSION} jars from Maven Central into {lib} ...", file=sys.stderr)
-    lib.mkdir(parents=True, exist_ok=True)
-    command = [
-        "mvn", "-q", "-B", "-f", str(DEPLOY_DIR / "pom.xml"), f"-Dkafka.version={KAFKA_VERSION}",
-        "dependency:copy-dependencies", f"-DoutputDirectory={lib}",
-    ]
-    completed = subprocess.run(command, capture_output=True, text=True)
-    if completed.returncode != 0:
-        tail = (completed.stdout + completed.stderr).strip().splitlines()[-1:] or ["no output"]
-        raise BrokerError(f"Maven could not resolve the Kafka jars: {tail[0]}")
-    marker.write_text(KAFKA_VERSION)
-    return lib
-
-
-def free_port() -> int:
-    return free_ports(1)[0]
-
-
-def free_ports(count: int) -> list[int]:
-    """`count` distinct free ports on 127.0.0.1 (every socket held open until all are chosen)."""
-    sockets = []
-    try:
-        for _ in range(count):
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            sockets.append(s)
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
-
-
-def _port_free(port: int) -> bool:
-    """Nothing listens on (or holds) `port`; connections of a stopped broker in TIME_WAIT do not count."""
-    with socket.socket() as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
-
-
-@dataclass
-class NodeState:
-    node_id: int
-    pid: int
-    port: int
-    controller_port: int
-    log: str
-
-    @property
-    def address(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-
-@dataclass
-class BrokerState:
-    """What `start` recorded in `<dir>/broker.json`: every node, with its pid and ports."""
-
-    nodes: list[NodeState]
-    cluster_id: str = ""
-
-    @property
-    def bootstrap(self) -> str:
-        return ",".join(node.address for node in self.nodes)
-
-    def node(self, node_id: int) -> NodeState:
-        for node in self.nodes:
-            if node.node_id == node_id:
-                return node
-        raise BrokerError(f"no node {node_id}: the broker has nodes {', '.join(str(n.node_id) for n in self.nodes)}")
-
-    # The first node's figures, as the single-node state had them.
-    @property
-    def pid(self) -> int:
-        return self.nodes[0].pid
-
-    @property
-    def port(self) -> int:
-        return self.nodes[0].port
-
-    @property
-    def controller_port(self) -> int:
-        return self.nodes[0].controller_port
-
-    @property
-    def log(self) -> str:
-        return self.nodes[0].log
-
-
-def _state_file(directory: Path) -> Path:
-    return directory / "broker.json"
-
-
-def read_state(directory: Path) -> BrokerState | None:
-    path = _state_file(directory)
-    if not path.exists():
-        return None
-    data = json.loads(path.read_text())
-    if "nodes" not in data:  # written before clusters: one node's fields at the top level
-        return BrokerState([NodeState(1, data["pid"], data["port"], data["controller_port"], data["log"])])
-    return BrokerState([NodeState(**node) for node in data["nodes"]], data.get("cluster_id", ""))
-
-
-def recorded_bootstrap(directory: Path = DEFAULT_DIR) -> str | None:
-    """The bootstrap address of a broker `hub broker start` left running in `directory`.
-
-    Commands use it when HUB_KAFKA_BOOTSTRAP is unset (hub/config.py), so that the broker
-    started on a free port is the one every later command talks to.
-    """
-    try:
-        state = read_state(directory)
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    if state is None or not any(_alive(node.pid) for node in state.nodes):
-        return None
-    return state.bootstrap
-
-
-def _write_state(directory: Path, state: BrokerState) -> None:
-    data = {"cluster_id": state.cluster_id, "nodes": [node.__dict__ for node in state.nodes]}
-    _state_file(directory).write_text(json.dumps(data, indent=1))
-
-
-def _node_dir(directory: Path, node_id: int, count: int) -> Path:
-    """A single node lives in the directory itself (as it always has); cluster nodes in node-N."""
-    return directory if count == 1 else directory / f"node-{node_id}"
-
-
-def replication_for(count: int) -> tuple[int, int]:
-    """(replication factor, min.insync.replicas) of a cluster of `count` nodes: 3 and 2 for
-    three nodes, so acks=all writes go on while any one node is down."""
-    replication = min(3, count)
-    return replication, max(1, replication - 1)
-
-
-def render_properties(node_id: int, ports: list[tuple[int, int]], data_dir: Path) -> str:
-    """server.properties of node `node_id` of a cluster whose node i has client and
-    controller ports `ports[i - 1]`. One node: the single-node template, as before."""
-    port, controller_port = ports[node_id - 1]
-    if len(ports) == 1:
-        template = (DEPLOY_DIR / "server.properties.template").read_text()
-        return template.format(port=port, controller_port=controller_port, data_dir=data_dir)
-    replication, min_isr = replication_for(len(ports))
-    voters = ",".join(f"{i}@127.0.0.1:{controller}" for i, (_, controller) in enumerate(ports, start=1))
-    template = (DEPLOY_DIR / "cluster.properties.template").read_text()
-    return template.format(
-        node_id=node_id, port=port, controller_port=controller_port, voters=voters, data_dir=data_dir,
-        replication=replication, min_isr=min_isr,
-    )
-
-
-def _alive(pid: int) -> bool:
-    if pid <= 0:  # never started (0 would mean this very process group to os.kill)
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie child (started by this very process) counts as gone.
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(")")[-1].split()[0] != "Z"
-    except OSError:
-        return True
+from hub.kafka.broker_files import (  # noqa: F401 - the broker's files, re-exported as hub.kafka.broker's
+    DEFAULT_DIR,
+    DEPLOY_DIR,
+    KAFKA_VERSION,
+    BrokerError,
+    BrokerState,
+    NodeState,
+    alive,
+    cache_dir,
+    free_port,
+    free_ports,
+    node_directory,
+    port_free,
+    read_state,
+    recorded_bootstrap,
+    render_properties,
+    replication_for,
+    resolve_jars,
+    state_file,
+    write_state,
+)
 
 
 def _port_open(bootstrap: str) -> bool:
@@ -272,7 +100,7 @@ def start(directory: Path = DEFAULT_DIR, port: int | None = None, timeout: float
     if count < 1:
         raise BrokerError(f"a broker needs at least one node, not {count}")
     timeout = timeout if timeout is not None else (90.0 if count == 1 else 150.0)
-    if state is not None and all(_alive(n.pid) for n in state.nodes) and _ready(state):
+    if state is not None and all(alive(n.pid) for n in state.nodes) and _ready(state):
         return state
     if shutil.which("java") is None:
         raise BrokerError("Java is not installed: the Kafka broker needs a Java 17+ runtime (java on PATH)")
@@ -283,16 +111,16 @@ def start(directory: Path = DEFAULT_DIR, port: int | None = None, timeout: float
         chosen = free_ports(2 * count)
         ports = [(base + i if base else chosen[2 * i], chosen[2 * i + 1]) for i in range(count)]
         state = BrokerState(
-            [NodeState(i, 0, p, c, str(_node_dir(directory, i, count) / "broker.log")) for i, (p, c) in enumerate(ports, 1)],
+            [NodeState(i, 0, p, c, str(node_directory(directory, i, count) / "broker.log")) for i, (p, c) in enumerate(ports, 1)],
             cluster_id=uuid.uuid4().hex[:22],
         )
     elif base:
         for i, node in enumerate(state.nodes):
-            if not _alive(node.pid):
+            if not alive(node.pid):
                 node.port = base + i
     if not state.cluster_id:
         state.cluster_id = uuid.uuid4().hex[:22]
-    stopped = [node for node in state.nodes if not _alive(node.pid)]
+    stopped = [node for node in state.nodes if not alive(node.pid)]
     _launch(directory, state, stopped, lib)
     _wait_ready(directory, state, stopped, timeout, stop_on_failure=True)
     return state
@@ -306,7 +134,7 @@ def start_node(directory: Path, node_id: int, timeout: float = 120.0) -> NodeSta
     if state is None:
         raise BrokerError(f"no broker was started in {directory}")
     node = state.node(node_id)
-    if not _alive(node.pid):
+    if not alive(node.pid):
         _launch(directory, state, [node], resolve_jars())
     _wait_ready(directory, state, [node], timeout, stop_on_failure=False)
     return node
@@ -319,9 +147,9 @@ def _launch(directory: Path, state: BrokerState, nodes: list[NodeState], lib: Pa
     classpath = f"{lib}/*"
     to_format = []
     for node in nodes:
-        if not _port_free(node.port) or not _port_free(node.controller_port):
+        if not port_free(node.port) or not port_free(node.controller_port):
             raise BrokerError(f"node {node.node_id}'s port {node.port} or {node.controller_port} is taken by another process")
-        node_dir = _node_dir(directory, node.node_id, count)
+        node_dir = node_directory(directory, node.node_id, count)
         node_dir.mkdir(parents=True, exist_ok=True)
         data_dir = node_dir / "data"
         properties = node_dir / "server.properties"
@@ -332,7 +160,7 @@ def _launch(directory: Path, state: BrokerState, nodes: list[NodeState], lib: Pa
     # One node may take more memory; three share the machine with the workers.
     heap = ["-Xms256m", "-Xmx768m"] if count == 1 else ["-Xms128m", "-Xmx384m"]
     for node in nodes:
-        node_dir = _node_dir(directory, node.node_id, count)
+        node_dir = node_directory(directory, node.node_id, count)
         java = [
             "java", *heap, "-XX:+UseG1GC", "-Djava.awt.headless=true",
             f"-Dlog4j2.configurationFile={DEPLOY_DIR / 'log4j2.properties'}",
@@ -343,14 +171,14 @@ def _launch(directory: Path, state: BrokerState, nodes: list[NodeState], lib: Pa
             # caller's (CI's) stdout open and survives the shell that started it.
             process = subprocess.Popen(java, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
         node.pid = process.pid
-    _write_state(directory, state)
+    write_state(directory, state)
 
 
 def _wait_ready(directory: Path, state: BrokerState, started: list[NodeState], timeout: float, *, stop_on_failure: bool) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for node in started:
-            if not _alive(node.pid):
+            if not alive(node.pid):
                 which = "the broker" if len(state.nodes) == 1 else f"node {node.node_id}"
                 raise BrokerError(f"{which} exited during start-up; see {node.log}")
         if _ready(state):
@@ -388,13 +216,13 @@ def _terminate(pids: list[int], sig: int, timeout: float) -> None:
     for pid in pids:
         send(pid, sig)
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
+    while time.monotonic() < deadline and any(alive(pid) for pid in pids):
         time.sleep(0.2)
     for pid in pids:
-        if _alive(pid):
+        if alive(pid):
             send(pid, signal.SIGKILL)
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
+    while time.monotonic() < deadline and any(alive(pid) for pid in pids):
         time.sleep(0.1)
 
 
@@ -402,7 +230,7 @@ def stop(directory: Path = DEFAULT_DIR, timeout: float = 30.0) -> bool:
     """Stop every node of the broker started in `directory`; True if one was running."""
     directory = directory.resolve()
     state = read_state(directory)
-    running = [node.pid for node in state.nodes if _alive(node.pid)] if state else []
+    running = [node.pid for node in state.nodes if alive(node.pid)] if state else []
     if not running:
         return False
     # All at once: stopped one by one, the last nodes would wait for a quorum already gone.
@@ -417,7 +245,7 @@ def stop_node(directory: Path, node_id: int, sig: int = signal.SIGKILL, timeout:
     if state is None:
         raise BrokerError(f"no broker was started in {directory}")
     node = state.node(node_id)
-    if not _alive(node.pid):
+    if not alive(node.pid):
         return False
     _terminate([node.pid], sig, timeout)
     return True
@@ -436,7 +264,7 @@ def status(directory: Path = DEFAULT_DIR) -> str:
 
 
 def _node_status(node: NodeState, count: int) -> str:
-    if not _alive(node.pid):
+    if not alive(node.pid):
         return f"stopped (pid {node.pid} has exited; log {node.log})"
     ready = "answering" if answers_admin(node.address) else "not answering"
     where = f"bootstrap={node.address}" if count == 1 else f"port={node.port} controller_port={node.controller_port}"

@@ -12,7 +12,8 @@ from typing import Any
 
 from hub.settlement.shipment_share import FxMissing
 from hub.stages.normalise import DeadLetter
-from hub.stages.timeline import Publish, summarise
+from hub.stages.timeline import Publish
+from hub.stages.timeline_build import summarise
 from schemas import DeadLetterHeader, DeadLetterReason
 from schemas.timeline import Timeline
 

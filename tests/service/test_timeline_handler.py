@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hub.stages.timeline import TRANSITIONS, add_event, build_timeline, fold_status
+from hub.stages.timeline_build import TRANSITIONS, add_event, build_timeline, fold_status
 from schemas import CanonicalEvent, Status, TimeSource
 
 pytestmark = pytest.mark.service

@@ -10,7 +10,8 @@ import pytest
 from hub.settlement.shipment_share import settle_timeline
 from hub.settlement.turnover import close_sweep, on_close, on_contribution
 from hub.stages.money import Money, after_publish, withheld, withheld_letter
-from hub.stages.timeline import Publish, build_timeline
+from hub.stages.timeline import Publish
+from hub.stages.timeline_build import build_timeline
 from schemas import Amount, DeadLetterHeader, DeadLetterReason
 from schemas.timeline import TimelineRedirect
 from tests.unit.test_settlement import CONTRACTS, DELIVERED, PLACED, timeline

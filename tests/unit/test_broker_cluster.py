@@ -69,7 +69,7 @@ def test_replication_and_min_in_sync_by_cluster_size():
 
 def test_the_state_records_every_node_and_the_bootstrap_lists_them_all(tmp_path):
     nodes = [broker.NodeState(i, 100 + i, p, c, f"log{i}") for i, (p, c) in enumerate(PORTS, 1)]
-    broker._write_state(tmp_path, broker.BrokerState(nodes, "cluster-id"))
+    broker.write_state(tmp_path, broker.BrokerState(nodes, "cluster-id"))
     state = broker.read_state(tmp_path)
     assert state.bootstrap == "127.0.0.1:19092,127.0.0.1:29092,127.0.0.1:39092"
     assert state.cluster_id == "cluster-id"
@@ -87,8 +87,8 @@ def test_a_state_file_from_before_clusters_reads_as_one_node(tmp_path):
 
 def test_a_pid_never_started_is_not_alive():
     # os.kill(0, ...) would signal this very process group: 0 must never count as running.
-    assert not broker._alive(0)
-    assert not broker._alive(-1)
+    assert not broker.alive(0)
+    assert not broker.alive(-1)
 
 
 def test_free_ports_are_distinct():
@@ -105,7 +105,7 @@ def no_java(monkeypatch: pytest.MonkeyPatch) -> list[list[broker.NodeState]]:
         launched.append([broker.NodeState(**n.__dict__) for n in nodes])
         for node in nodes:
             node.pid = 0  # "started", yet never alive: nothing real runs
-        broker._write_state(directory, state)
+        broker.write_state(directory, state)
 
     monkeypatch.setattr(broker.shutil, "which", lambda name: f"/usr/bin/{name}")
     monkeypatch.setattr(broker, "resolve_jars", lambda quiet=False: Path("/nowhere"))

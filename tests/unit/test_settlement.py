@@ -18,7 +18,7 @@ from hub.settlement.emitted import difference
 from hub.settlement.periods import period_bounds, period_of, previous_periods
 from hub.settlement.shipment_share import settle_timeline
 from hub.settlement.turnover import on_close, on_contribution, on_entry, remember_close, with_closes
-from hub.stages.timeline import build_timeline
+from hub.stages.timeline_build import build_timeline
 from schemas import Amount, CanonicalEvent
 
 pytestmark = pytest.mark.unit

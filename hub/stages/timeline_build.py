@@ -1,0 +1,197 @@
+"""What a timeline shows, derived from a shipment's events alone: one record per event,
+the status folded through the transition table, legs, corridor, and the summary kept for metrics.
+
+Applying the same event twice, or in another order, gives the same timeline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from hub.partners import PARTNERS
+from hub.stages.legs import leg_for
+from schemas import CanonicalEvent, Leg, Milestone, PartnerKind, Status
+from schemas.timeline import Corridor, LegSpan, Timeline
+
+EventsById = dict[str, CanonicalEvent]
+
+# The one transition table: which statuses may follow the current one. A late
+# `in_transit` never undoes `delivered`; delivered → returning → returned is allowed.
+_ANY = frozenset(Status) - {Status.UNKNOWN}
+_MOVING = _ANY - {Status.INFO_RECEIVED}
+TRANSITIONS: dict[Status | None, frozenset[Status]] = {
+    None: _ANY,
+    Status.INFO_RECEIVED: _ANY,
+    Status.IN_TRANSIT: _MOVING,
+    Status.OUT_FOR_DELIVERY: _MOVING,
+    Status.AVAILABLE_FOR_PICKUP: _MOVING,
+    Status.ATTEMPT_FAILED: _MOVING,
+    Status.EXCEPTION: _MOVING,
+    Status.DELIVERED: frozenset({Status.RETURNING, Status.RETURNED}),
+    Status.RETURNING: frozenset({Status.RETURNING, Status.RETURNED, Status.EXCEPTION}),
+    Status.RETURNED: frozenset(),
+    Status.CANCELLED: frozenset({Status.RETURNING, Status.RETURNED}),
+}
+
+
+def _preference(event: CanonicalEvent) -> tuple:
+    # A newer adapter version wins (reprocessing after a mapping fix); between two views of
+    # one status (a CDEK webhook and the order read model) the one carrying amounts wins;
+    # then the earliest sighting: a snapshot without a time is dated by the earliest
+    # received_at seen, and a repeat must not move an event (or what it settles) in time;
+    # the serialised form breaks any tie, so the choice never depends on arrival order.
+    return (
+        event.adapter_version, len(event.amounts),
+        -event.occurred_at.timestamp(), -event.received_at.timestamp(), event.model_dump_json(),
+    )
+
+
+def add_event(events: EventsById, event: CanonicalEvent) -> tuple[EventsById, bool]:
+    """Keep one record per event_id, the preferred one of any repeats."""
+    current = events.get(event.event_id)
+    if current is not None and _preference(current) >= _preference(event):
+        return events, False
+    return {**events, event.event_id: event}, True
+
+
+def sort_key(event: CanonicalEvent) -> tuple:
+    return (event.occurred_at, event.event_id)
+
+
+# The partner-authority table: on delivery facts, the party that holds the parcel outranks
+# one that only hears about it. A marketplace saying "delivered" does not override what a
+# carrier on the same shipment reports; a marketplace still decides order facts (cancelled).
+AUTHORITY: dict[PartnerKind, int] = {
+    PartnerKind.POST: 3,
+    PartnerKind.COURIER: 3,
+    PartnerKind.PICKUP_POINT: 3,
+    PartnerKind.WAREHOUSE: 3,
+    PartnerKind.LOGISTICS_PLATFORM: 2,
+    PartnerKind.MARKETPLACE: 1,
+}
+DELIVERY_FACTS = frozenset({
+    Status.IN_TRANSIT, Status.OUT_FOR_DELIVERY, Status.AVAILABLE_FOR_PICKUP, Status.ATTEMPT_FAILED,
+    Status.DELIVERED, Status.RETURNING, Status.RETURNED, Status.EXCEPTION,
+})
+
+
+def fold_status(ordered: Iterable[CanonicalEvent]) -> tuple[Status, Milestone]:
+    ordered = list(ordered)
+    top_authority = max((AUTHORITY[e.partner_kind] for e in ordered if e.status is not Status.UNKNOWN), default=0)
+    status: Status | None = None
+    milestone = Milestone.UNKNOWN
+    for event in ordered:
+        if event.status is Status.UNKNOWN or event.milestone in (Milestone.INFORMATIONAL, Milestone.UNKNOWN):
+            continue
+        if event.status in DELIVERY_FACTS and AUTHORITY[event.partner_kind] < top_authority:
+            continue
+        if event.status in TRANSITIONS[status]:
+            status, milestone = event.status, event.milestone
+    return status or Status.UNKNOWN, milestone
+
+
+def build_timeline(shipment_id: str, events: EventsById) -> Timeline:
+    ordered = sorted(events.values(), key=sort_key)
+    status, milestone = fold_status(ordered)
+    identifiers = sorted({i for e in ordered for i in e.subject})
+    orders = sorted({str(r) for e in ordered for r in e.order_references()})
+    milestones: dict[Milestone, datetime] = {}
+    for event in ordered:
+        milestones.setdefault(event.milestone, event.occurred_at)
+    milestones.pop(Milestone.UNKNOWN, None)
+    milestones.pop(Milestone.INFORMATIONAL, None)
+    promised = [e.promised_delivery for e in ordered if e.promised_delivery is not None]
+    return Timeline(
+        shipment_id=shipment_id,
+        identifiers=tuple(identifiers),
+        orders=tuple(orders),
+        status=status,
+        milestone=milestone,
+        events=tuple(ordered),
+        legs=tuple(_legs(ordered)),
+        milestones=milestones,
+        corridor=_corridor(ordered),
+        # The latest promise made, by the time it was made.
+        promised_delivery=promised[-1] if promised else None,
+        last_event_at=ordered[-1].occurred_at if ordered else None,
+    )
+
+
+# Forward legs in journey order: a late or generic event never sends a parcel back to an
+# earlier leg (a Cainiao "arrived at sorting centre" after export customs is still line haul).
+FORWARD_ORDER = [Leg.FIRST_MILE, Leg.ORIGIN_WAREHOUSE, Leg.EXPORT_CUSTOMS, Leg.LINE_HAUL, Leg.IMPORT_CUSTOMS,
+                 Leg.DESTINATION_WAREHOUSE, Leg.LAST_MILE, Leg.PICKUP_POINT]
+
+
+def _legs(ordered: list[CanonicalEvent]) -> list[LegSpan]:
+    """Who held the parcel on which stretch: carriers' events only, legs only moving forward.
+
+    A marketplace relays what carriers report, so its events open no leg when a carrier
+    reports on the parcel (Wildberries delivering to its own pickup points is its own
+    carrier); once the parcel is on its way back (`return`), it stays there.
+    """
+    spans: list[LegSpan] = []
+    carried = any(e.partner_kind is not PartnerKind.MARKETPLACE for e in ordered)
+    for event in ordered:
+        if (carried and event.partner_kind is PartnerKind.MARKETPLACE) or event.status is Status.UNKNOWN:
+            continue
+        partner = PARTNERS.get(event.partner)
+        country = (event.location.country if event.location else None) or (partner.country if partner else None)
+        leg = leg_for(event.milestone, event.partner_kind, country)
+        if leg is None:
+            continue
+        if spans:
+            current = spans[-1].leg
+            if current is Leg.RETURN:
+                leg = Leg.RETURN
+            elif leg is not Leg.RETURN and FORWARD_ORDER.index(leg) < FORWARD_ORDER.index(current):
+                leg = current
+        if spans and spans[-1].leg is leg and spans[-1].partner == event.partner:
+            continue
+        if spans:
+            spans[-1] = spans[-1].model_copy(update={"exited_at": event.occurred_at})
+        spans.append(LegSpan(leg=leg, partner=event.partner, entered_at=event.occurred_at))
+    return spans
+
+
+def _corridor(ordered: list[CanonicalEvent]) -> Corridor | None:
+    # Where the parcel went is what its carriers say: a marketplace's country is where the
+    # order was taken (an AliExpress snapshot would make every parcel end in China).
+    carried = any(e.partner_kind is not PartnerKind.MARKETPLACE for e in ordered)
+    countries = []
+    for event in ordered:
+        if carried and event.partner_kind is PartnerKind.MARKETPLACE:
+            continue
+        partner = PARTNERS.get(event.partner)
+        country = (event.location.country if event.location else None) or (partner.country if partner else None)
+        if country:
+            countries.append((country, event.location.city if event.location else None))
+    if not countries:
+        return None
+    destination_country, destination_city = countries[-1]
+    return Corridor(origin_country=countries[0][0], destination_country=destination_country, destination_city=destination_city or "*")
+
+
+def summarise(timeline: Timeline) -> dict[str, Any]:
+    """The few figures operations read from every shipment, kept beside its events.
+
+    Times are epoch seconds; the corridor is `origin-destination-city`.
+    """
+    first = timeline.events[0].occurred_at if timeline.events else None
+    legs: dict[str, float] = {}
+    for span in timeline.legs:
+        if span.exited_at is not None:
+            legs[span.leg.value] = legs.get(span.leg.value, 0.0) + (span.exited_at - span.entered_at).total_seconds()
+    corridor = timeline.corridor
+    delivered = timeline.milestones.get(Milestone.DELIVERED)
+    return {
+        "status": timeline.status.value,
+        "started_at": first.timestamp() if first else None,
+        "last_event_at": timeline.last_event_at.timestamp() if timeline.last_event_at else None,
+        "delivered_at": delivered.timestamp() if delivered else None,
+        "promised_delivery": timeline.promised_delivery.timestamp() if timeline.promised_delivery else None,
+        "corridor": f"{corridor.origin_country or '?'}-{corridor.destination_country or '?'}-{corridor.destination_city}" if corridor else None,
+        "legs": legs,
+    }
