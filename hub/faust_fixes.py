@@ -41,6 +41,18 @@ the test that fails without it.
    the offset as unprocessed and the progress watchdog reads it again.
    Test: tests/service/test_faust_fixes.py::test_a_skipped_event_is_not_acknowledged.
 
+5. A seek loses records when the fetcher is part way through a batch fetched before it. faust
+   drops every record below a partition's read offset; a seek sets the read offset back to its
+   target, then the rest of the batch in hand is delivered and sets it forward again, so the
+   records read again from the target are dropped up to there. Every seek (faust's seek to
+   committed offsets after a rebalance, fix 3's, the watchdog's healing seek) is exposed;
+   found after the worker-kill tests' watchdog healed the same hole three times running.
+   Fix: seeks are fenced (`hub.stream_health.SeekFence`): a batch that sees a seek stops,
+   and the seek's targets are written back as read offsets after its last delivery.
+   Tests: tests/unit/test_stream_health.py (the fence) and
+   tests/service/test_faust_fixes.py::test_a_seek_during_a_batch_reads_every_record_again
+   (faust's own fetch loop, no broker).
+
 Whatever else leaves a hole is found and healed by `hub.watchdog`.
 """
 
@@ -48,14 +60,14 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 
 from faust.transport.consumer import Consumer, ThreadDelegateConsumer
 from faust.utils.functional import consecutive_numbers
 from mode.utils.queues import FlowControlEvent
 
-from hub.stream_health import DeliveryLedger
+from hub.stream_health import DeliveryLedger, SeekFence
 
 _PATCHED = "_hub_fixes_applied"
 # Test-only: seconds to wait after faust's seek to committed offsets, before flow resumes.
@@ -77,6 +89,14 @@ def is_contiguous(topic: str) -> bool:
     return topic not in _COMPACTED
 
 
+def fence(consumer: Consumer) -> SeekFence:
+    """The consumer's seek fence (fix 5)."""
+    found = consumer.__dict__.get("_hub_seek_fence")
+    if found is None:
+        found = consumer.__dict__["_hub_seek_fence"] = SeekFence()
+    return found
+
+
 def ledger(consumer: Consumer) -> DeliveryLedger:
     """The consumer's record of deliveries to streams (created with the consumer)."""
     found = consumer.__dict__.get("_hub_ledger")
@@ -93,6 +113,7 @@ def apply() -> None:
     _commits_never_pass_unprocessed()
     _never_committed_partitions_read_from_the_start()
     _skipped_events_are_not_acknowledged()
+    _seeks_win_over_batches_in_hand()
     setattr(Consumer, _PATCHED, True)
 
 
@@ -188,8 +209,12 @@ def _never_committed_partitions_read_from_the_start() -> None:
     delay = float(os.environ.get(SEEK_DELAY_ENV, "0") or 0)
 
     async def perform_seek(self: Consumer) -> None:
+        fence(self).sought({})  # a batch in hand stops now (fix 5)
         await original_perform_seek(self)
         assigned = self.assignment()
+        # faust has just set the read offsets to the committed ones: the batch in hand must
+        # not set them forward again (fix 5).
+        fence(self).sought({tp: self._read_offset.get(tp) for tp in assigned})
         ledger(self).keep_only(assigned)
         # Source topics only: a table's changelog is never committed, and its standby
         # readers must not start over at every rebalance.
@@ -224,3 +249,47 @@ def _skipped_events_are_not_acknowledged() -> None:
         return original_ack(self, message)
 
     Consumer.ack = ack  # type: ignore[method-assign]
+
+
+def _seeks_win_over_batches_in_hand() -> None:
+    original_getmany = Consumer.getmany
+    original_seek_wait = ThreadDelegateConsumer.seek_wait
+    original_seek = Consumer.seek
+
+    async def getmany(self: Consumer, timeout: float) -> AsyncIterator[tuple[Any, Any]]:
+        guard = fence(self)
+        epoch = guard.begin()
+        batch = original_getmany(self, timeout)
+        try:
+            async for tp, message in batch:
+                if guard.moved_since(epoch):
+                    break  # fetched before a seek: the seek reads it again
+                yield tp, message
+        finally:
+            await batch.aclose()
+        # faust's fetch loop records each delivery's offset as read before it asks for the
+        # next record, so this runs after the batch's last delivery.
+        if guard.moved_since(epoch):
+            guard.settle(self._read_offset)
+
+    async def seek_wait(self: ThreadDelegateConsumer, partitions: Mapping[Any, int]) -> None:
+        guard = fence(self)
+        guard.sought(dict(partitions))
+        try:
+            await original_seek_wait(self, partitions)
+        finally:
+            # Again once the consumer's thread has sought: a batch delivered meanwhile
+            # must not keep the read offsets it set.
+            guard.sought(dict(partitions))
+
+    async def seek(self: Consumer, partition: Any, offset: int) -> None:
+        guard = fence(self)
+        guard.sought({partition: offset})
+        try:
+            await original_seek(self, partition, offset)
+        finally:
+            guard.sought({partition: offset})
+
+    Consumer.getmany = getmany  # type: ignore[method-assign,assignment]
+    ThreadDelegateConsumer.seek_wait = seek_wait  # type: ignore[method-assign]
+    Consumer.seek = seek  # type: ignore[method-assign]

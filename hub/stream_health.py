@@ -28,7 +28,7 @@ progress is never mistaken for a stall.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable, Iterable
+from collections.abc import Collection, Hashable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -136,6 +136,52 @@ class DeliveryLedger:
             for tp in list(held):
                 if tp not in keep:
                     del held[tp]
+
+
+class SeekFence:
+    """Makes a seek win over the batch of records the fetcher already holds.
+
+    faust's fetcher drops every record below the partition's read offset (the last offset it
+    delivered), so that a seek back does not deliver twice what is still in hand. A seek sets
+    the read offset back to its target, but the fetcher may be part way through a batch
+    fetched before the seek (waiting for room in a stream's queue): it then delivers the rest
+    of that batch and sets the read offset forward again, and the records read again from the
+    target are dropped up to there. Those that were never processed are lost to this worker:
+    a hole (seen in the kill tests, where the watchdog's own healing seek lost the same offset
+    three times running).
+
+    Every seek bumps the fence's epoch and notes its targets. A batch iteration that sees the
+    epoch move stops, and the targets are written back as read offsets after the last record
+    it delivered, so the records read from the target are all delivered. A read offset set
+    too low costs a repeat, which every stage treats as such; one set too high costs a loss.
+    """
+
+    def __init__(self) -> None:
+        self.epoch = 0
+        self._targets: dict[Hashable, int | None] = {}
+
+    def begin(self) -> int:
+        """A batch starts being delivered: it was fetched after every seek made so far."""
+        self._targets.clear()
+        return self.epoch
+
+    def moved_since(self, epoch: int) -> bool:
+        return self.epoch != epoch
+
+    def sought(self, targets: Mapping[Hashable, int | None]) -> None:
+        """A seek (to be) made: `targets` maps each partition to its new read offset."""
+        self._targets.update(targets)
+        self.epoch += 1
+
+    def settle(self, read_offsets: MutableMapping[Hashable, int | None]) -> int:
+        """After a batch that saw the epoch move: the seeks' targets become the read offsets."""
+        for tp, target in self._targets.items():
+            if target is None or target <= 0:
+                read_offsets.pop(tp, None)
+            else:
+                read_offsets[tp] = target
+        self._targets.clear()
+        return self.epoch
 
 
 @dataclass(frozen=True)

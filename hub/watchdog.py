@@ -87,16 +87,23 @@ class ProgressWatchdog:
         view = self.view()
         self.export(view)
         findings = self.tracker.observe(view)
+        parts = {p.key: p for p in view.partitions}
         for finding in findings:
-            await self.act(finding)
+            await self.act(finding, parts.get((finding.topic, finding.partition)))
         return findings
 
-    async def act(self, finding: Finding) -> None:
+    async def act(self, finding: Finding, part: PartitionView | None = None) -> None:
         metrics.PARTITION_STALLS.labels(finding.kind.value).inc()
         consumer = self.app.consumer
+        # What the partition looked like, so that a stall can be explained from the log alone.
+        seen = {} if part is None else {
+            "committed": part.committed, "start": part.start, "read": part.read, "lowest_acked": part.lowest_acked,
+            "lowest_in_flight": part.lowest_in_flight, "highwater": part.highwater, "paused": part.paused,
+        }
         log.warning(
             "partition_stall", kind=finding.kind.value, topic=finding.topic or None,
             partition=finding.partition if finding.topic else None, offset=finding.offset, action=finding.action.value,
+            **seen,
         )
         if finding.action is Action.EXIT:
             sys.stdout.flush()

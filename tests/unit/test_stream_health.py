@@ -10,6 +10,7 @@ from hub.stream_health import (
     ConsumerView,
     DeliveryLedger,
     PartitionView,
+    SeekFence,
     StallKind,
     StallTracker,
 )
@@ -143,3 +144,31 @@ def test_the_ledger_drops_partitions_no_longer_assigned():
     ledger.keep_only(["a"])
     assert ledger.unprocessed_below("b", None, None, set()) is None
     assert ledger.unprocessed_below("a", None, None, set()) == 1
+
+
+def test_a_batch_begun_after_every_seek_has_nothing_to_settle():
+    fence = SeekFence()
+    fence.sought({"p0": 12})
+    epoch = fence.begin()
+    assert not fence.moved_since(epoch)
+
+
+def test_a_batch_that_saw_a_seek_hands_the_read_offsets_back_to_its_targets():
+    fence = SeekFence()
+    epoch = fence.begin()
+    fence.sought({"p0": 12, "p1": 0, "p2": None})
+    assert fence.moved_since(epoch)
+    read = {"p0": 19, "p1": 7, "p2": 3, "p3": 40}  # the batch in hand set p0 forward again
+    fence.settle(read)
+    assert read == {"p0": 12, "p3": 40}  # 0 and None: read from wherever the seek put it
+
+
+def test_targets_are_settled_once():
+    fence = SeekFence()
+    fence.begin()
+    fence.sought({"p0": 12})
+    read = {"p0": 19}
+    fence.settle(read)
+    read["p0"] = 30  # delivered on from the seek
+    fence.settle(read)
+    assert read == {"p0": 30}
