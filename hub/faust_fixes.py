@@ -47,6 +47,9 @@ the test that fails without it.
    records read again from the target are dropped up to there. Every seek (faust's seek to
    committed offsets after a rebalance, fix 3's, the watchdog's healing seek) is exposed;
    found after the worker-kill tests' watchdog healed the same hole three times running.
+   Reported upstream as "DROPPED MESSAGE ROFF" after a rebalance (robinhood/faust#115, never
+   reproduced there) and as offsets skipped when streams resume before the seek to committed
+   offsets (faust-streaming/faust#216).
    Fix: seeks are fenced (`hub.stream_health.SeekFence`): a batch that sees a seek stops,
    and the seek's targets are written back as read offsets after its last delivery.
    Tests: tests/unit/test_stream_health.py (the fence) and
