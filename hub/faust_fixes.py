@@ -50,8 +50,10 @@ the test that fails without it.
    Reported upstream as "DROPPED MESSAGE ROFF" after a rebalance (robinhood/faust#115, never
    reproduced there) and as offsets skipped when streams resume before the seek to committed
    offsets (faust-streaming/faust#216).
-   Fix: seeks are fenced (`hub.stream_health.SeekFence`): a batch that sees a seek stops,
-   and the seek's targets are written back as read offsets after its last delivery.
+   Fix: seeks are fenced (`hub.stream_health.SeekFence`): a batch begun before a seek skips
+   the rest of the sought partitions' records (every other partition's are delivered: a
+   first version that stopped the whole batch lost changelog records and hung recovery),
+   and the seek's targets become the read offsets after the batch's last delivery.
    Tests: tests/unit/test_stream_health.py (the fence) and
    tests/service/test_faust_fixes.py::test_a_seek_during_a_batch_reads_every_record_again
    (faust's own fetch loop, no broker).
@@ -212,12 +214,8 @@ def _never_committed_partitions_read_from_the_start() -> None:
     delay = float(os.environ.get(SEEK_DELAY_ENV, "0") or 0)
 
     async def perform_seek(self: Consumer) -> None:
-        fence(self).sought({})  # a batch in hand stops now (fix 5)
         await original_perform_seek(self)
         assigned = self.assignment()
-        # faust has just set the read offsets to the committed ones: the batch in hand must
-        # not set them forward again (fix 5).
-        fence(self).sought({tp: self._read_offset.get(tp) for tp in assigned})
         ledger(self).keep_only(assigned)
         # Source topics only: a table's changelog is never committed, and its standby
         # readers must not start over at every rebalance.
@@ -257,6 +255,7 @@ def _skipped_events_are_not_acknowledged() -> None:
 def _seeks_win_over_batches_in_hand() -> None:
     original_getmany = Consumer.getmany
     original_seek_wait = ThreadDelegateConsumer.seek_wait
+    original_seek_to_committed = ThreadDelegateConsumer.seek_to_committed
     original_seek = Consumer.seek
 
     async def getmany(self: Consumer, timeout: float) -> AsyncIterator[tuple[Any, Any]]:
@@ -265,34 +264,30 @@ def _seeks_win_over_batches_in_hand() -> None:
         batch = original_getmany(self, timeout)
         try:
             async for tp, message in batch:
-                if guard.moved_since(epoch):
-                    break  # fetched before a seek: the seek reads it again
+                if guard.stale(tp, epoch):
+                    continue  # fetched before a seek of its partition: the seek reads it again
                 yield tp, message
         finally:
             await batch.aclose()
         # faust's fetch loop records each delivery's offset as read before it asks for the
         # next record, so this runs after the batch's last delivery.
-        if guard.moved_since(epoch):
-            guard.settle(self._read_offset)
+        guard.settle(self._read_offset, epoch)
 
     async def seek_wait(self: ThreadDelegateConsumer, partitions: Mapping[Any, int]) -> None:
-        guard = fence(self)
-        guard.sought(dict(partitions))
-        try:
-            await original_seek_wait(self, partitions)
-        finally:
-            # Again once the consumer's thread has sought: a batch delivered meanwhile
-            # must not keep the read offsets it set.
-            guard.sought(dict(partitions))
+        await original_seek_wait(self, partitions)
+        fence(self).sought(dict(partitions))
+
+    async def seek_to_committed(self: ThreadDelegateConsumer) -> Mapping[Any, int]:
+        committed = await original_seek_to_committed(self)
+        # aiokafka seeks only the partitions with a committed offset above 0.
+        fence(self).sought({tp: offset for tp, offset in committed.items() if offset and offset > 0})
+        return committed
 
     async def seek(self: Consumer, partition: Any, offset: int) -> None:
-        guard = fence(self)
-        guard.sought({partition: offset})
-        try:
-            await original_seek(self, partition, offset)
-        finally:
-            guard.sought({partition: offset})
+        await original_seek(self, partition, offset)
+        fence(self).sought({partition: offset})
 
     Consumer.getmany = getmany  # type: ignore[method-assign,assignment]
     ThreadDelegateConsumer.seek_wait = seek_wait  # type: ignore[method-assign]
+    ThreadDelegateConsumer.seek_to_committed = seek_to_committed  # type: ignore[method-assign]
     Consumer.seek = seek  # type: ignore[method-assign]

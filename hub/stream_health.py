@@ -146,42 +146,48 @@ class SeekFence:
     the read offset back to its target, but the fetcher may be part way through a batch
     fetched before the seek (waiting for room in a stream's queue): it then delivers the rest
     of that batch and sets the read offset forward again, and the records read again from the
-    target are dropped up to there. Those that were never processed are lost to this worker:
-    a hole (seen in the kill tests, where the watchdog's own healing seek lost the same offset
-    three times running).
+    target are dropped up to there. Those never processed are lost to this worker: a hole
+    (seen in the kill tests, where the watchdog's own healing seek lost the same offset three
+    times running).
 
-    Every seek bumps the fence's epoch and notes its targets. A batch iteration that sees the
-    epoch move stops, and the targets are written back as read offsets after the last record
-    it delivered, so the records read from the target are all delivered. A read offset set
-    too low costs a repeat, which every stage treats as such; one set too high costs a loss.
+    Every seek notes its partitions and targets under a new epoch. A batch begun before the
+    seek skips the rest of that partition's records (the seek reads them again; the other
+    partitions' records in the batch are delivered as usual, since nothing reads them again),
+    and when the batch ends the targets become the read offsets, after the last delivery
+    that could have set them forward. A read offset set too low costs a repeat, which every
+    stage treats as such; one set too high costs a loss.
     """
 
     def __init__(self) -> None:
         self.epoch = 0
-        self._targets: dict[Hashable, int | None] = {}
+        self._sought: dict[Hashable, tuple[int, int | None]] = {}  # tp -> (epoch of its last seek, target)
 
     def begin(self) -> int:
         """A batch starts being delivered: it was fetched after every seek made so far."""
-        self._targets.clear()
+        self._sought.clear()
         return self.epoch
 
-    def moved_since(self, epoch: int) -> bool:
-        return self.epoch != epoch
-
     def sought(self, targets: Mapping[Hashable, int | None]) -> None:
-        """A seek (to be) made: `targets` maps each partition to its new read offset."""
-        self._targets.update(targets)
+        """A seek was made: `targets` maps each partition sought to its new read offset."""
         self.epoch += 1
+        for tp, target in targets.items():
+            self._sought[tp] = (self.epoch, target)
 
-    def settle(self, read_offsets: MutableMapping[Hashable, int | None]) -> int:
-        """After a batch that saw the epoch move: the seeks' targets become the read offsets."""
-        for tp, target in self._targets.items():
+    def stale(self, tp: Hashable, batch_epoch: int) -> bool:
+        """A record of `tp` in a batch begun at `batch_epoch` was fetched before a seek of `tp`."""
+        entry = self._sought.get(tp)
+        return entry is not None and entry[0] > batch_epoch
+
+    def settle(self, read_offsets: MutableMapping[Hashable, int | None], batch_epoch: int) -> None:
+        """The batch has ended: each partition sought meanwhile reads on from its target."""
+        for tp, (epoch, target) in list(self._sought.items()):
+            if epoch <= batch_epoch:
+                continue
             if target is None or target <= 0:
                 read_offsets.pop(tp, None)
             else:
                 read_offsets[tp] = target
-        self._targets.clear()
-        return self.epoch
+            del self._sought[tp]
 
 
 @dataclass(frozen=True)

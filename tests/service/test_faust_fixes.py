@@ -304,16 +304,17 @@ def test_nothing_is_committed_before_the_committed_offset_is_known(app, tp):
 class FetchLoop:
     """faust's own fetch loop (`Consumer._drain_messages`) over scripted fetches, no broker.
 
-    The consumer's thread is played by `fetch` (what aiokafka returns from its position) and
-    `thread_seek_wait` (aiokafka's seek, and faust's read-offset write in the consumer thread).
+    The consumer's thread is played by `fetch` (ten records per partition from aiokafka's
+    positions) and `thread_seek_wait` (aiokafka's seek, and faust's read-offset write in the
+    consumer thread).
     """
 
-    def __init__(self, app, tp: TP, end: int) -> None:
-        self.app, self.tp, self.end = app, tp, end
+    def __init__(self, app, positions: dict[TP, int], end: int) -> None:
+        self.app, self.end = app, end
         self.consumer = consumer = app.consumer
-        self.position = 0
-        self.delivered: list[int] = []
-        self.on_delivery: dict[int, object] = {}
+        self.positions = dict(positions)
+        self.delivered: dict[TP, list[int]] = {tp: [] for tp in positions}
+        self.on_delivery: dict[tuple[TP, int], object] = {}
         self.stopped = asyncio.Event()
         consumer.resume_flow()
         consumer._wait_next_records = self.fetch
@@ -323,51 +324,54 @@ class FetchLoop:
 
     async def fetch(self, timeout: float):
         await asyncio.sleep(0)
-        if self.position >= self.end:
+        records = {}
+        for tp, position in self.positions.items():
+            if position < self.end:
+                batch = range(position, min(position + 10, self.end))
+                self.positions[tp] = batch[-1] + 1
+                records[tp] = [self.record(tp, offset) for offset in batch]
+        if not records:
             self.stopped.set()
-            return {}, {self.tp}
-        batch = range(self.position, min(self.position + 10, self.end))
-        self.position = batch[-1] + 1
-        return {self.tp: [self.record(offset) for offset in batch]}, {self.tp}
+        return records, set(self.positions)
 
-    def record(self, offset: int) -> SimpleNamespace:
+    @staticmethod
+    def record(tp: TP, offset: int) -> SimpleNamespace:
         return SimpleNamespace(
-            topic=self.tp.topic, partition=self.tp.partition, offset=offset, timestamp=0, timestamp_type=0,
+            topic=tp.topic, partition=tp.partition, offset=offset, timestamp=0, timestamp_type=0,
             headers=[], key=b"k", value=b"v", checksum=None, serialized_key_size=1, serialized_value_size=1,
         )
 
     async def thread_seek_wait(self, partitions) -> None:
         await asyncio.sleep(0)
         for tp, offset in partitions.items():
-            self.position = offset
+            self.positions[tp] = offset
             self.consumer._read_offset[tp] = offset
 
     async def deliver(self, message) -> None:
-        self.delivered.append(message.offset)
-        action = self.on_delivery.pop(message.offset, None)
+        self.delivered[message.tp].append(message.offset)
+        action = self.on_delivery.pop((message.tp, message.offset), None)
         if action is not None:
             await action()  # the delivery waits (a full queue) while this happens
 
-    async def run(self) -> list[int]:
+    async def run(self) -> dict[TP, list[int]]:
         fetcher = SimpleNamespace(_stopped=self.stopped)
         await asyncio.wait_for(self.consumer._drain_messages(fetcher), timeout=10)
         return self.delivered
 
 
 async def test_a_seek_during_a_batch_reads_every_record_again(app, tp):
-    """Offsets 10-19 in hand; while 14 waits for room, the watchdog seeks back to 12.
+    """Offsets 10-19 of two partitions in hand; while p0's 14 waits for room, p0 is sought to 12.
 
-    Stock faust delivers 15-19 from the old batch, its read offset is then 19, and 12-18 read
-    again from the seek are dropped: 12 and 13 were never processed (fix 5)."""
-    loop = FetchLoop(app, tp, end=25)
-    loop.position = 10
+    Stock faust delivers p0's 15-19 from the old batch, its read offset is then 19, and 12-18
+    read again from the seek are dropped: 12 and 13 were never processed (fix 5). The other
+    partition's records in the same batch are all delivered once: nothing reads them again."""
+    other = TP(tp.topic, 1)
+    loop = FetchLoop(app, {tp: 10, other: 10}, end=25)
 
     async def heal() -> None:
         await app.consumer.seek_wait({tp: 12})
 
-    loop.on_delivery[14] = heal
+    loop.on_delivery[(tp, 14)] = heal
     delivered = await loop.run()
-    assert delivered.index(14) < delivered.index(12, delivered.index(14))
-    assert set(range(10, 25)) <= set(delivered)
-    after_seek = delivered[delivered.index(14) + 1:]
-    assert after_seek == list(range(12, 25))
+    assert delivered[tp] == [10, 11, 12, 13, 14, *range(12, 25)]
+    assert delivered[other] == list(range(10, 25))
