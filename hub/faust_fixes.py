@@ -50,10 +50,10 @@ the test that fails without it.
    Reported upstream as "DROPPED MESSAGE ROFF" after a rebalance (robinhood/faust#115, never
    reproduced there) and as offsets skipped when streams resume before the seek to committed
    offsets (faust-streaming/faust#216).
-   Fix: seeks are fenced (`hub.stream_health.SeekFence`): a batch begun before a seek skips
-   the rest of the sought partitions' records (every other partition's are delivered: a
-   first version that stopped the whole batch lost changelog records and hung recovery),
-   and the seek's targets become the read offsets after the batch's last delivery.
+   Fix: seeks are fenced (`hub.stream_health.SeekFence`), in the consumer thread's order of
+   seeks and fetches: a batch fetched before a seek skips the sought partitions' records (the
+   others are delivered: nothing reads them again), and the seek's targets become the read
+   offsets after the batch's last delivery.
    Tests: tests/unit/test_stream_health.py (the fence) and
    tests/service/test_faust_fixes.py::test_a_seek_during_a_batch_reads_every_record_again
    (faust's own fetch loop, no broker).
@@ -69,6 +69,7 @@ from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 
 from faust.transport.consumer import Consumer, ThreadDelegateConsumer
+from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 from faust.utils.functional import consecutive_numbers
 from mode.utils.queues import FlowControlEvent
 
@@ -253,17 +254,20 @@ def _skipped_events_are_not_acknowledged() -> None:
 
 
 def _seeks_win_over_batches_in_hand() -> None:
+    """Fix 5. The fence is kept on the consumer's own thread, where seeks and fetches happen in order."""
     original_getmany = Consumer.getmany
-    original_seek_wait = ThreadDelegateConsumer.seek_wait
-    original_seek_to_committed = ThreadDelegateConsumer.seek_to_committed
-    original_seek = Consumer.seek
+    original_fetch_records = AIOKafkaConsumerThread._fetch_records
+    original_seek_wait = AIOKafkaConsumerThread._seek_wait
+    original_seek = AIOKafkaConsumerThread.seek
 
     async def getmany(self: Consumer, timeout: float) -> AsyncIterator[tuple[Any, Any]]:
         guard = fence(self)
-        epoch = guard.begin()
+        epoch: int | None = None
         batch = original_getmany(self, timeout)
         try:
             async for tp, message in batch:
+                if epoch is None:
+                    epoch = guard.fetched_epoch  # this batch's fetch: fetches never overlap
                 if guard.stale(tp, epoch):
                     continue  # fetched before a seek of its partition: the seek reads it again
                 yield tp, message
@@ -271,23 +275,38 @@ def _seeks_win_over_batches_in_hand() -> None:
             await batch.aclose()
         # faust's fetch loop records each delivery's offset as read before it asks for the
         # next record, so this runs after the batch's last delivery.
-        guard.settle(self._read_offset, epoch)
+        if epoch is not None:
+            guard.settle(self._read_offset, epoch)
 
-    async def seek_wait(self: ThreadDelegateConsumer, partitions: Mapping[Any, int]) -> None:
-        await original_seek_wait(self, partitions)
-        fence(self).sought(dict(partitions))
+    async def _fetch_records(self: AIOKafkaConsumerThread, *args: Any, **kwargs: Any) -> Any:
+        records = await original_fetch_records(self, *args, **kwargs)
+        fence(self.consumer).fetched()  # no other step of this thread ran since the records came back
+        return records
 
-    async def seek_to_committed(self: ThreadDelegateConsumer) -> Mapping[Any, int]:
-        committed = await original_seek_to_committed(self)
-        # aiokafka seeks only the partitions with a committed offset above 0.
-        fence(self).sought({tp: offset for tp, offset in committed.items() if offset and offset > 0})
+    async def _seek_wait(self: AIOKafkaConsumerThread, consumer: Any, partitions: Mapping[Any, int]) -> None:
+        fence(self.consumer).seeking(partitions)
+        await original_seek_wait(self, consumer, partitions)  # seeks before its first await
+
+    async def _seek_to_committed(self: AIOKafkaConsumerThread) -> Mapping[Any, int | None]:
+        # aiokafka's own seek_to_committed, with the fence taken in the step that seeks.
+        consumer = self._ensure_consumer()
+        partitions = consumer.assignment()
+        committed = {tp: await consumer.committed(tp) for tp in partitions}
+        targets = {tp: offset for tp, offset in committed.items() if offset and offset > 0}
+        fence(self.consumer).seeking(targets)
+        for tp, offset in targets.items():
+            consumer.seek(tp, offset)
         return committed
 
-    async def seek(self: Consumer, partition: Any, offset: int) -> None:
-        await original_seek(self, partition, offset)
-        fence(self).sought({partition: offset})
+    async def seek_to_committed(self: AIOKafkaConsumerThread) -> Mapping[Any, int | None]:
+        return await self.call_thread(_seek_to_committed, self)
+
+    def seek(self: AIOKafkaConsumerThread, partition: Any, offset: int) -> None:
+        fence(self.consumer).seeking({partition: offset})
+        original_seek(self, partition, offset)
 
     Consumer.getmany = getmany  # type: ignore[method-assign,assignment]
-    ThreadDelegateConsumer.seek_wait = seek_wait  # type: ignore[method-assign]
-    ThreadDelegateConsumer.seek_to_committed = seek_to_committed  # type: ignore[method-assign]
-    Consumer.seek = seek  # type: ignore[method-assign]
+    AIOKafkaConsumerThread._fetch_records = _fetch_records  # type: ignore[method-assign]
+    AIOKafkaConsumerThread._seek_wait = _seek_wait  # type: ignore[method-assign]
+    AIOKafkaConsumerThread.seek_to_committed = seek_to_committed  # type: ignore[method-assign]
+    AIOKafkaConsumerThread.seek = seek  # type: ignore[method-assign]
