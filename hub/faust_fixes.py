@@ -41,6 +41,15 @@ the test that fails without it.
    the offset as unprocessed and the progress watchdog reads it again.
    Test: tests/service/test_faust_fixes.py::test_a_skipped_event_is_not_acknowledged.
 
+5. A table's first write checks that its changelog has as many partitions as its source topic,
+   as the consumer's group metadata says. A changelog the worker created itself a moment
+   before it joined can be in that metadata with no partitions yet (fetched while the topic
+   was being created), and it stays so until the next metadata refresh, five minutes later:
+   every write crashes the agent with `PartitionsMismatch` (source 3, changelog 0) and its
+   partitions stop (seen on hub.turnover in tests/integration/test_settlement_e2e.py). Fix:
+   no partitions known is not a mismatch; the check is made again at the next write, and a
+   real mismatch still raises. Test: tests/service/test_faust_fixes.py (changelog tests).
+
 Whatever else leaves a hole is found and healed by `hub.watchdog`.
 """
 
@@ -51,6 +60,7 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
+from faust.tables.base import Collection
 from faust.transport.consumer import Consumer, ThreadDelegateConsumer
 from faust.utils.functional import consecutive_numbers
 from mode.utils.queues import FlowControlEvent
@@ -93,6 +103,7 @@ def apply() -> None:
     _commits_never_pass_unprocessed()
     _never_committed_partitions_read_from_the_start()
     _skipped_events_are_not_acknowledged()
+    _changelog_partitions_not_yet_known_are_no_mismatch()
     setattr(Consumer, _PATCHED, True)
 
 
@@ -224,3 +235,16 @@ def _skipped_events_are_not_acknowledged() -> None:
         return original_ack(self, message)
 
     Consumer.ack = ack  # type: ignore[method-assign]
+
+
+def _changelog_partitions_not_yet_known_are_no_mismatch() -> None:
+    original_verify = Collection._verify_source_topic_partitions
+
+    def _verify_source_topic_partitions(self: Collection, source_topic: str) -> None:
+        # A topic has at least one partition: 0 is metadata fetched before it had any.
+        # Not marked verified, so the next write checks again.
+        if source_topic not in self._verified_source_topics_for_partitions and self.app.consumer.topic_partitions(self.changelog_topic_name) == 0:
+            return
+        original_verify(self, source_topic)
+
+    Collection._verify_source_topic_partitions = _verify_source_topic_partitions  # type: ignore[method-assign]
