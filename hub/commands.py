@@ -105,6 +105,7 @@ def add_publish_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_publish(args: argparse.Namespace) -> int:
+    from hub.command_errors import broker_problem
     from hub.partners import UnknownPartner, partner
     from hub.topics import partner_topic
     from schemas.identifiers import Identifier, InvalidIdentifier
@@ -135,7 +136,7 @@ def run_publish(args: argparse.Namespace) -> int:
     try:
         asyncio.run(publish(settings.kafka_bootstrap, topic, [(None, p, headers) for p in payloads]))
     except Exception as err:  # noqa: BLE001
-        return _fail("publish", f"cannot publish to {topic} on {settings.kafka_bootstrap}: {err}")
+        return _fail("publish", broker_problem(f"cannot publish to {topic}", settings, err))
     print(f"published {len(payloads)} messages to {topic}")
     return 0
 
@@ -171,8 +172,8 @@ async def publish(bootstrap: str, topic: str, records: list[tuple[bytes | None, 
     from aiokafka import AIOKafkaProducer
 
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
-    await producer.start()
     try:
+        await producer.start()  # inside: a producer that failed to start is stopped too, never left unclosed
         for key, value, headers in records:
             await producer.send_and_wait(topic, value=value, key=key, headers=headers or None)
     finally:
