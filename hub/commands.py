@@ -108,6 +108,7 @@ def run_publish(args: argparse.Namespace) -> int:
     from hub.command_errors import broker_problem
     from hub.partners import UnknownPartner, partner
     from hub.topics import partner_topic
+    from schemas.deadletter import PARTNER_HEADER, SUBJECT_HEADER
     from schemas.identifiers import Identifier, InvalidIdentifier
 
     if bool(args.files) == (args.dir is not None):
@@ -132,7 +133,7 @@ def run_publish(args: argparse.Namespace) -> int:
         return _fail("publish", f"no such file: {', '.join(missing)}", 2)
     topic = partner_topic(settings, args.partner)
     payloads = [f.read_bytes() for f in args.files]
-    headers = [("hub-subject", args.subject.encode())] if args.subject else []
+    headers = [(PARTNER_HEADER, args.partner.encode())] + ([(SUBJECT_HEADER, args.subject.encode())] if args.subject else [])
     try:
         asyncio.run(publish(settings.kafka_bootstrap, topic, [(None, p, headers) for p in payloads]))
     except Exception as err:  # noqa: BLE001
