@@ -40,7 +40,7 @@ from hub.simulator.output import write_simulation
 from hub.topic_reader import TopicRecord, read_records
 from hub.topics import ensure_topics
 from schemas.settlement import EntryKind, make_entry_id
-from tests.integration.test_settlement_e2e import entries_by_id, expected_net, fees, net_totals
+from tests.integration.test_settlement_e2e import entries_by_id, expected_net, fees, net_totals, oracle_entries, share_entries
 from tests.support import settlement_oracle
 from tests.support.environment import hub_environment
 from tests.support.worker import WorkerProcess, assert_no_stalls, free_port
@@ -150,8 +150,14 @@ def test_quarter_by_quarter_totals_equal_the_oracle(quarterly_run: QuarterlyRun)
     assert entries, "no settlement entries at all"
     print(f"\n{len(entries)} entries {kinds(entries)} in {run.seconds:.0f}s; "
           f"periods {sorted({json.loads(v)['period'] for v in entries.values()})}")
-    assert net_totals(entries) == expected_net(expected)
+    # Entry by entry (accruals, and adjustments where inputs came after their period closed),
+    # then fees per statement, then nets.
+    each = oracle_entries(settlement_oracle.expected_entries(
+        run.sim, CONTRACTS, closed=set(QUARTERS), inputs_until={p: last_second(p) for p in QUARTERS}))
+    assert {key[4] for key in each} == {"accrual", "adjustment"}
+    assert share_entries(entries) == each
     assert fees(entries) == {k: v["period_fee"] for k, v in expected.items() if "period_fee" in v}
+    assert net_totals(entries) == expected_net(expected)
     assert {json.loads(v)["period"] for v in entries.values() if json.loads(v)["kind"] == "period_fee"} == set(QUARTERS)
 
     # The scenario really exercises lateness: the oracle expects adjustments and the hub made them,
