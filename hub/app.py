@@ -31,8 +31,8 @@ from hub.stages.normalise import SourceRecord, normalise, routing_identifier
 from hub.stages.settle import resend_messages, settle_step
 from hub.stages.timeline import Publish, handle_shipment_message, summarise, timeline_from_state
 from hub.watchdog import ProgressWatchdog
-from schemas import CanonicalEvent, DeadLetterHeader, DeadLetterReason
-from schemas.deadletter import SUBJECT_HEADER
+from schemas import CanonicalEvent, DeadLetterHeader
+from schemas.deadletter import PARTNER_HEADER, SUBJECT_HEADER
 from schemas.identifiers import InvalidIdentifier, candidates
 from schemas.settlement import SettlementEntry
 from schemas.timeline import Timeline, TimelineRedirect
@@ -171,7 +171,7 @@ def _wire(app: faust.App, settings: Settings) -> None:
                 topic=message.topic, partition=message.partition, offset=message.offset,
                 key=message.key, value=message.value or b"",
                 timestamp_ms=int(round(message.timestamp * 1000)),
-                subject=_header(message.headers, SUBJECT_HEADER),
+                subject=_header(message.headers, SUBJECT_HEADER), sent_for=_header(message.headers, PARTNER_HEADER),
             )
             result = normalise(record, partner, assumed_zone=settings.assumed_zone)
             for canonical in result.events:
@@ -256,27 +256,27 @@ def _wire(app: faust.App, settings: Settings) -> None:
     async def settle(key: bytes, state: dict, timeline: Timeline) -> dict:
         # Settle nothing before every contract on hub.contracts has been read.
         await registry.ready.wait()
-        state, sends, fx_missing = settle_step(state, timeline, registry.current)
+        state, sends, withheld = settle_step(state, timeline, registry.current)
         for send in sends:
             await turnover_topic.send(key=send.key.encode(), value=json.dumps(send.message).encode())
-        reported = set(state.get("fx_missing", []))
-        for missing in fx_missing:
+        reported = set(state.get("withheld", []))
+        for missing in withheld:
             mark = f"{missing.contract_id}|{missing.event.event_id}"
             if mark in reported:
                 continue
             reported.add(mark)
             # Withheld, never settled at zero: the trigger goes to the dead letters.
             await deadletter_topic.send(key=key, value=missing.event.model_dump_json().encode(), headers={
-                DeadLetterHeader.REASON.value: DeadLetterReason.FX_MISSING.value.encode(),
-                DeadLetterHeader.ERROR_TYPE.value: f"no {missing.base}/{missing.quote} rate".encode(),
+                DeadLetterHeader.REASON.value: missing.reason.value.encode(),
+                DeadLetterHeader.ERROR_TYPE.value: missing.detail.encode(),
                 DeadLetterHeader.STAGE.value: b"settle",
                 DeadLetterHeader.SOURCE_TOPIC.value: topics.SHIPMENT_EVENTS.name(settings).encode(),
                 DeadLetterHeader.PARTNER.value: missing.event.partner.encode(),
             })
-            metrics.SETTLEMENTS_WITHHELD.labels(missing.contract_id, DeadLetterReason.FX_MISSING.value).inc()
-            log.warning("settlement_withheld", contract=missing.contract_id, event_id=missing.event.event_id, reason="fx_missing")
+            metrics.SETTLEMENTS_WITHHELD.labels(missing.contract_id, missing.reason.value).inc()
+            log.warning("settlement_withheld", contract=missing.contract_id, event_id=missing.event.event_id, reason=missing.reason.value)
         if reported:
-            state = {**state, "fx_missing": sorted(reported)}
+            state = {**state, "withheld": sorted(reported)}
         return state
 
     async def resend_settled(state: dict) -> None:

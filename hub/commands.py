@@ -105,8 +105,10 @@ def add_publish_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_publish(args: argparse.Namespace) -> int:
+    from hub.command_errors import broker_problem
     from hub.partners import UnknownPartner, partner
     from hub.topics import partner_topic
+    from schemas.deadletter import PARTNER_HEADER, SUBJECT_HEADER
     from schemas.identifiers import Identifier, InvalidIdentifier
 
     if bool(args.files) == (args.dir is not None):
@@ -131,11 +133,11 @@ def run_publish(args: argparse.Namespace) -> int:
         return _fail("publish", f"no such file: {', '.join(missing)}", 2)
     topic = partner_topic(settings, args.partner)
     payloads = [f.read_bytes() for f in args.files]
-    headers = [("hub-subject", args.subject.encode())] if args.subject else []
+    headers = [(PARTNER_HEADER, args.partner.encode())] + ([(SUBJECT_HEADER, args.subject.encode())] if args.subject else [])
     try:
         asyncio.run(publish(settings.kafka_bootstrap, topic, [(None, p, headers) for p in payloads]))
     except Exception as err:  # noqa: BLE001
-        return _fail("publish", f"cannot publish to {topic} on {settings.kafka_bootstrap}: {err}")
+        return _fail("publish", broker_problem(f"cannot publish to {topic}", settings, err))
     print(f"published {len(payloads)} messages to {topic}")
     return 0
 
@@ -171,8 +173,8 @@ async def publish(bootstrap: str, topic: str, records: list[tuple[bytes | None, 
     from aiokafka import AIOKafkaProducer
 
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
-    await producer.start()
     try:
+        await producer.start()  # inside: a producer that failed to start is stopped too, never left unclosed
         for key, value, headers in records:
             await producer.send_and_wait(topic, value=value, key=key, headers=headers or None)
     finally:

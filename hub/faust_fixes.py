@@ -58,6 +58,15 @@ the test that fails without it.
    tests/service/test_faust_fixes.py::test_a_seek_during_a_batch_reads_every_record_again
    (faust's own fetch loop, no broker).
 
+6. A table's first write checks that its changelog has as many partitions as its source topic,
+   as the consumer's group metadata says. A changelog the worker created itself a moment
+   before it joined can be in that metadata with no partitions yet (fetched while the topic
+   was being created), and it stays so until the next metadata refresh, five minutes later:
+   every write crashes the agent with `PartitionsMismatch` (source 3, changelog 0) and its
+   partitions stop (seen on hub.turnover in tests/integration/test_settlement_e2e.py). Fix:
+   no partitions known is not a mismatch; the check is made again at the next write, and a
+   real mismatch still raises. Test: tests/service/test_faust_fixes.py (changelog tests).
+
 Whatever else leaves a hole is found and healed by `hub.watchdog`.
 """
 
@@ -68,6 +77,7 @@ import os
 from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 
+from faust.tables.base import Collection
 from faust.transport.consumer import Consumer, ThreadDelegateConsumer
 from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 from faust.utils.functional import consecutive_numbers
@@ -120,6 +130,7 @@ def apply() -> None:
     _never_committed_partitions_read_from_the_start()
     _skipped_events_are_not_acknowledged()
     _seeks_win_over_batches_in_hand()
+    _changelog_partitions_not_yet_known_are_no_mismatch()
     setattr(Consumer, _PATCHED, True)
 
 
@@ -310,3 +321,16 @@ def _seeks_win_over_batches_in_hand() -> None:
     AIOKafkaConsumerThread._seek_wait = _seek_wait  # type: ignore[method-assign]
     AIOKafkaConsumerThread.seek_to_committed = seek_to_committed  # type: ignore[method-assign]
     AIOKafkaConsumerThread.seek = seek  # type: ignore[method-assign]
+
+
+def _changelog_partitions_not_yet_known_are_no_mismatch() -> None:
+    original_verify = Collection._verify_source_topic_partitions
+
+    def _verify_source_topic_partitions(self: Collection, source_topic: str) -> None:
+        # A topic has at least one partition: 0 is metadata fetched before it had any.
+        # Not marked verified, so the next write checks again.
+        if source_topic not in self._verified_source_topics_for_partitions and self.app.consumer.topic_partitions(self.changelog_topic_name) == 0:
+            return
+        original_verify(self, source_topic)
+
+    Collection._verify_source_topic_partitions = _verify_source_topic_partitions  # type: ignore[method-assign]

@@ -11,6 +11,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from hub import topics
+from hub.command_errors import broker_problem
 from hub.config import ConfigError, Settings
 from hub.settlement.contracts import ContractError, check_publishable, load_contracts
 from hub.settlement.periods import close_command, parse_period
@@ -114,25 +115,37 @@ def run_close_period(args: argparse.Namespace) -> int:
     from hub.commands import publish
 
     command = close_command(args.period, cutoff)
-    asyncio.run(publish(settings.kafka_bootstrap, topics.CONTROL.name(settings), [(args.period.encode(), json.dumps(command).encode(), [])]))
+    topic = topics.CONTROL.name(settings)
+    try:
+        asyncio.run(publish(settings.kafka_bootstrap, topic, [(args.period.encode(), json.dumps(command).encode(), [])]))
+    except Exception as err:  # noqa: BLE001 - one line, whatever the broker said
+        return _fail("close-period", broker_problem(f"cannot publish to {topic}", settings, err))
     print(f"close of {args.period} published with cutoff {command['cutoff']}")
     return 0
 
 
 def run_settlements(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
-    if args.explain:
-        if not args.entry_id:
-            return _fail("settlements", "explain needs an ENTRY_ID", 2)
-        return _explain(settings, args.entry_id)
-    if not args.period:
+    if args.explain and not args.entry_id:
+        return _fail("settlements", "explain needs an ENTRY_ID", 2)
+    if not args.explain and not args.period:
         return _fail("settlements", "give --period YYYYQn, or explain ENTRY_ID", 2)
+    if not args.explain:
+        try:
+            parse_period(args.period)
+        except ValueError as err:
+            return _fail("settlements", str(err), 2)
     try:
-        parse_period(args.period)
-    except ValueError as err:
-        return _fail("settlements", str(err), 2)
-    statements = [s for s in latest_by_key(settings, topics.STATEMENTS.name(settings)).values()
-                  if s["period"] == args.period and (not args.contract or s["contract_id"] == args.contract)]
+        settings = Settings.from_env()
+    except ConfigError as err:
+        return _fail("settlements", str(err))
+    topic = topics.SETTLEMENTS.name(settings) if args.explain else topics.STATEMENTS.name(settings)
+    try:
+        latest = latest_by_key(settings, topic)
+    except Exception as err:  # noqa: BLE001 - one line, whatever the broker said
+        return _fail("settlements", broker_problem(f"cannot read {topic}", settings, err))
+    if args.explain:
+        return _explain(latest, args.entry_id, topic)
+    statements = [s for s in latest.values() if s["period"] == args.period and (not args.contract or s["contract_id"] == args.contract)]
     statements.sort(key=lambda s: (s["contract_id"], s["payer"], s["payee"]))
     if args.csv:
         writer = csv.writer(sys.stdout)
@@ -177,11 +190,10 @@ def _major(minor: int) -> str:
     return f"{sign}{abs(minor) // 100:,}.{abs(minor) % 100:02d}".replace(",", " ")
 
 
-def _explain(settings: Settings, entry_id: str) -> int:
-    entries = latest_by_key(settings, topics.SETTLEMENTS.name(settings))
+def _explain(entries: dict[str, dict], entry_id: str, topic: str) -> int:
     entry = entries.get(entry_id)
     if entry is None:
-        return _fail("settlements", f"no entry {entry_id} on {topics.SETTLEMENTS.name(settings)}")
+        return _fail("settlements", f"no entry {entry_id} on {topic}")
     lines = [
         f"entry {entry['entry_id']}: {entry['kind']} of {_major(entry['amount_minor'])} {entry['currency']} (VAT {_major(entry['vat_minor'])})",
         f"  {entry['payer']} owes {entry['payee']} in {entry['period']}"

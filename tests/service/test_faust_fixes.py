@@ -413,3 +413,30 @@ async def test_records_fetched_after_a_seek_are_all_delivered(app, tp):
     delivered = await loop.run()
     assert delivered[tp] == list(range(5, 15))
     assert delivered[other] == list(range(0, 15))
+
+
+@pytest.fixture
+def turnover_partitions(app, monkeypatch):
+    """The partition counts the consumer's group metadata reports, per topic (None: not subscribed)."""
+    known: dict[str, int | None] = {}
+    monkeypatch.setattr(type(app.consumer), "topic_partitions", lambda self, topic: known.get(topic))
+    return known
+
+
+def test_a_changelog_without_partitions_yet_is_no_mismatch(app, turnover_partitions):
+    table = app.tables["turnover"]
+    turnover_partitions.update({"hub.turnover": 3, table.changelog_topic_name: 0})
+    table._verify_source_topic_partitions("hub.turnover")  # stock faust: PartitionsMismatch (3 and 0)
+    assert "hub.turnover" not in table._verified_source_topics_for_partitions  # checked again next time
+    turnover_partitions[table.changelog_topic_name] = 3
+    table._verify_source_topic_partitions("hub.turnover")
+    assert "hub.turnover" in table._verified_source_topics_for_partitions
+
+
+def test_a_real_changelog_mismatch_still_raises(app, turnover_partitions):
+    from faust.exceptions import PartitionsMismatch
+
+    table = app.tables["turnover"]
+    turnover_partitions.update({"hub.turnover": 3, table.changelog_topic_name: 6})
+    with pytest.raises(PartitionsMismatch):
+        table._verify_source_topic_partitions("hub.turnover")
