@@ -2,7 +2,8 @@
 
 An adapter reads each item (a history record, an operation, an entry of a list) with a
 function that raises `BadItem` for that item alone; `read_items` turns it into a `bad_item`
-problem, and the message comes out `partial` (adapters.base.result_of).
+problem, and the message comes out `partial` (adapters.base.result_of); a message whose every
+item was bad is dead-lettered instead.
 """
 
 from __future__ import annotations
@@ -48,9 +49,10 @@ def read_items(
         try:
             read_so_far.append(read(item))
         except BadItem as err:
-            problems.append(Problem("bad_item", f"{_where(where, index, item)}: {err}"))
+            problems.append(Problem("bad_item", f"{_where(where, index, item)}: {err}", err.reason))
         except catch as err:
-            problems.append(Problem("bad_item", f"{_where(where, index, item)}: {str(err)[:200]}"))
+            reason = err.reason if isinstance(err, AdapterError) else None
+            problems.append(Problem("bad_item", f"{_where(where, index, item)}: {str(err)[:200]}", reason))
     return read_so_far
 
 
