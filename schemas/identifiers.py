@@ -106,7 +106,7 @@ SCHEMES: dict[Scheme, SchemeRule] = {
              " (docs/partners/russian-post.md#14-digit-barcode)",
     ),
     Scheme.CAINIAO: SchemeRule(
-        Level.PARCEL, re.compile(r"^(LP\d{14}|AE\d{9}|[A-Z]{2}\d{10}Y)$"), _compact_upper,
+        Level.PARCEL, re.compile(r"^((?:LP|AP)\d{14}|AE\d{9}|[A-Z]{2}\d{10}Y)$"), _compact_upper,
         note="Cainiao/AliExpress logistics numbers; no known checksum (docs/partners/cainiao.md#identifiers)",
     ),
     Scheme.CDEK: SchemeRule(

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from adapters.base import AdapterError, AdapterResult, Problem, ignored, result_of
-from schemas import CanonicalEvent, DeadLetterReason
+from schemas import CanonicalEvent, DeadLetterReason, Outcome
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -57,8 +57,11 @@ def read_items(
 
 
 def items_result(events: list[CanonicalEvent], problems: list[Problem], *, when_empty: str) -> AdapterResult:
-    """The result of a list: `ignored` (with `when_empty`) when it held nothing at all."""
-    if not events and not problems:
+    """The result of a list: `ignored` (with `when_empty`) when it held nothing at all (no
+    event, no bad item: soft findings such as an odd identifier ride along)."""
+    if not events and not any(p.kind == "bad_item" for p in problems):
+        if problems:
+            return AdapterResult(Outcome.IGNORED, (), (Problem("ignored", when_empty), *problems))
         return ignored(when_empty)
     return result_of(events, problems)
 
