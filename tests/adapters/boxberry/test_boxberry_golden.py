@@ -197,8 +197,17 @@ def test_bad_items_are_skipped_and_unknown_names_kept() -> None:
     assert result.unknown_codes == ("Передано в таможенный склад",)
 
 
-def test_error_answer_is_ignored() -> None:
-    assert run("synthetic_error_answer.json").outcome is Outcome.IGNORED
+@pytest.mark.parametrize("name", ["synthetic_error_answer.json", "synthetic_error_true_answer.json"])
+def test_error_answer_is_ignored_with_its_text(name: str) -> None:
+    # docs/partners/boxberry.md#error-answers: `{"err": …}` and `{"error": true, "message": …}`.
+    result = run(name)
+    assert result.outcome is Outcome.IGNORED
+    assert result.problems[0].detail.endswith("Посылка не найдена")
+
+
+def test_an_error_flag_set_to_false_is_no_error_answer() -> None:
+    with pytest.raises(AdapterError):
+        run_adapter("boxberry", b'{"error": false}', received_at=RECEIVED, options=options())
 
 
 def test_subject_check_digit_is_flagged_not_dropped() -> None:
