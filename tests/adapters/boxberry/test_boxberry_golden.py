@@ -244,3 +244,22 @@ def test_unreadable_messages_are_dead_lettered(raw: bytes, reason: DeadLetterRea
     with pytest.raises(AdapterError) as caught:
         run_adapter("boxberry", raw, received_at=RECEIVED, options=options())
     assert caught.value.reason is reason
+
+
+def test_the_api_notes_published_lifecycle() -> None:
+    # docs/partners/boxberry.md#examples: the Markdown API note's ListStatuses answer for AAP298792807,
+    # verbatim; no zone in Date → Moscow (+03:00), assumed.
+    result = run("boxberry_docs_ListStatuses_AAP298792807.json", "boxberry:AAP298792807")
+    assert result.outcome is Outcome.NORMALISED and result.problems == ()
+    expected = [
+        ("Загружен реестр ИМ", Status.INFO_RECEIVED, Milestone.ORDER_PLACED, utc(2024, 2, 7, 10, 38, 13)),
+        ("Принято к доставке", Status.IN_TRANSIT, Milestone.ACCEPTED, utc(2024, 2, 7, 10, 40, 54)),
+        ("Передано на сортировку", Status.IN_TRANSIT, Milestone.INFORMATIONAL, utc(2024, 2, 7, 10, 42, 55)),
+        ("Отправлено в город назначения", Status.IN_TRANSIT, Milestone.DEPARTED_FACILITY, utc(2024, 2, 7, 10, 44, 3)),
+        ("Поступило в пункт выдачи", Status.AVAILABLE_FOR_PICKUP, Milestone.ARRIVED_AT_PICKUP_POINT,
+         utc(2024, 2, 7, 10, 52, 35)),
+        ("Выдано", Status.DELIVERED, Milestone.DELIVERED, utc(2024, 2, 7, 10, 54, 31)),
+    ]
+    assert [(e.raw_code, e.status, e.milestone, e.occurred_at) for e in result.events] == expected
+    assert all(e.offset_assumed and e.local_offset_minutes == 180 and e.subject == ("boxberry:AAP298792807",)
+               for e in result.events)
