@@ -23,7 +23,7 @@ from hub.topic_reader import read_all, read_records
 from hub.topics import partner_topic
 from schemas import DeadLetterHeader
 from tests.support.kafka import publish
-from tests.unit.test_settlement_spsr import payloads
+from tests.support.spsr_journey import payloads
 
 pytestmark = pytest.mark.integration
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -67,11 +68,11 @@ async def test_timeline_agent_dedupes_and_orders_in_the_test_context(sent):
 
 async def test_a_delivery_no_contract_version_covers_is_dead_lettered_by_the_settle_stage(sent):
     from hub.settlement.contracts import load_contracts
-    from tests.unit.test_settlement_spsr import CONTRACTS_FILE, journey
+    from tests.support.spsr_journey import journey
 
     app = create_app(Settings(app_id="svc-test", kafka_bootstrap="127.0.0.1:1"))
     app.finalize()
-    app.hub_contracts.current = load_contracts(CONTRACTS_FILE)
+    app.hub_contracts.current = load_contracts(Path(__file__).resolve().parents[2] / "deploy" / "contracts.example.toml")
     app.hub_contracts.ready.set()
     key = b"shp_spsr_before_the_contract"
     # AliExpress order, hand-over to SPSR, SPSR delivered on 2024-12-31: before the SPSR share's first version.

@@ -1,59 +1,25 @@
 """The SPSR contract (a share of AliExpress revenue, VAT included) settling from the partners'
-own adapter output: an AliExpress order, the Moscow warehouse handing the parcel to SPSR, SPSR's
-delivery (bytes from SPSR's synthetic case, the date moved into the contract's life). The
-simulator carries no SPSR, so this is where its contract runs. Amounts are worked out by hand.
+own adapter output (tests/support/spsr_journey.py: an AliExpress order, the Moscow warehouse
+handing the parcel to SPSR, SPSR's delivery). The simulator carries no SPSR, so this is where
+its contract runs. Amounts are worked out by hand.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
-from adapters.base import AdapterOptions
-from adapters.registry import run_adapter
-from hub.partners import partner
 from hub.settlement.contracts import load_contracts
 from hub.settlement.shipment_share import settle_timeline
 from hub.stages.timeline import build_timeline
 from schemas import CanonicalEvent
+from tests.support.spsr_journey import ORDER, journey
 
 pytestmark = pytest.mark.unit
 
-ROOT = Path(__file__).resolve().parents[2]
-CONTRACTS_FILE = ROOT / "deploy" / "contracts.example.toml"
-CONTRACTS = load_contracts(CONTRACTS_FILE)
-SPSR_DELIVERED = (ROOT / "tests" / "adapters" / "spsr" / "cases" / "synthetic_delivered.xml").read_bytes()
-RECEIVED = datetime(2026, 6, 1, tzinfo=timezone.utc)
-ORDER = "aliexpress_order:8012345678900077"
-
-
-def events_of(partner_id: str, raw: bytes, subject: str | None = None) -> list[CanonicalEvent]:
-    p = partner(partner_id)
-    options = AdapterOptions(partner=p.id, partner_kind=p.kind, subject=subject, country=p.country)
-    return list(run_adapter(p.adapter, raw, received_at=RECEIVED, options=options).events)
-
-
-def payloads(delivered_local: str, *, order: str = ORDER, cainiao: str = "RS0814398526Y", spsr: str = "41320612") -> list[tuple[str, bytes]]:
-    """(partner, raw bytes as the partner sends them): the order, the hand-over, SPSR's delivery."""
-    placed = json.dumps({
-        "id": order.split(":")[1], "order_status": "PLACE_ORDER_SUCCESS", "logistics_status": "NO_LOGISTICS",
-        "gmt_create": "2026-05-01 10:00:00", "order_amount": "1234.50", "currency_code": "RUB",
-        "logistics_info_list": [{"logistics_no": cainiao, "logistics_service": "CAINIAO_STANDARD"}],
-    }).encode()
-    handover = json.dumps({
-        "format": "hub-native/1", "parcel": f"cainiao:{cainiao}", "event": "handed_over", "handover_to": f"spsr:{spsr}",
-        "occurred_at": "2026-05-08T09:00:00+03:00", "location": {"country": "RU", "city": "Москва"},
-    }).encode()
-    delivered = SPSR_DELIVERED.replace(b'DeliveryDT="2019-03-14T15:32:00"', f'DeliveryDT="{delivered_local}"'.encode())
-    delivered = delivered.replace(b'ShipmentNumber="41320612"', f'ShipmentNumber="{spsr}"'.encode())
-    return [("aliexpress", placed), ("wh_moscow", handover), ("spsr", delivered)]
-
-
-def journey(delivered_local: str) -> list[CanonicalEvent]:
-    return [event for partner_id, raw in payloads(delivered_local) for event in events_of(partner_id, raw)]
+CONTRACTS = load_contracts(Path(__file__).resolve().parents[2] / "deploy" / "contracts.example.toml")
 
 
 def settled(events: list[CanonicalEvent]):
