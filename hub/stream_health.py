@@ -166,6 +166,7 @@ class SeekFence:
         self.epoch = 0  # advanced only by seeks, on the consumer thread
         self.fetched_epoch = 0  # the epoch the last fetch saw, noted on the consumer thread
         self._sought: dict[Hashable, tuple[int, int | None]] = {}  # tp -> (epoch of its last seek, target)
+        self.skipped: dict[Hashable, int] = {}  # records skipped as fetched before a seek, per tp (for stall reports)
 
     def seeking(self, targets: Mapping[Hashable, int | None]) -> None:
         """Call in the same step as the seek itself: `targets` maps each partition to its new read offset."""
@@ -181,7 +182,10 @@ class SeekFence:
     def stale(self, tp: Hashable, batch_epoch: int) -> bool:
         """A record of `tp` in a batch fetched at `batch_epoch` was fetched before a seek of `tp`."""
         entry = self._sought.get(tp)
-        return entry is not None and entry[0] > batch_epoch
+        if entry is None or entry[0] <= batch_epoch:
+            return False
+        self.skipped[tp] = self.skipped.get(tp, 0) + 1
+        return True
 
     def settle(self, read_offsets: MutableMapping[Hashable, int | None], batch_epoch: int) -> None:
         """The batch has ended: each partition sought since its fetch reads on from its target.
