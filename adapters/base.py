@@ -27,8 +27,10 @@ class AdapterOptions:
 class Problem:
     """A soft finding: an unknown code kept as `unknown`, a bad item skipped, a bad check digit."""
 
-    kind: str  # unknown_code | bad_item | bad_check_digit | ...
+    kind: str  # unknown_code | bad_item | bad_check_digit | odd_identifier | ...
     detail: str
+    # For a bad item: the dead-letter reason, should every item of the message be bad.
+    reason: DeadLetterReason | None = None
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,17 @@ def ignored(detail: str) -> AdapterResult:
 
 
 def result_of(events: list[CanonicalEvent], problems: list[Problem]) -> AdapterResult:
-    """Normalised, or partial when some items were bad and skipped."""
+    """Normalised, or partial when some items were bad and skipped.
+
+    A message that yields no event while some of its items were bad had only bad items: it
+    is dead-lettered (the reason of its first bad item), never counted partial with nothing
+    in it, so that it can be replayed after a fix.
+    """
+    bad = [p for p in problems if p.kind == "bad_item"]
+    if bad and not events:
+        first = bad[0]
+        more = f" (and {len(bad) - 1} more bad items)" if len(bad) > 1 else ""
+        raise AdapterError(first.reason or DeadLetterReason.SCHEMA_MISMATCH, f"every item was bad: {first.detail}{more}"[:300])
     outcome = Outcome.PARTIAL if any(p.kind == "bad_item" for p in problems) else Outcome.NORMALISED
     return AdapterResult(outcome, tuple(events), tuple(problems))
 

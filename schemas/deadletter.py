@@ -46,5 +46,8 @@ class Outcome(StrEnum):
 
 # Record header naming the parcel of a format that does not name it itself.
 SUBJECT_HEADER = "hub-subject"
+# Record header naming the partner a publisher sent the record for (`hub publish --partner`,
+# an ingestion gateway); on another partner's topic the record is dead-lettered `partner_mismatch`.
+PARTNER_HEADER = "hub-partner"
 # Record header on a dead letter sent back to its source topic after a fix.
 REPLAYED_FROM_HEADER = "hub-replayed-from"

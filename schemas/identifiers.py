@@ -106,7 +106,7 @@ SCHEMES: dict[Scheme, SchemeRule] = {
              " (docs/partners/russian-post.md#14-digit-barcode)",
     ),
     Scheme.CAINIAO: SchemeRule(
-        Level.PARCEL, re.compile(r"^(LP\d{14}|AE\d{9}|[A-Z]{2}\d{10}Y)$"), _compact_upper,
+        Level.PARCEL, re.compile(r"^((?:LP|AP)\d{14}|AE\d{9}|[A-Z]{2}\d{10}Y)$"), _compact_upper,
         note="Cainiao/AliExpress logistics numbers; no known checksum (docs/partners/cainiao.md#identifiers)",
     ),
     Scheme.CDEK: SchemeRule(
@@ -141,8 +141,8 @@ SCHEMES: dict[Scheme, SchemeRule] = {
         offered_for_bare_values=False, note="hub-native parcel id, chosen by its operator",
     ),
     Scheme.ALIEXPRESS_ORDER: SchemeRule(
-        Level.ORDER, re.compile(r"^\d{12,20}$"), _digits,
-        note="AliExpress order id (docs/partners/aliexpress.md#identifiers)",
+        Level.ORDER, re.compile(r"^\d{6,20}$"), _digits,
+        note="AliExpress order id; AliExpress's own examples use 8 digits (docs/partners/aliexpress.md#identifiers)",
     ),
     Scheme.OZON_ORDER: SchemeRule(
         Level.ORDER, re.compile(r"^\d{8,10}-\d{4}$"), _strip,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
+from fractions import Fraction
 
 
 class Rounding(StrEnum):
@@ -71,7 +72,9 @@ def split_largest_remainder(total: int, weights: list[int] | list[Decimal]) -> l
         weight_sum = Decimal(len(weights_d))
     sign = -1 if total < 0 else 1
     magnitude = abs(total)
-    exact = [Decimal(magnitude) * w / weight_sum for w in weights_d]
+    # Exact shares: a Decimal quotient is rounded to 28 digits, which can make one of two equal
+    # remainders look larger (4202 over 1,1,1,1,1,7 gave the weight-7 part the tie's unit).
+    exact = [Fraction(magnitude) * Fraction(w) / Fraction(weight_sum) for w in weights_d]
     parts = [int(e) for e in exact]  # floor for non-negative values
     left = magnitude - sum(parts)
     by_remainder = sorted(range(len(parts)), key=lambda i: (-(exact[i] - parts[i]), i))

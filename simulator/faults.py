@@ -9,7 +9,7 @@ outcome it is meant to have, so the ground truth can say what the hub must count
 - duplicates: the same bytes again, later;
 - malformed: a broken copy published just before the good one (a connector's failed first
   attempt): truncated (not_json / not_xml), mis-encoded JSON (bad_encoding), or a
-  subject-less format without its hub-subject header (missing_subject).
+  subject-less format without the hub-subject header it cannot do without (missing_subject).
 """
 
 from __future__ import annotations
@@ -163,7 +163,7 @@ def _malformed(messages: list[Message], rate: float, rng: random.Random, ledger:
         kinds = ["truncated"]
         if message.extension == "json":
             kinds.append("bad_encoding")
-        if message.subject:
+        if message.subject and message.subject_required:
             kinds.append("missing_subject")
         kind = rng.choice(kinds)
         subject = message.subject

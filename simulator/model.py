@@ -66,6 +66,9 @@ class Message:
     extension: str  # json | xml
     expected: Expected
     subject: str | None = None  # the hub-subject header
+    # False where the header only adds a reference and the payload names its parcels itself
+    # (an AliExpress order: issue 17), so that leaving it out is no dead letter.
+    subject_required: bool = True
     track: str | None = None  # partner/key of the track it came from, for ordering faults
     link_group: str | None = None
     shipments: tuple[str, ...] = ()

@@ -34,12 +34,23 @@ UNMAPPED = CodeMapping(Status.UNKNOWN, Milestone.UNKNOWN)
 # milestones when it decides the current status, so such a code changes nothing.
 
 
-def lookup(table: Mapping[str, CodeMapping], key: str, problems: list[Problem], *, shown: str | None = None) -> CodeMapping:
-    """The row of `key`, or `UNMAPPED` with an `unknown_code` problem naming the code as
-    written (`shown`, when the key is a normalised form of it)."""
+def lookup(
+    table: Mapping[str, CodeMapping],
+    key: str,
+    problems: list[Problem],
+    *,
+    shown: str | None = None,
+    fallback: CodeMapping | None = None,
+) -> CodeMapping:
+    """The row of `key`; for a code the table lacks, an `unknown_code` problem naming the code
+    as written (`shown`, when the key is a normalised form of it) and `fallback`, the stage
+    the partner itself states beside the code (Cainiao's group node, Ozon's status), else
+    `UNMAPPED`. A fallback is still counted as an unknown code."""
     mapping = table.get(key, UNMAPPED)
     if mapping is UNMAPPED:
         problems.append(Problem("unknown_code", key if shown is None else shown))
+        if fallback is not None:
+            return fallback
     return mapping
 
 

@@ -2,7 +2,8 @@
 
 An adapter reads each item (a history record, an operation, an entry of a list) with a
 function that raises `BadItem` for that item alone; `read_items` turns it into a `bad_item`
-problem, and the message comes out `partial` (adapters.base.result_of).
+problem, and the message comes out `partial` (adapters.base.result_of); a message whose every
+item was bad is dead-lettered instead.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from adapters.base import AdapterError, AdapterResult, Problem, ignored, result_of
-from schemas import CanonicalEvent, DeadLetterReason
+from schemas import CanonicalEvent, DeadLetterReason, Outcome
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -48,15 +49,19 @@ def read_items(
         try:
             read_so_far.append(read(item))
         except BadItem as err:
-            problems.append(Problem("bad_item", f"{_where(where, index, item)}: {err}"))
+            problems.append(Problem("bad_item", f"{_where(where, index, item)}: {err}", err.reason))
         except catch as err:
-            problems.append(Problem("bad_item", f"{_where(where, index, item)}: {str(err)[:200]}"))
+            reason = err.reason if isinstance(err, AdapterError) else None
+            problems.append(Problem("bad_item", f"{_where(where, index, item)}: {str(err)[:200]}", reason))
     return read_so_far
 
 
 def items_result(events: list[CanonicalEvent], problems: list[Problem], *, when_empty: str) -> AdapterResult:
-    """The result of a list: `ignored` (with `when_empty`) when it held nothing at all."""
-    if not events and not problems:
+    """The result of a list: `ignored` (with `when_empty`) when it held nothing at all (no
+    event, no bad item: soft findings such as an odd identifier ride along)."""
+    if not events and not any(p.kind == "bad_item" for p in problems):
+        if problems:
+            return AdapterResult(Outcome.IGNORED, (), (Problem("ignored", when_empty), *problems))
         return ignored(when_empty)
     return result_of(events, problems)
 

@@ -3,8 +3,11 @@
 An order (`order_status`, `logistics_status`, `order_amount`, `gmt_create`,
 `logistics_info_list[{logistics_no, logistics_service}]`) names its parcels: each is an
 event, subject the parcel (s10 or cainiao by its shape), references `aliexpress_order:<id>`
-(the payload's `id`/`order_id`, else the `hub-subject` header). Never a merge: two parcels
-are two events. An order naming no parcel is ignored.
+(the payload's `id`/`order_id`, else the `hub-subject` header). The dropshipping order answer
+(`aliexpress.trade.ds.order.get`) names no order id at all: without a header the events
+stand on their parcels alone (flagged `order_id_unknown`); an order id that fits no pattern is
+flagged, never a reason to drop the parcels. Never a merge: two parcels are two events. An
+order naming no parcel is ignored.
 
 Times. Order times carry no zone; the TOP SDK documents `gmt_modified` as US Pacific time,
 so order times are read in America/Los_Angeles, and `gmt_create` (undocumented) is
@@ -14,7 +17,8 @@ order is a snapshot (`occurred_at` = `received_at`, observed). A time written wi
 offset is read as written.
 
 `order_value` = `order_amount` (a `{amount, currency_code}` money object, or a decimal
-string with the order's `currency_code`), split over the parcels the order names by
+string with the order's `currency_code`), else the dropshipping answer's `user_order_amount`
+(what the buyer was charged, in the pay currency), split over the parcels the order names by
 largest remainder (schemas.money.split_largest_remainder), equal weights
 (docs/partners/aliexpress.md#money).
 """
@@ -52,12 +56,14 @@ class RawOrder(Tolerant):
     gmt_create: str | None = None
     gmt_modified: str | None = None
     order_amount: Any = None
+    user_order_amount: Any = None
     currency_code: str | None = None
 
 
 def read_order(body: dict[str, Any], received_at: datetime, options: AdapterOptions) -> AdapterResult:
     order = validated(RawOrder, body)
-    order_id = _order_identifier(order, options)
+    flags: list[str] = []
+    order_id = _order_identifier(order, options, flags)
     order_code, logistics_code = (order.order_status or "").strip(), (order.logistics_status or "").strip()
     if not order_code and not logistics_code:
         raise AdapterError(DeadLetterReason.SCHEMA_MISMATCH, "order without order_status or logistics_status")
@@ -71,7 +77,6 @@ def read_order(body: dict[str, Any], received_at: datetime, options: AdapterOpti
         if any(p.kind == "bad_item" for p in problems):
             return result_of([], problems)
         return ignored("order names no parcel")
-    flags: list[str] = []
     shares = _order_value_shares(order, len(numbers), flags)
 
     def event_of(numbered: tuple[int, str]) -> CanonicalEvent:
@@ -79,7 +84,7 @@ def read_order(body: dict[str, Any], received_at: datetime, options: AdapterOpti
         parcel = _parcel(number)
         return parcel_event(
             options, received_at, parcel, raw_code, written, when, mapping,
-            references=(order_id,),
+            references=(order_id,) if order_id else (),
             amounts=(shares[index],) if shares else (),
             flags=tuple(flags) + check_digit_flags([parcel]),
         )
@@ -88,17 +93,21 @@ def read_order(body: dict[str, Any], received_at: datetime, options: AdapterOpti
     return result_of(events, problems)
 
 
-def _order_identifier(order: RawOrder, options: AdapterOptions) -> Identifier:
-    written = order.id or order.order_id
+def _order_identifier(order: RawOrder, options: AdapterOptions, flags: list[str]) -> Identifier | None:
+    """The order id: the payload's, else the header's; an odd or missing one is flagged (the
+    parcels, not the order, are what the events are about)."""
+    written = (order.id or order.order_id or "").strip()
     if written:
         try:
             return Identifier.of(Scheme.ALIEXPRESS_ORDER, written)
-        except InvalidIdentifier as err:
-            raise AdapterError(DeadLetterReason.BAD_VALUE, str(err)[:200]) from err
+        except InvalidIdentifier:
+            flags.append(f"odd_identifier:order_id:{written[:40]}")
     header = subject_header(options, missing=None, parcel=False)
-    if header is None or header.scheme is not Scheme.ALIEXPRESS_ORDER:
-        raise AdapterError(DeadLetterReason.MISSING_SUBJECT, "order id neither in the payload nor in hub-subject")
-    return header
+    if header is not None and header.scheme is Scheme.ALIEXPRESS_ORDER:
+        return header
+    if not written:
+        flags.append("order_id_unknown")
+    return None
 
 
 def _order_mapping(order_code: str, logistics_code: str, problems: list[Problem]) -> CodeMapping:
@@ -137,9 +146,9 @@ def _unique_numbers(entries: list[Any], problems: list[Problem]) -> list[str]:
 
 def _order_value_shares(order: RawOrder, parts: int, flags: list[str]) -> list[Amount]:
     """`order_amount` in minor units, split over `parts` parcels; an unreadable amount is flagged."""
-    if order.order_amount is None:
+    money = order.order_amount if order.order_amount is not None else order.user_order_amount
+    if money is None:
         return []
-    money = order.order_amount
     if isinstance(money, list) and len(money) == 1:
         money = money[0]
     if isinstance(money, dict):

@@ -1,6 +1,8 @@
 """How Alibaba's TOP platform writes what the AliExpress adapter reads (docs/partners/aliexpress.md#sources).
 
-- the envelope: `{"<api>_response": {"result"|"target": …}}`, stepped through when present;
+- the envelope: `{"<api>_response": {"result"|"target"|"data": …}}`, stepped through when
+  present (the open platform's newer answers put the object under `result.data`);
+- a page of objects: `result.target_list.<dto>[]` (`unwrap_all` gives each object);
 - lists: plain, or wrapped as `{"<item_type>": [...]}`
   (`{"logistics_info_list": {"aeop_order_logistics_info": [...]}}`), or a single item;
 - times: ISO, TOP's compact `yyyyMMddHHmmssSSS±hhmm` (read as written), or a wall time
@@ -24,10 +26,10 @@ MAX_UNWRAP = 4
 
 
 def unwrap(document: dict[str, Any]) -> dict[str, Any]:
-    """Step through the TOP envelope (`…_response`) and a `result`/`target` member."""
+    """Step through the TOP envelope (`…_response`) and a `result`/`target`/`data` member."""
     node = document
     for _ in range(MAX_UNWRAP):
-        if "details" in node or any(key in node for key in ORDER_KEYS):
+        if "details" in node or any(key in node for key in ORDER_KEYS) or "target_list" in node:
             return node
         inner = next((v for k, v in node.items() if isinstance(v, dict) and _is_wrapper(k)), None)
         if inner is None:
@@ -36,8 +38,17 @@ def unwrap(document: dict[str, Any]) -> dict[str, Any]:
     return node
 
 
+def unwrap_all(document: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The objects of a page (`target_list`, a list or `{"<dto>": [...]}`), each unwrapped;
+    None when the answer is one object."""
+    body = unwrap(document)
+    if "target_list" not in body:
+        return None
+    return [unwrap(item) if isinstance(item, dict) else item for item in top_list(body["target_list"])]
+
+
 def _is_wrapper(key: str) -> bool:
-    return key.endswith("_response") or key in ("result", "target")
+    return key.endswith("_response") or key in ("result", "target", "data")
 
 
 def top_list(value: object) -> list[Any]:

@@ -2,8 +2,9 @@
 
 Two shapes, told apart by content: `ListStatuses` is an array of `{Date, Name, Comment?}`;
 `ListStatusesFull` is an object whose `statuses[]` holds the same items, beside `sum`, `PD`,
-`Weight`, `PaymentMethod`, `deliveryDate`. An object with `err` is Boxberry's error answer
-(unknown track number, bad token): ignored, not a tracking message.
+`Weight`, `PaymentMethod`, `deliveryDate`. An object with `err`, or with `"error": true` (the
+newer API's form, with a `message`), is Boxberry's error answer (unknown track number, bad
+token): ignored with its text as the counted reason, not a tracking message.
 
 Neither names its parcel: it comes from the `hub-subject` header (options.subject, any
 parcel-level `scheme:VALUE`, usually `boxberry:<track>`); without it → missing_subject.
@@ -61,7 +62,7 @@ def parse(raw: bytes, *, received_at: datetime, options: AdapterOptions) -> Adap
     document = load_json(raw)
     items, cod = _items_and_cod(document)
     if items is None:
-        return ignored("Boxberry error answer, not a status list")
+        return ignored(f"Boxberry error answer, not a status list: {_error_text(document)}")
     subject = subject_header(options, missing="a Boxberry status list needs the hub-subject header")
     assert subject is not None  # a `missing` message makes an absent header an error
     problems: list[Problem] = []
@@ -80,15 +81,26 @@ def parse(raw: bytes, *, received_at: datetime, options: AdapterOptions) -> Adap
 def _items_and_cod(document: Any) -> tuple[list[Any] | None, Any]:
     """The status items of either shape (None for an error answer) and the Full shape's `sum`."""
     if isinstance(document, list):
-        if document and all(isinstance(i, dict) and "err" in i and "Name" not in i for i in document):
+        if document and all(_is_error(i) and "Name" not in i for i in document):
             return None, None
         return document, None
     if isinstance(document, dict):
         if isinstance(document.get("statuses"), list):
             return document["statuses"], document.get("sum")
-        if "err" in document:
+        if _is_error(document):
             return None, None
     raise AdapterError(DeadLetterReason.UNKNOWN_FORMAT, "neither a ListStatuses array nor a ListStatusesFull object")
+
+
+def _is_error(item: object) -> bool:
+    """`{"err": "…"}` or `{"error": true, "message": "…"}` (a `false` error flag is no error)."""
+    return isinstance(item, dict) and ("err" in item or item.get("error") not in (None, False, "", 0))
+
+
+def _error_text(document: Any) -> str:
+    first = document[0] if isinstance(document, list) and document else document
+    text = first.get("err") or first.get("message") or first.get("error") if isinstance(first, dict) else None
+    return str(text)[:100] if text not in (None, True) else "no text"
 
 
 def _event(

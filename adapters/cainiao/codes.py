@@ -90,7 +90,12 @@ ACTION_CODES: dict[str, CodeMapping] = {
     # Line-haul
     "LH_HO_IN_SUCCESS": CodeMapping(S.IN_TRANSIT, M.ARRIVED_AT_FACILITY, description="arrived at departure hub"),
     "LH_HO_IN_FAILURE": _fail("line-haul hand-over in failed"),
-    "LH_POST_COLLECTION": _fail("post collection hand-over failed"),
+    # The enum's one-liner says "post collection hand-over failed", but every real trace shows the
+    # normal hand-over of an inbound parcel to the destination post ("Accepted for
+    # transportation by postal service", group AE_GROUP_LH_PROCESSING): docs/partners/cainiao.md#real-traces.
+    "LH_POST_COLLECTION": CodeMapping(
+        S.IN_TRANSIT, M.HANDED_OVER, description="accepted for transportation by the destination postal service"
+    ),
     "LH_HO_AIRLINE": CodeMapping(S.IN_TRANSIT, M.HANDED_OVER, description="handed to airline"),
     "LH_HO_AIRLINE_FAILURE": _fail("aviation security failed"),
     "LH_DEPART": CodeMapping(S.IN_TRANSIT, M.DEPARTED_ORIGIN, description="departed origin country"),
@@ -130,7 +135,10 @@ ACTION_CODES: dict[str, CodeMapping] = {
     ),
     "GTMS_SC_ARRIVE_FAILURE": _fail("destination sorting center arrival failed"),
     "GTMS_DO_ARRIVE": CodeMapping(S.IN_TRANSIT, M.ARRIVED_AT_FACILITY, description="arrived at delivery station"),
-    "GTMS_DO_DEPART": CodeMapping(S.IN_TRANSIT, M.DEPARTED_FACILITY, description="left delivery station"),
+    # Real traces: "Out for delivery", group AE_GROUP_DELIVERING (docs/partners/cainiao.md#real-traces).
+    "GTMS_DO_DEPART": CodeMapping(S.OUT_FOR_DELIVERY, M.OUT_FOR_DELIVERY, description="left the delivery station: out for delivery"),
+    # Real trace: "Shipment departed from facility", group AE_GROUP_DES_PROCESSING (docs/partners/cainiao.md#real-traces).
+    "GTMS_OE_DEPART": CodeMapping(S.IN_TRANSIT, M.DEPARTED_FACILITY, description="departed a facility in the destination country"),
     "GTMS_DELIVERING": CodeMapping(S.OUT_FOR_DELIVERY, M.OUT_FOR_DELIVERY, description="out for delivery"),
     "GTMS_DEL_FAILURE": _attempt_fail("delivery failed"),
     "GTMS_RE_DELIVERING": CodeMapping(S.OUT_FOR_DELIVERY, M.OUT_FOR_DELIVERY, description="re-delivery attempt"),
@@ -210,6 +218,21 @@ ACTION_CODES: dict[str, CodeMapping] = {
     "POSTMAN_POST": CodeMapping(S.AVAILABLE_FOR_PICKUP, M.ARRIVED_AT_PICKUP_POINT, description="deposited in locker"),
     # Older J-NET shape (docs/partners/cainiao.md#the-older-j-net-shape); the name says only that the event is visible.
     "VISIBLE_UNKOWN": _info(S.IN_TRANSIT, "visible event of unknown kind (sic)"),
+}
+
+# `group.nodeCode` → the stage Cainiao itself states for an entry: the fallback for an
+# `actionCode` the table lacks (still counted as an unknown code). Seen in real traces
+# (docs/partners/cainiao.md#real-traces); a node code not listed here gives no fallback.
+GROUP_NODES: dict[str, CodeMapping] = {
+    "AE_GROUP_SC_PROCESSING": _info(S.IN_TRANSIT, "at the origin sorting centre"),
+    "AE_GROUP_EX_CLEARING_CUSTOMS": _info(S.IN_TRANSIT, "at customs"),
+    "AE_GROUP_LH_PROCESSING": _info(S.IN_TRANSIT, "in line-haul"),
+    "AE_GROUP_LH_ARRIVE": CodeMapping(S.IN_TRANSIT, M.ARRIVED_DESTINATION_COUNTRY, description="arrived in the destination country"),
+    "AE_GROUP_IM_CLEARING_CUSTOMS": _info(S.IN_TRANSIT, "at import customs"),
+    "AE_GROUP_DES_PROCESSING": _info(S.IN_TRANSIT, "processed in the destination country"),
+    "AE_GROUP_DELIVERING": CodeMapping(S.OUT_FOR_DELIVERY, M.OUT_FOR_DELIVERY, description="out for delivery"),
+    "AE_GROUP_DELIVERED": CodeMapping(S.DELIVERED, M.DELIVERED, description="delivered"),
+    "AE_GROUP_SIGNED": CodeMapping(S.DELIVERED, M.DELIVERED, description="delivered"),
 }
 
 # A mailNo is an S10 number (a postal product: it links Cainiao to Russian Post) or one of

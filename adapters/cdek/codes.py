@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from adapters._shared.code_table import CodeMapping
+from adapters._shared.code_table import CodeMapping, text_key
 from schemas import Milestone as M
 from schemas import Party, Reason
 from schemas import Status as S
@@ -187,6 +187,64 @@ CDEK_CURRENCIES: dict[str, str] = {
 # RELATION_RETURN_ORDER / RELATION_DIRECT_ORDER). Client returns, reverse orders, print forms
 # and delivery agreements are other things and never link.
 LINKING_RELATIONS = frozenset({"return_order", "direct_order"})
+
+
+# What CDEK writes as the `city` of a status that happened at no known office (seen on
+# ACCEPTED and CREATED in real answers, docs/partners/cdek.md#placeholder-office): not a place.
+PLACEHOLDER_CITIES = frozenset({text_key("Офис СДЭК")})
+
+# Webhook types that tell something about a parcel besides its status (docs/partners/cdek.md#promise-and-problem-webhooks).
+ORDER_MODIFIED = "ORDER_MODIFIED"
+DELIV_AGREEMENT = "DELIV_AGREEMENT"
+DELIV_PROBLEM = "DELIV_PROBLEM"
+# ORDER_MODIFIED's kinds: only a new planned delivery date is a tracking fact (a promise);
+# a changed sum or mode is the contract's business, ignored with that reason.
+PLANNED_DELIVERY_DATE_CHANGED = "PLANED_DELIVERY_DATE_CHANGED"  # sic, CDEK's spelling
+NOTICES: dict[str, CodeMapping] = {
+    # A new promise or an agreed slot changes no status: informational, carrying the promise.
+    PLANNED_DELIVERY_DATE_CHANGED: CodeMapping(S.IN_TRANSIT, M.INFORMATIONAL, description="planned delivery date changed"),
+    DELIV_AGREEMENT: CodeMapping(S.IN_TRANSIT, M.INFORMATIONAL, description="delivery date and window agreed"),
+}
+
+
+def _problem(reason: Reason, party: Party, description: str) -> CodeMapping:
+    return CodeMapping(S.EXCEPTION, M.INFORMATIONAL, reason, party, description)
+
+
+# DELIV_PROBLEM `code`: CDEK "Приложение 4. Проблемы доставки", read through a C# client's enum
+# (`DeliveryProblemType`, docs/partners/cdek.md#delivery-problem-codes). A problem is reported
+# while the parcel waits for delivery: an `exception` that changes no milestone, with its reason
+# and party. An unknown code falls back to DELIVERY_PROBLEM (still counted as unknown).
+DELIVERY_PROBLEM = _problem(Reason.OTHER, Party.CARRIER, "delivery problem")
+DELIVERY_PROBLEMS: dict[str, CodeMapping] = {
+    "1": _problem(Reason.ADDRESS_PROBLEM, Party.SENDER, "Телефон неверный"),
+    "9": _problem(Reason.DELAYED, Party.SENDER, "Груз не готов"),
+    "11": _problem(Reason.ADDRESSEE_REFUSED, Party.CONSIGNEE, "Отказ от оплаты"),
+    "13": _problem(Reason.ADDRESSEE_ABSENT, Party.CONSIGNEE, "Контактное лицо отсутствует"),
+    "17": _problem(Reason.ADDRESSEE_ABSENT, Party.CONSIGNEE, "Организация не работает"),
+    "19": _problem(Reason.ADDRESS_PROBLEM, Party.CONSIGNEE, "Смена адреса"),
+    "35": _problem(Reason.DELAYED, Party.CARRIER, "Не успеваю"),
+    "36": _problem(Reason.OTHER, Party.CONSIGNEE, "Самозабор"),
+    "37": _problem(Reason.DELAYED, Party.CARRIER, "Постамат переполнен"),
+    "38": _problem(Reason.DELAYED, Party.CARRIER, "Постамат не работает"),
+    "39": _problem(Reason.OTHER, Party.CARRIER, "Груз не влез в ячейку постамата"),
+    "40": _problem(Reason.ADDRESSEE_REFUSED, Party.CONSIGNEE, "Отказ от получения"),
+    "41": _problem(Reason.ADDRESSEE_REFUSED, Party.CONSIGNEE, "Отказ от заявки"),
+    "42": _problem(Reason.ADDRESS_PROBLEM, Party.CONSIGNEE, "Требуется пропуск"),
+    "43": _problem(Reason.ADDRESS_PROBLEM, Party.CONSIGNEE, "Платный въезд"),
+    "44": _problem(Reason.ADDRESS_PROBLEM, Party.CONSIGNEE, "Закрытая территория"),
+    "45": _problem(Reason.DOCUMENTS_MISSING, Party.CONSIGNEE, "Нет документа удостоверяющего личность"),
+    "46": _problem(Reason.ADDRESS_PROBLEM, Party.CONSIGNEE, "Смена города"),
+    "47": _problem(Reason.ADDRESS_PROBLEM, Party.SENDER, "Адрес не существует"),
+    "48": _problem(Reason.ADDRESS_PROBLEM, Party.SENDER, "Доставка в А/Я"),
+    "49": _problem(Reason.PROHIBITED_CONTENTS, Party.SENDER, "Опасный груз"),
+    "52": _problem(Reason.ADDRESSEE_REFUSED, Party.CONSIGNEE, "Отказ с адреса"),
+    "53": _problem(Reason.DELAYED, Party.CONSIGNEE, "Изменение интервала по согласованию с клиентом"),
+    "54": _problem(Reason.DELAYED, Party.CARRIER, "Постаматное приложение не работает"),
+    "55": _problem(Reason.LOST, Party.CARRIER, "Груз не найден"),
+    "56": _problem(Reason.OTHER, Party.CARRIER, "Передача на ПВЗ"),
+    "57": _problem(Reason.DELAYED, Party.CARRIER, "Не могу доставить на ПВЗ"),
+}
 
 
 def canonical_code(code: str | None, legacy_numeric: str | None) -> str | None:

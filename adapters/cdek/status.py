@@ -24,11 +24,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from adapters._shared.code_table import CodeMapping, lookup
+from adapters._shared.code_table import CodeMapping, lookup, text_key
 from adapters._shared.events import canonical_event
 from adapters._shared.times import parse_iso
 from adapters.base import AdapterError, AdapterOptions, Problem
-from adapters.cdek.codes import LINKING_RELATIONS, REASON_CODES, STATUS_CODES, canonical_code
+from adapters.cdek.codes import LINKING_RELATIONS, PLACEHOLDER_CITIES, REASON_CODES, STATUS_CODES, canonical_code
 from schemas import Amount, CanonicalEvent, DeadLetterReason, Identifier, Location, Milestone, Scheme, Status
 from schemas.identifiers import InvalidIdentifier
 
@@ -55,6 +55,8 @@ class Order:
     references: tuple[str, ...]
     is_return: bool
     problems: list[Problem] = field(default_factory=list)
+    # Soft findings carried on every event of the order (an odd cdek_number, flagged not linked).
+    flags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,18 +78,25 @@ def read_order(
     relations: list[Any],
     options: AdapterOptions,
 ) -> Order:
-    """The order's identity: its numbers (a bad one dead-letters the message), the orders it is
-    linked to, and the shop's number as a reference (a bad one is only a problem)."""
+    """The order's identity: its numbers, the orders it is linked to, and the shop's number as a
+    reference (a bad one is only a problem). A number that fits no scheme is flagged and the
+    events keep the other; with no usable number at all the message is dead-lettered."""
     problems: list[Problem] = []
     identifiers: list[str] = []
-    try:
-        if cdek_number:
-            identifiers.append(str(Identifier.of(Scheme.CDEK, cdek_number)))
-        if uuid:
-            identifiers.append(str(Identifier.of(Scheme.CDEK_UUID, uuid)))
-    except InvalidIdentifier as err:
-        raise AdapterError(DeadLetterReason.BAD_VALUE, str(err)) from err
+    flags: list[str] = []
+    bad: list[str] = []
+    for scheme, field_name, value in ((Scheme.CDEK, "cdek_number", cdek_number), (Scheme.CDEK_UUID, "uuid", uuid)):
+        if not value:
+            continue
+        try:
+            identifiers.append(str(Identifier.of(scheme, value)))
+        except InvalidIdentifier as err:
+            bad.append(str(err))
+            flags.append(f"odd_identifier:{field_name}:{str(value)[:60]}")
+            problems.append(Problem("odd_identifier", f"{field_name}:{str(value)[:60]}"))
     if not identifiers:
+        if bad:
+            raise AdapterError(DeadLetterReason.BAD_VALUE, "; ".join(bad)[:300])
         raise AdapterError(DeadLetterReason.SCHEMA_MISMATCH, "the order names neither cdek_number nor uuid")
     for relation in relations:
         for linked in _linked_identifiers(relation, problems):
@@ -99,8 +108,10 @@ def read_order(
             references = (str(Identifier.shop(options.partner, shop_number)),)
         except InvalidIdentifier:
             problems.append(Problem("bad_reference", f"shop number {shop_number[:60]!r}"))
+    # The event id hashes the number as CDEK wrote it (the cdek_number, else the uuid), odd or not,
+    # so that a fix of the scheme never changes ids.
     primary = cdek_number or uuid or ""
-    return Order(tuple(identifiers), primary, references, is_return, problems)
+    return Order(tuple(identifiers), primary, references, is_return, problems, tuple(flags))
 
 
 def _linked_identifiers(relation: object, problems: list[Problem]) -> list[str]:
@@ -159,10 +170,19 @@ def status_event(
         raw_code=raw_code,
         when=parse_iso(raw.time_text),
         description=description,
-        location=Location(city=raw.city, country=options.country) if raw.city else None,
+        location=_location(raw.city, options),
         amounts=amounts,
+        flags=order.flags,
     )
     return event, problems
+
+
+def _location(city: str | None, options: AdapterOptions) -> Location | None:
+    """The status's city; CDEK's placeholder office name ("Офис СДЭК", set on statuses made
+    before the parcel reaches any office) is no place at all (docs/partners/cdek.md#placeholder-office)."""
+    if not city or not city.strip() or text_key(city) in PLACEHOLDER_CITIES:
+        return None
+    return Location(city=city.strip(), country=options.country)
 
 
 # On a return order every forward step is a step of the way back.

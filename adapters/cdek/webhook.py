@@ -1,7 +1,8 @@
 """CDEK webhooks (docs/partners/cdek.md#order_status-webhook).
 
-`ORDER_STATUS` → one event; every other webhook type (`PRINT_FORM`, `DOWNLOAD_PHOTO`, ...)
-is not a tracking message and is ignored (docs/partners/cdek.md#other-webhook-types).
+`ORDER_STATUS` → one event; `ORDER_MODIFIED`, `DELIV_AGREEMENT` and `DELIV_PROBLEM` carry a
+promise or a problem (`delivery_notices.py`); every other webhook type (`PRINT_FORM`,
+`DOWNLOAD_PHOTO`, ...) is not a tracking message and is ignored (docs/partners/cdek.md#other-webhook-types).
 `occurred_at` is `status_date_time` (when the status was set), not `date_time` (when the
 webhook was sent). Webhooks carry no money.
 """
@@ -15,6 +16,8 @@ from pydantic import ValidationError, field_validator
 
 from adapters._shared.validation import first_error, validated
 from adapters.base import AdapterError, AdapterOptions, AdapterResult, ignored, result_of
+from adapters.cdek.codes import DELIV_AGREEMENT, DELIV_PROBLEM, ORDER_MODIFIED
+from adapters.cdek.delivery_notices import read_notice
 from adapters.cdek.status import CdekObject, StatusLine, int_as_text, read_order, status_event
 from schemas import DeadLetterReason
 
@@ -37,11 +40,14 @@ class RawStatusAttributes(CdekObject):
 class RawWebhook(CdekObject):
     type: str
     uuid: str | None = None
+    date_time: str | None = None
     attributes: dict[str, object] = {}
 
 
 def read_webhook(document: dict[str, Any], received_at: datetime, options: AdapterOptions) -> AdapterResult:
     webhook = validated(RawWebhook, document)
+    if webhook.type in (ORDER_MODIFIED, DELIV_AGREEMENT, DELIV_PROBLEM):
+        return read_notice(webhook.type, webhook.uuid, webhook.date_time, webhook.attributes, received_at, options)
     if webhook.type != "ORDER_STATUS":
         return ignored(f"webhook type {webhook.type}")
     attributes = validated(RawStatusAttributes, webhook.attributes)

@@ -104,6 +104,13 @@ PUSH_TYPES: dict[str, CodeMapping] = {
     ),
 }
 STATE_CHANGED = "TYPE_STATE_CHANGED"
+# FBO pushes (Ozon's own warehouse, docs/partners/ozon.md#fbo-pushes) name the same posting facts under
+# other field names; each reads as its FBS twin.
+FBO_TWINS: dict[str, str] = {
+    "TYPE_FBO_POSTING_NEW": "TYPE_NEW_POSTING",
+    "TYPE_FBO_POSTING_CANCELLED": "TYPE_POSTING_CANCELLED",
+    "TYPE_FBO_POSTING_STATE_CHANGED": STATE_CHANGED,
+}
 PING = "TYPE_PING"
 # The seller's hand-over deadline moved: no parcel state and no promise to the buyer.
 CUTOFF_DATE_CHANGED = "TYPE_CUTOFF_DATE_CHANGED"
@@ -112,6 +119,12 @@ CUTOFF_DATE_CHANGED = "TYPE_CUTOFF_DATE_CHANGED"
 NON_LOGISTICS_PUSH_TYPES: frozenset[str] = frozenset(
     {
         "TYPE_CREATE_OR_UPDATE_ITEM",
+        # Catalogue pushes Ozon documents (TYPE_CREATE_ITEM and TYPE_UPDATE_ITEM retired in 2023,
+        # still documented and still seen).
+        "TYPE_CREATE_ITEM",
+        "TYPE_UPDATE_ITEM",
+        "TYPE_DESCRIPTION_CATEGORY_TREE_CHANGED",
+        "TYPE_FBO_STOCKS_CHANGED",
         "TYPE_PRICE_INDEX_CHANGED",
         "TYPE_STOCKS_CHANGED",
         "TYPE_NEW_MESSAGE",

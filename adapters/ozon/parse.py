@@ -2,7 +2,8 @@
 
 Two shapes arrive on the Ozon topic, told apart by content:
 - a push notification (`message_type`): `push.py`;
-- a posting read model (`result`: one posting, `result.postings[]` or a list): `postings.py`.
+- a posting read model (`result`: one posting, `result.postings[]` or a list; or the current
+  FBS list, top-level `postings[]` with `cursor` and `has_next`): `postings.py`.
 Both name a posting: subject `ozon_posting:<posting_number>` (docs/partners/ozon.md#identifiers);
 `event.py` builds the event of either.
 """
@@ -29,4 +30,6 @@ def parse(raw: bytes, *, received_at: datetime, options: AdapterOptions) -> Adap
         return read_push(document, received_at, options)
     if "result" in document:
         return read_postings(document["result"], received_at, options)
-    raise AdapterError(DeadLetterReason.UNKNOWN_FORMAT, "neither a push (message_type) nor a response (result)")
+    if isinstance(document.get("postings"), list):  # the current FBS list: no `result` wrapper
+        return read_postings(document, received_at, options)
+    raise AdapterError(DeadLetterReason.UNKNOWN_FORMAT, "neither a push (message_type) nor a response (result, postings)")

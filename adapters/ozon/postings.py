@@ -11,7 +11,8 @@ else cainiao), never guessed: an ambiguous or unknown number is flagged instead;
 references `ozon_order:<order_number>` when the payload gives it (never derived).
 
 `order_value` = Σ `products[].price` × `products[].quantity` (decimal strings in the
-products' `currency_code`, roubles when absent, docs/partners/ozon.md#money).
+products' `currency_code`, roubles when absent; in the current FBS list a price is an
+object `{amount, currency}`, docs/partners/ozon.md#money).
 """
 
 from __future__ import annotations
@@ -23,37 +24,31 @@ from typing import Any
 from pydantic import ValidationError
 
 from adapters._shared.code_table import UNMAPPED, CodeMapping
-from adapters._shared.events import check_digit_flags
 from adapters._shared.items import BadItem, items_result, read_items
 from adapters._shared.validation import Tolerant, validated_item
 from adapters.base import AdapterError, AdapterOptions, AdapterResult, Problem, result_of
 from adapters.ozon.codes import STATUSES, SUBSTATUSES
 from adapters.ozon.event import posting_event
+from adapters.ozon.tracking_number import carrier_parcel
 from schemas import Amount, AmountKind, CanonicalEvent, DeadLetterReason, Identifier, Scheme
-from schemas.identifiers import InvalidIdentifier, candidates
+from schemas.identifiers import InvalidIdentifier
 from schemas.money import as_decimal, round_to_minor
 
-# Carrier schemes a posting's tracking_number may name, by preference; cainiao only when no
-# preferred scheme fits (Ozon Global parcels from China).
-PREFERRED_CARRIER_SCHEMES: tuple[Scheme, ...] = (Scheme.S10, Scheme.RP, Scheme.CDEK, Scheme.BOXBERRY)
-FALLBACK_CARRIER_SCHEMES: tuple[Scheme, ...] = (Scheme.CAINIAO,)
-# When `delivery_method.tpl_provider` names a carrier, the number must fit that carrier.
-PROVIDER_SCHEMES: dict[str, frozenset[Scheme]] = {
-    "почта россии": frozenset({Scheme.S10, Scheme.RP}),
-    "russian post": frozenset({Scheme.S10, Scheme.RP}),
-    "сдэк": frozenset({Scheme.CDEK}),
-    "cdek": frozenset({Scheme.CDEK}),
-    "boxberry": frozenset({Scheme.BOXBERRY}),
-    "cainiao": frozenset({Scheme.CAINIAO}),
-}
 DEFAULT_CURRENCY = "RUB"  # docs/partners/ozon.md#money: Ozon prices are roubles; older responses omit currency_code
 _MAX_FLAG_VALUE = 64
 
 
 class RawProduct(Tolerant):
-    price: str | None = None
+    price: str | dict[str, Any] | None = None
     quantity: int | None = None
     currency_code: str | None = None
+
+    def amount_and_currency(self) -> tuple[object, str | None]:
+        """The price and its currency: `"279.0000"` with `currency_code`, or `{amount, currency}`."""
+        if isinstance(self.price, dict):
+            currency = self.price.get("currency") or self.price.get("currency_code") or self.currency_code
+            return self.price.get("amount"), str(currency) if currency else None
+        return self.price, self.currency_code
 
 
 class RawPosting(Tolerant):
@@ -104,7 +99,8 @@ def _read_posting(
     mapping = _posting_mapping(status, substatus, problems)
     flags: list[str] = []
     subject = [posting_id]
-    carrier = _carrier_parcel(posting, flags)
+    method = posting.delivery_method if isinstance(posting.delivery_method, dict) else {}
+    carrier = carrier_parcel(posting.tracking_number, str(method.get("tpl_provider") or ""), flags)
     if carrier is not None:
         subject.append(carrier)
     references = []
@@ -138,38 +134,6 @@ def _posting_mapping(status: str, substatus: str, problems: list[Problem]) -> Co
     return UNMAPPED
 
 
-def _carrier_parcel(posting: RawPosting, flags: list[str]) -> Identifier | None:
-    """The carrier's parcel a tracking_number names, when exactly one carrier scheme fits."""
-    number = (posting.tracking_number or "").strip()
-    if not number:
-        return None
-    shown = number[:_MAX_FLAG_VALUE]
-    try:
-        fits = candidates(number) if ":" not in number else []
-    except InvalidIdentifier:
-        fits = []
-    chosen = None
-    for group in (PREFERRED_CARRIER_SCHEMES, FALLBACK_CARRIER_SCHEMES):
-        in_group = [i for i in fits if i.scheme in group]
-        if len(in_group) > 1:
-            flags.append(f"tracking_number_ambiguous:{shown}")
-            return None
-        if in_group:
-            chosen = in_group[0]
-            break
-    if chosen is None:
-        flags.append(f"tracking_number_unrecognised:{shown}")
-        return None
-    method = posting.delivery_method if isinstance(posting.delivery_method, dict) else {}
-    provider = str(method.get("tpl_provider") or "").lower()
-    for name, schemes in PROVIDER_SCHEMES.items():
-        if name in provider and chosen.scheme not in schemes:
-            flags.append(f"tracking_number_mismatch:{shown}")
-            return None
-    flags.extend(check_digit_flags([chosen]))
-    return chosen
-
-
 def _order_value(products: object, flags: list[str]) -> tuple[Amount, ...]:
     """Σ price × quantity in the products' one currency; an unreadable product means no amount."""
     if not products:
@@ -182,10 +146,11 @@ def _order_value(products: object, flags: list[str]) -> tuple[Amount, ...]:
     try:
         for item in products:
             product = RawProduct.model_validate(item)
-            if product.price is None or product.quantity is None or product.quantity < 0:
+            price, currency_code = product.amount_and_currency()
+            if price is None or product.quantity is None or product.quantity < 0:
                 raise ValueError("product without price or quantity")
-            total += as_decimal(product.price) * product.quantity
-            currencies.add((product.currency_code or "").strip() or DEFAULT_CURRENCY)
+            total += as_decimal(price) * product.quantity
+            currencies.add((currency_code or "").strip() or DEFAULT_CURRENCY)
         if len(currencies) != 1:
             flags.append("order_value_mixed_currencies")
             return ()

@@ -67,7 +67,7 @@ def parse(raw: bytes, *, received_at: datetime, options: AdapterOptions) -> Adap
 
 
 def _event(invoice: Element, received_at: datetime, options: AdapterOptions, problems: list[Problem]) -> CanonicalEvent:
-    subject = _subject(_field(invoice, "ShipmentNumber"), options)
+    subject, odd = _subject(_field(invoice, "ShipmentNumber"), options)
     state = _field(invoice, "CurState")
     if not state:
         raise AdapterError(DeadLetterReason.SCHEMA_MISMATCH, "Invoice without CurState")
@@ -90,7 +90,7 @@ def _event(invoice: Element, received_at: datetime, options: AdapterOptions, pro
         when=when,
         amounts=_amounts(invoice, problems),
         # A number SPSR wrote has no check digit; one from the header may.
-        flags=check_digit_flags([subject]),
+        flags=check_digit_flags([subject]) + odd,
     )
 
 
@@ -104,15 +104,20 @@ def _field(invoice: Element, name: str) -> str | None:
     return value or None
 
 
-def _subject(shipment_number: str | None, options: AdapterOptions) -> Identifier:
+def _subject(shipment_number: str | None, options: AdapterOptions) -> tuple[Identifier, tuple[str, ...]]:
+    """ShipmentNumber, else the header; an odd ShipmentNumber is flagged and the header carries
+    the event, and only with no header at all is the invoice refused (issue 17)."""
     if shipment_number:
         try:
-            return Identifier.of(Scheme.SPSR, shipment_number)
+            return Identifier.of(Scheme.SPSR, shipment_number), ()
         except InvalidIdentifier as err:
-            raise AdapterError(DeadLetterReason.BAD_VALUE, str(err)) from err
+            header = subject_header(options, missing=None)
+            if header is None:
+                raise AdapterError(DeadLetterReason.BAD_VALUE, str(err)) from err
+            return header, (f"odd_identifier:ShipmentNumber:{shipment_number[:40]}",)
     subject = subject_header(options, missing="Invoice without ShipmentNumber and no hub-subject")
     assert subject is not None  # a `missing` message makes an absent header an error
-    return subject
+    return subject, ()
 
 def _references(ship_ref: str | None, options: AdapterOptions, problems: list[Problem]) -> tuple[str, ...]:
     if not ship_ref:

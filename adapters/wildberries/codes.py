@@ -24,6 +24,16 @@ SUPPLIER_STATUSES: dict[str, CodeMapping] = {
     "complete": CodeMapping(S.IN_TRANSIT, M.HANDED_OVER, description="В доставке"),
     "cancel": CodeMapping(S.CANCELLED, M.CANCELLED, Reason.SENDER_REQUEST, description="Отменено продавцом"),
     "cancel_carrier": CodeMapping(S.CANCELLED, M.CANCELLED, Reason.OTHER, Party.CARRIER, "Отменено перевозчиком"),
+    # DBS (the seller delivers itself), `POST /api/marketplace/v3/dbs/orders/status/info`
+    # (docs/partners/wildberries.md#dbs-status-answer).
+    "deliver": CodeMapping(S.OUT_FOR_DELIVERY, M.OUT_FOR_DELIVERY, description="В доставке (DBS: продавец везёт сам)"),
+    "receive": CodeMapping(S.DELIVERED, M.DELIVERED, description="Получено покупателем"),
+    "reject": CodeMapping(
+        S.RETURNING, M.RETURN_STARTED, Reason.ADDRESSEE_REFUSED, description="Отказ покупателя при получении"
+    ),
+    "cancel_missed_call": CodeMapping(
+        S.CANCELLED, M.CANCELLED, Reason.ADDRESSEE_ABSENT, description="Отмена по причине недозвона"
+    ),
 }
 
 # The Wildberries system status.
@@ -54,11 +64,22 @@ WB_STATUSES: dict[str, CodeMapping] = {
         S.CANCELLED, M.CANCELLED, Reason.OTHER, Party.CARRIER, "заказ отменён перевозчиком"
     ),
     "postponed_delivery": CodeMapping(S.IN_TRANSIT, M.INFORMATIONAL, description="доставка перенесена (без описания)"),
+    "canceled_by_missed_call": CodeMapping(
+        S.CANCELLED, M.CANCELLED, Reason.ADDRESSEE_ABSENT, description="отмена по причине недозвона (DBS)"
+    ),
 }
 
 # `waiting` says only that WB has nothing newer than the seller's own step, so with it the
 # supplierStatus decides; every other wbStatus is newer than the seller's step and decides.
 DEFERS_TO_SUPPLIER: frozenset[str] = frozenset({"waiting"})
+
+# The cross-border status history (`POST /api/v3/orders/status/history`) writes its codes in
+# capitals (`SORTED`, the docs' example) and says they are the task's statuses: read through
+# the wbStatus table, then the supplierStatus one, case-folded.
+def history_code(code: str) -> CodeMapping | None:
+    key = code.strip().lower()
+    return WB_STATUSES.get(key) or SUPPLIER_STATUSES.get(key)
+
 
 # GET /api/v3/orders/new lists tasks in the `new` supplier status.
 NEW_ORDER_CODE = "new"

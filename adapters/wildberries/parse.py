@@ -1,12 +1,18 @@
 """Wildberries `{"orders": [...]}` responses → canonical events (docs/partners/wildberries.md).
 
-Two responses share the envelope, told apart per item:
+Four responses share the envelope, told apart per item:
 - `POST /api/v3/orders/status`: `{id, supplierStatus, wbStatus}` without any time, so each
   is a snapshot: `occurred_at` = `received_at`, `time_source` observed, `raw_code`
   `supplierStatus/wbStatus`; the wbStatus decides unless it is `waiting` (then the
   supplierStatus does, see codes.py);
 - `GET /api/v3/orders/new`: new assembly tasks, each the supplier status `new` at
-  `createdAt` (UTC).
+  `createdAt` (UTC);
+- the DBS status answer (`POST /api/marketplace/v3/dbs/orders/status/info`): the same
+  snapshot keyed `orderId`, with per-item `errors`; an item that carries only errors (WB does
+  not know the task) is no tracking fact: skipped with the error as a counted reason;
+- the cross-border status history (`POST /api/v3/orders/status/history`): items keyed
+  `orderID`, one event per `statuses[]` entry (`code`, `date` when given, else a snapshot),
+  and `deliveryDate` (the planned delivery) as the promise on the latest event.
 
 The list is partial-tolerant: an item that cannot be read is a `bad_item` problem and the
 others are kept. Subject `wb_task:<id>`; no order reference (`rid`/`orderUid` have no
@@ -22,17 +28,24 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from pydantic import ValidationError
 
 from adapters._shared.code_table import UNMAPPED, CodeMapping
-from adapters._shared.events import canonical_event
+from adapters._shared.events import canonical_event, latest, unique_events
 from adapters._shared.items import BadItem, items_result, read_items
 from adapters._shared.safe_json import load_json
 from adapters._shared.times import PartnerTime, parse_iso
-from adapters._shared.validation import Tolerant, first_error
+from adapters._shared.validation import Tolerant, first_error, validated_item
 from adapters.base import AdapterError, AdapterOptions, AdapterResult, Problem
-from adapters.wildberries.codes import DEFERS_TO_SUPPLIER, NEW_ORDER_CODE, SUPPLIER_STATUSES, WB_STATUSES
+from adapters.wildberries.codes import (
+    DEFERS_TO_SUPPLIER,
+    NEW_ORDER_CODE,
+    SUPPLIER_STATUSES,
+    WB_STATUSES,
+    history_code,
+)
 from schemas import Amount, AmountKind, CanonicalEvent, DeadLetterReason, Identifier, Scheme
 from schemas.identifiers import InvalidIdentifier
 from schemas.money import ISO_NUMERIC, as_decimal, round_to_minor
@@ -55,30 +68,88 @@ class RawNewOrder(Tolerant):
     currencyCode: str | None = None
 
 
+class RawHistoryItem(Tolerant):
+    orderID: str
+    statuses: list[Any] = []
+    deliveryDate: str | None = None
+
+
+class RawHistoryStatus(Tolerant):
+    code: str
+    date: str | None = None
+
+
 def parse(raw: bytes, *, received_at: datetime, options: AdapterOptions) -> AdapterResult:
     document = load_json(raw)
     if not isinstance(document, dict) or not isinstance(document.get("orders"), list):
         raise AdapterError(DeadLetterReason.SCHEMA_MISMATCH, "a Wildberries response is {\"orders\": [...]}")
     problems: list[Problem] = []
-    events = read_items(
-        document["orders"], lambda item: _item_event(item, received_at, options, problems), "orders", problems
+    per_item = read_items(
+        document["orders"], lambda item: _item_events(item, received_at, options, problems), "orders", problems
     )
-    return items_result(events, problems, when_empty="no orders")
+    return items_result([e for events in per_item for e in events], problems, when_empty="no orders")
 
 
-def _item_event(
+def _item_events(
     item: object, received_at: datetime, options: AdapterOptions, problems: list[Problem]
-) -> CanonicalEvent:
+) -> list[CanonicalEvent]:
     if not isinstance(item, dict):
         raise BadItem("not an object")
     try:
+        if "orderID" in item and "statuses" in item:
+            return _history_events(RawHistoryItem.model_validate(item), received_at, options, problems)
+        if "orderId" in item and "id" not in item:  # the DBS answer names its task `orderId`
+            if _only_errors(item, problems):
+                return []
+            item = {**item, "id": item["orderId"]}
         if "supplierStatus" in item or "wbStatus" in item:
-            return _status_event(RawStatusItem.model_validate(item), received_at, options, problems)
+            return [_status_event(RawStatusItem.model_validate(item), received_at, options, problems)]
         if "createdAt" in item:
-            return _new_order_event(RawNewOrder.model_validate(item), received_at, options, problems)
+            return [_new_order_event(RawNewOrder.model_validate(item), received_at, options, problems)]
     except ValidationError as err:
         raise BadItem(first_error(err)) from err
-    raise BadItem("neither a status (supplierStatus/wbStatus) nor an order (createdAt)")
+    raise BadItem("neither a status (supplierStatus/wbStatus), an order (createdAt) nor a history (statuses)")
+
+
+def _only_errors(item: dict[str, Any], problems: list[Problem]) -> bool:
+    """A DBS item whose statuses are empty and whose `errors` say why: no tracking fact, counted."""
+    errors = item.get("errors")
+    if not errors or (item.get("supplierStatus") or item.get("wbStatus")):
+        return False
+    first = errors[0] if isinstance(errors, list) and errors else errors
+    why = " ".join(str(first.get(k))[:60] for k in ("code", "detail") if first.get(k)) if isinstance(first, dict) else ""
+    problems.append(Problem("item_error", f"task {str(item.get('orderId'))[:20]}: {why or str(first)[:60]}"))
+    return True
+
+
+def _history_events(
+    item: RawHistoryItem, received_at: datetime, options: AdapterOptions, problems: list[Problem]
+) -> list[CanonicalEvent]:
+    task = _task(item.orderID)
+    events: list[CanonicalEvent] = []
+    for entry in item.statuses:
+        status = validated_item(RawHistoryStatus, entry)
+        code = status.code.strip()
+        mapping = history_code(code)
+        if mapping is None:
+            problems.append(Problem("unknown_code", code[:60]))
+        written = (status.date or "").strip() or None
+        try:
+            when = parse_iso(written) if written else None
+        except AdapterError as err:
+            raise BadItem(err.message) from err
+        events.append(_event(options, received_at, task, mapping or UNMAPPED, code, time_text=written, when=when))
+    events = unique_events(events)
+    if events and item.deliveryDate and item.deliveryDate.strip():
+        try:
+            promised = parse_iso(item.deliveryDate).instant
+        except AdapterError:
+            promised = None
+            problems.append(Problem("bad_value", f"task {task.value} deliveryDate {item.deliveryDate[:40]!r}"))
+        if promised is not None:
+            newest = latest(events)
+            events[newest] = events[newest].model_copy(update={"promised_delivery": promised})
+    return events
 
 
 def _status_event(

@@ -11,7 +11,7 @@ from hub.agents.context import Wiring
 from hub.logs import log
 from hub.partners import Partner
 from hub.stages.normalise import Normalised, SourceRecord, normalise, routing_identifier
-from schemas.deadletter import SUBJECT_HEADER
+from schemas.deadletter import PARTNER_HEADER, SUBJECT_HEADER
 
 
 def register(hub: Wiring) -> None:
@@ -24,7 +24,7 @@ def register(hub: Wiring) -> None:
                 topic=message.topic, partition=message.partition, offset=message.offset,
                 key=message.key, value=message.value or b"",
                 timestamp_ms=int(round(message.timestamp * 1000)),
-                subject=_header(message.headers, SUBJECT_HEADER),
+                subject=_header(message.headers, SUBJECT_HEADER), sent_for=_header(message.headers, PARTNER_HEADER),
             )
             result = normalise(record, partner, assumed_zone=hub.settings.assumed_zone)
             for canonical in result.events:

@@ -16,7 +16,6 @@ from hub.logs import log
 from hub.stages.money import Money, after_publish, withheld, withheld_letter
 from hub.stages.settle import ToTurnover, resend_messages, settle_step
 from hub.stages.timeline import Publish, handle_shipment_message
-from schemas import DeadLetterReason
 from schemas.timeline import Timeline
 
 
@@ -52,15 +51,15 @@ def register(hub: Wiring) -> None:
 async def _settle(hub: Wiring, key: bytes, state: dict, timeline: Timeline) -> dict:
     # Settle nothing before every contract on hub.contracts has been read.
     await hub.contracts.ready.wait()
-    state, sends, fx_missing = settle_step(state, timeline, hub.contracts.current)
+    state, sends, withheld_now = settle_step(state, timeline, hub.contracts.current)
     await _to_turnover(hub, sends)
-    state, new = withheld(state, fx_missing)
+    state, new = withheld(state, withheld_now)
     for missing in new:
         # Withheld, never settled at zero: the trigger goes to the dead letters.
         letter = withheld_letter(key, missing, topics.SHIPMENT_EVENTS.name(hub.settings))
         await hub.topics.deadletter.send(key=letter.key, value=letter.value, headers=letter.headers)
-        metrics.SETTLEMENTS_WITHHELD.labels(missing.contract_id, DeadLetterReason.FX_MISSING.value).inc()
-        log.warning("settlement_withheld", contract=missing.contract_id, event_id=missing.event.event_id, reason="fx_missing")
+        metrics.SETTLEMENTS_WITHHELD.labels(missing.contract_id, missing.reason.value).inc()
+        log.warning("settlement_withheld", contract=missing.contract_id, event_id=missing.event.event_id, reason=missing.reason.value)
     return state
 
 

@@ -60,8 +60,8 @@ async def publish(bootstrap: str, topic: str, records: list[Record]) -> None:
     from aiokafka import AIOKafkaProducer
 
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
-    await producer.start()
     try:
+        await producer.start()  # inside: a producer that failed to start is stopped too, never left unclosed
         for key, value, headers in records:
             await producer.send_and_wait(topic, value=value, key=key, headers=headers or None)
     finally:
@@ -124,3 +124,12 @@ def stop_process_group(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(10)
+
+
+def broker_problem(doing: str, settings: Settings, err: Exception) -> str:
+    """`doing`, and what the broker (or its absence) answered, as one line (never a traceback)."""
+    from aiokafka.errors import KafkaConnectionError
+
+    if isinstance(err, KafkaConnectionError):
+        return f"{doing}: no broker answers at {settings.kafka_bootstrap}"
+    return f"{doing} on {settings.kafka_bootstrap}: " + " ".join(str(err).split())

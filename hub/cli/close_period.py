@@ -8,7 +8,7 @@ import json
 from datetime import datetime, timezone
 
 from hub import topics
-from hub.cli._shared import aware_time, fail, publish, settings_or_none
+from hub.cli._shared import aware_time, broker_problem, fail, publish, settings_or_none
 from hub.settlement.periods import close_command, parse_period
 
 
@@ -37,6 +37,10 @@ def run(args: argparse.Namespace) -> int:
     if settings is None:
         return 1
     command = close_command(args.period, cutoff)
-    asyncio.run(publish(settings.kafka_bootstrap, topics.CONTROL.name(settings), [(args.period.encode(), json.dumps(command).encode(), [])]))
+    topic = topics.CONTROL.name(settings)
+    try:
+        asyncio.run(publish(settings.kafka_bootstrap, topic, [(args.period.encode(), json.dumps(command).encode(), [])]))
+    except Exception as err:  # noqa: BLE001 - one line, whatever the broker said
+        return fail("close-period", broker_problem(f"cannot publish to {topic}", settings, err))
     print(f"close of {args.period} published with cutoff {command['cutoff']}")
     return 0

@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from hub.cli._shared import fail, settings_or_none
+from hub.cli._shared import broker_problem, fail, settings_or_none
 from hub.config import Settings
 from hub.kafka.topic_reader import TopicRecord
 from schemas.deadletter import REPLAYED_FROM_HEADER, SUBJECT_HEADER, DeadLetterHeader, DeadLetterReason
@@ -122,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         letters = asyncio.run(read_letters(settings.kafka_bootstrap, topic))
     except Exception as err:  # noqa: BLE001 - one line, whatever the broker said
-        return fail("deadletters", f"cannot read {topic} on {settings.kafka_bootstrap}: {err}")
+        return fail("deadletters", broker_problem(f"cannot read {topic}", settings, err))
     chosen = select(letters, partner=args.partner, reason=args.reason, since=since)
     if args.action == "list":
         print_letters(chosen, len(letters), show_payload=args.show_payload, as_json=args.json)
@@ -195,7 +195,7 @@ def replay(settings: Settings, letters: list[Letter], *, dry_run: bool) -> int:
         try:
             asyncio.run(send_back(settings.kafka_bootstrap, sendable))
         except Exception as err:  # noqa: BLE001 - one line, whatever the broker said
-            return fail("deadletters", f"cannot replay to {settings.kafka_bootstrap}: {err}")
+            return fail("deadletters", broker_problem("cannot replay", settings, err))
         for letter in sendable:
             print(f"replayed {letter.address} ({letter.partner}, {letter.reason}) to {letter.source_topic}")
     verb = "would replay" if dry_run else "replayed"

@@ -8,6 +8,7 @@ A command given bad arguments says what is wrong in one line on stderr and exits
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable
 
@@ -70,5 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # A command says what went wrong in its own one line: aiokafka's records ("Unable connect
+    # to ...") go only to handlers a worker configures, never to stderr by Python's last resort.
+    logging.getLogger("aiokafka").addHandler(logging.NullHandler())
     args = build_parser().parse_args(argv)
     return int(args.func(args) or 0)

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from hub.cli._shared import aware_time, fail, publish, settings_or_none
+from hub.cli._shared import aware_time, broker_problem, fail, publish, settings_or_none
 from hub.config import Settings
 
 
@@ -24,6 +24,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from hub.partners import UnknownPartner, partner
     from hub.topics import partner_topic
+    from schemas.deadletter import PARTNER_HEADER, SUBJECT_HEADER
     from schemas.identifiers import Identifier, InvalidIdentifier
 
     if bool(args.files) == (args.dir is not None):
@@ -48,11 +49,11 @@ def run(args: argparse.Namespace) -> int:
         return fail("publish", f"no such file: {', '.join(missing)}", 2)
     topic = partner_topic(settings, args.partner)
     payloads = [f.read_bytes() for f in args.files]
-    headers = [("hub-subject", args.subject.encode())] if args.subject else []
+    headers = [(PARTNER_HEADER, args.partner.encode())] + ([(SUBJECT_HEADER, args.subject.encode())] if args.subject else [])
     try:
         asyncio.run(publish(settings.kafka_bootstrap, topic, [(None, p, headers) for p in payloads]))
     except Exception as err:  # noqa: BLE001
-        return fail("publish", f"cannot publish to {topic} on {settings.kafka_bootstrap}: {err}")
+        return fail("publish", broker_problem(f"cannot publish to {topic}", settings, err))
     print(f"published {len(payloads)} messages to {topic}")
     return 0
 

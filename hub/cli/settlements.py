@@ -7,8 +7,7 @@ import csv
 import sys
 
 from hub import topics
-from hub.cli._shared import fail, latest_by_key
-from hub.config import Settings
+from hub.cli._shared import broker_problem, fail, latest_by_key, settings_or_none
 from hub.settlement.periods import parse_period
 
 
@@ -23,19 +22,26 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
-    if args.explain:
-        if not args.entry_id:
-            return fail("settlements", "explain needs an ENTRY_ID", 2)
-        return _explain(settings, args.entry_id)
-    if not args.period:
+    if args.explain and not args.entry_id:
+        return fail("settlements", "explain needs an ENTRY_ID", 2)
+    if not args.explain and not args.period:
         return fail("settlements", "give --period YYYYQn, or explain ENTRY_ID", 2)
+    if not args.explain:
+        try:
+            parse_period(args.period)
+        except ValueError as err:
+            return fail("settlements", str(err), 2)
+    settings = settings_or_none("settlements")
+    if settings is None:
+        return 1
+    topic = topics.SETTLEMENTS.name(settings) if args.explain else topics.STATEMENTS.name(settings)
     try:
-        parse_period(args.period)
-    except ValueError as err:
-        return fail("settlements", str(err), 2)
-    statements = [s for s in latest_by_key(settings, topics.STATEMENTS.name(settings)).values()
-                  if s["period"] == args.period and (not args.contract or s["contract_id"] == args.contract)]
+        latest = latest_by_key(settings, topic)
+    except Exception as err:  # noqa: BLE001 - one line, whatever the broker said
+        return fail("settlements", broker_problem(f"cannot read {topic}", settings, err))
+    if args.explain:
+        return _explain(latest, args.entry_id, topic)
+    statements = [s for s in latest.values() if s["period"] == args.period and (not args.contract or s["contract_id"] == args.contract)]
     statements.sort(key=lambda s: (s["contract_id"], s["payer"], s["payee"]))
     if args.csv:
         writer = csv.writer(sys.stdout)
@@ -80,11 +86,10 @@ def _major(minor: int) -> str:
     return f"{sign}{abs(minor) // 100:,}.{abs(minor) % 100:02d}".replace(",", " ")
 
 
-def _explain(settings: Settings, entry_id: str) -> int:
-    entries = latest_by_key(settings, topics.SETTLEMENTS.name(settings))
+def _explain(entries: dict[str, dict], entry_id: str, topic: str) -> int:
     entry = entries.get(entry_id)
     if entry is None:
-        return fail("settlements", f"no entry {entry_id} on {topics.SETTLEMENTS.name(settings)}")
+        return fail("settlements", f"no entry {entry_id} on {topic}")
     lines = [
         f"entry {entry['entry_id']}: {entry['kind']} of {_major(entry['amount_minor'])} {entry['currency']} (VAT {_major(entry['vat_minor'])})",
         f"  {entry['payer']} owes {entry['payee']} in {entry['period']}"

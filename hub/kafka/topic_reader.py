@@ -34,8 +34,8 @@ async def read_records(bootstrap: str, topic: str) -> list[TopicRecord]:
     from aiokafka import AIOKafkaConsumer, TopicPartition
 
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest")
-    await consumer.start()
     try:
+        await consumer.start()  # inside: a consumer that failed to start is stopped too, never left unclosed
         partitions = consumer.partitions_for_topic(topic)
         for _ in range(20):
             if partitions:

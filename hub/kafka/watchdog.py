@@ -2,7 +2,7 @@
 
 Runs as a faust timer on every worker. Each check reads faust's consumer (committed offsets,
 what was delivered and acknowledged, what is queued or being processed, high watermarks,
-pauses), exports it as per-partition gauges, and asks `hub.stream_health.StallTracker` what
+pauses), exports it as per-partition gauges, and asks `hub.kafka.stream_health.StallTracker` what
 is wrong. Findings are logged (`partition_stall`), counted in `hub_partition_stall_total{kind}`
 and acted on, only outside rebalances and recovery:
 
@@ -88,16 +88,26 @@ class ProgressWatchdog:
         view = self.view()
         self.export(view)
         findings = self.tracker.observe(view)
+        parts = {p.key: p for p in view.partitions}
         for finding in findings:
-            await self.act(finding)
+            await self.act(finding, parts.get((finding.topic, finding.partition)))
         return findings
 
-    async def act(self, finding: Finding) -> None:
+    async def act(self, finding: Finding, part: PartitionView | None = None) -> None:
         metrics.PARTITION_STALLS.labels(finding.kind.value).inc()
         consumer = self.app.consumer
+        # What the partition looked like, so that a stall can be explained from the log alone.
+        seen = {} if part is None else {
+            "committed": part.committed, "start": part.start, "read": part.read, "lowest_acked": part.lowest_acked,
+            "lowest_in_flight": part.lowest_in_flight, "highwater": part.highwater, "paused": part.paused,
+        }
+        tp = _find_tp(consumer, finding.topic, finding.partition) if finding.topic else None
+        if tp is not None:
+            seen["skipped_after_seeks"] = faust_fixes.fence(consumer).skipped.get(tp, 0)
         log.warning(
             "partition_stall", kind=finding.kind.value, topic=finding.topic or None,
             partition=finding.partition if finding.topic else None, offset=finding.offset, action=finding.action.value,
+            **seen,
         )
         if finding.action is Action.EXIT:
             sys.stdout.flush()

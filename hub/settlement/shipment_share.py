@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from hub.settlement.contracts import ContractSet, PeriodTurnoverFee, ShipmentShare, VatMode, effective_version
 from hub.settlement.periods import period_of
-from schemas import AmountKind, CanonicalEvent, PartnerKind, Status
+from schemas import AmountKind, CanonicalEvent, DeadLetterReason, PartnerKind, Status
 from schemas.money import MINOR_DIGITS, Rounding, round_to_minor
 from schemas.settlement import EntryKind, SettlementEntry, make_entry_id
 from schemas.timeline import Timeline
@@ -51,18 +51,21 @@ class Contribution:
 
 
 @dataclass(frozen=True)
-class FxMissing:
+class Withheld:
+    """Money a contract implies that cannot be worked out: withheld (dead-lettered with `reason`),
+    never settled at zero. `event` is the trigger; `detail` says what is missing."""
+
     contract_id: str
     event: CanonicalEvent
-    base: str
-    quote: str
+    reason: DeadLetterReason
+    detail: str
 
 
 @dataclass(frozen=True)
 class Settled:
     entries: list[SettlementEntry]
     contributions: list[Contribution]
-    fx_missing: list[FxMissing]
+    withheld: list[Withheld]
 
 
 def routing_key(contract_id: str, payer: str) -> str:
@@ -93,7 +96,7 @@ def settle_timeline(timeline: Timeline, contract_set: ContractSet) -> Settled:
     events = list(timeline.events)
     entries: list[SettlementEntry] = []
     contributions: list[Contribution] = []
-    missing: list[FxMissing] = []
+    missing: list[Withheld] = []
     contract_ids = sorted({c.id for c in contract_set.contracts})
     for basis in bases(events):
         for contract_id in contract_ids:
@@ -161,11 +164,18 @@ def _share(timeline, events, basis, versions, contract_set, entries, missing) ->
     if trigger is None:
         return
     contract = effective_version(versions, head.id, trigger.occurred_at)
-    if contract is None or not _matches(contract, timeline, basis):
+    if contract is None:
+        # The contract's business (its first terms select the shipment), on a day no version of
+        # it is in effect: terms are missing, so it is withheld rather than owed nothing.
+        if _matches(head, timeline, basis):
+            day = trigger.occurred_at.astimezone(head.zone).date()
+            missing.append(Withheld(head.id, trigger, DeadLetterReason.NO_CONTRACT, f"no version in effect on {day}"))
+        return
+    if not _matches(contract, timeline, basis):
         return
     converted = _convert(basis, contract.currency, trigger, contract, contract_set)
     if converted is None:
-        missing.append(FxMissing(contract.id, trigger, basis.currency, contract.currency))
+        missing.append(_fx_missing(contract.id, trigger, basis.currency, contract.currency))
         return
     basis_major, fx = converted
     amount_major = basis_major * contract.rate
@@ -212,7 +222,7 @@ def _turnover(events, basis, versions, contract_set, contributions, missing) -> 
         return
     converted = _convert(basis, head.currency, delivered, head, contract_set)
     if converted is None:
-        missing.append(FxMissing(head.id, delivered, basis.currency, head.currency))
+        missing.append(_fx_missing(head.id, delivered, basis.currency, head.currency))
         return
     minor = round_to_minor(converted[0], head.currency, Rounding.HALF_UP)
     payer = basis.event.partner
@@ -229,6 +239,10 @@ def _turnover(events, basis, versions, contract_set, contributions, missing) -> 
             _contribution_id(head.id, basis.subject, f"{returned.event_id}/{basis.event.event_id}"), head.id, payer,
             period_of(returned.occurred_at, head.zone), -minor, max(received, returned.received_at), basis.subject,
         ))
+
+
+def _fx_missing(contract_id: str, trigger: CanonicalEvent, base: str, quote: str) -> Withheld:
+    return Withheld(contract_id, trigger, DeadLetterReason.FX_MISSING, f"no {base}/{quote} rate")
 
 
 def _contribution_id(contract_id: str, subject: str, cause: str) -> str:

@@ -1,5 +1,5 @@
 """Money after the timeline stage publishes: settle a new timeline, resend after a repeat, or
-nothing; and settlements withheld for want of an FX rate, reported once as dead letters.
+nothing; and settlements withheld (no FX rate, no contract version in force), reported once as dead letters.
 
 The timeline agent (hub/agents/timeline.py) asks these after each record it publishes; the
 arithmetic itself is hub/stages/settle.py's and hub/settlement/'s.
@@ -10,11 +10,11 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from hub.settlement.shipment_share import FxMissing
+from hub.settlement.shipment_share import Withheld
 from hub.stages.normalise import DeadLetter
 from hub.stages.timeline import Publish
 from hub.stages.timeline_build import summarise
-from schemas import DeadLetterHeader, DeadLetterReason
+from schemas import DeadLetterHeader
 from schemas.timeline import Timeline
 
 
@@ -40,30 +40,29 @@ def after_publish(state: dict[str, Any], published: Publish) -> tuple[dict[str, 
     return state, Money.NOTHING
 
 
-def withheld(state: dict[str, Any], fx_missing: list[FxMissing]) -> tuple[dict[str, Any], list[FxMissing]]:
-    """Settlements withheld for want of an FX rate, never settled at zero: which to report
-    (each contract and trigger event once per shipment, however often it is settled again),
-    and the state that remembers them."""
-    reported = set(state.get("fx_missing", []))
+def withheld(state: dict[str, Any], withheld_now: list[Withheld]) -> tuple[dict[str, Any], list[Withheld]]:
+    """Settlements withheld (never settled at zero): which to report (each contract and trigger
+    event once per shipment, however often it is settled again), and the state that remembers them."""
+    reported = set(state.get("withheld", []))
     new = []
-    for missing in fx_missing:
+    for missing in withheld_now:
         mark = f"{missing.contract_id}|{missing.event.event_id}"
         if mark not in reported:
             reported.add(mark)
             new.append(missing)
     if reported:
-        state = {**state, "fx_missing": sorted(reported)}
+        state = {**state, "withheld": sorted(reported)}
     return state, new
 
 
-def withheld_letter(shipment_key: bytes, missing: FxMissing, source_topic: str) -> DeadLetter:
+def withheld_letter(shipment_key: bytes, missing: Withheld, source_topic: str) -> DeadLetter:
     """The dead letter a withheld settlement leaves: its trigger event, and why."""
     headers = {
-        DeadLetterHeader.REASON: DeadLetterReason.FX_MISSING.value,
-        DeadLetterHeader.ERROR_TYPE: f"no {missing.base}/{missing.quote} rate",
+        DeadLetterHeader.REASON: missing.reason.value,
+        DeadLetterHeader.ERROR_TYPE: missing.detail,
         DeadLetterHeader.STAGE: "settle",
         DeadLetterHeader.SOURCE_TOPIC: source_topic,
         DeadLetterHeader.PARTNER: missing.event.partner,
     }
     return DeadLetter(shipment_key, missing.event.model_dump_json().encode(), {k.value: v.encode() for k, v in headers.items()},
-                      DeadLetterReason.FX_MISSING)
+                      missing.reason)

@@ -22,6 +22,7 @@ class SourceRecord:
     value: bytes
     timestamp_ms: int
     subject: str | None = None
+    sent_for: str | None = None  # the partner in the record's hub-partner header, if any
 
     @property
     def received_at(self) -> datetime:
@@ -45,7 +46,13 @@ class Normalised:
 
 
 def normalise(record: SourceRecord, partner: Partner, *, assumed_zone: str, stage: str = "normalise") -> Normalised:
-    """Run the partner's adapter; an adapter error becomes a dead letter with the original bytes."""
+    """Run the partner's adapter; an adapter error becomes a dead letter with the original bytes.
+
+    A record sent for another partner than the topic's is never read with this partner's adapter.
+    """
+    if record.sent_for is not None and record.sent_for != partner.id:
+        mismatch = AdapterError(DeadLetterReason.PARTNER_MISMATCH, f"sent for {record.sent_for[:60]!r} on the topic of {partner.id!r}")
+        return Normalised(Outcome.DEAD_LETTERED, dead_letter=dead_letter(record, partner, mismatch, stage))
     options = AdapterOptions(
         partner=partner.id, partner_kind=partner.kind, subject=record.subject,
         assumed_zone=assumed_zone, country=partner.country,

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from hub.settlement.contracts import ContractSet
 from hub.settlement.emitted import difference
-from hub.settlement.shipment_share import Contribution, FxMissing, routing_key, settle_timeline
+from hub.settlement.shipment_share import Contribution, Withheld, routing_key, settle_timeline
 from schemas.settlement import SettlementEntry
 from schemas.timeline import Timeline
 
@@ -24,7 +24,7 @@ class ToTurnover:
     message: dict[str, Any]
 
 
-def settle_step(state: dict[str, Any], timeline: Timeline, contracts: ContractSet) -> tuple[dict[str, Any], list[ToTurnover], list[FxMissing]]:
+def settle_step(state: dict[str, Any], timeline: Timeline, contracts: ContractSet) -> tuple[dict[str, Any], list[ToTurnover], list[Withheld]]:
     """Update the shipment state's memory of emitted money; return what to send to hub.turnover."""
     zones = {c.id: ZoneInfo(c.timezone) for c in contracts.contracts}
     settled = settle_timeline(timeline, contracts)
@@ -32,7 +32,7 @@ def settle_step(state: dict[str, Any], timeline: Timeline, contracts: ContractSe
     emitted, entries, contributions = difference(state.get("settled"), settled, now, lambda cid: zones.get(cid, ZoneInfo("Europe/Moscow")))
     new_state = {**state, "settled": emitted}
     sends = [_entry_message(e) for e in entries] + [_contribution_message(c) for c in contributions]
-    return new_state, sends, settled.fx_missing
+    return new_state, sends, settled.withheld
 
 
 def _entry_message(entry: SettlementEntry) -> ToTurnover:

@@ -2,7 +2,8 @@
 - `aliexpress.trade.ds.order.get`: the order (`AeopOrderInfo`: gmt_create, order_status,
   logistics_status, order_amount, child_order_list, logistics_info_list, store_info). It does
   not carry the order id (the request names it), so the publisher names the order in the
-  hub-subject header. Polled at each change of status; `logistics_info_list[].logistics_no`
+  hub-subject header; without it the order's parcels still stand (no order reference), so a
+  lost header is no dead letter here. Polled at each change of status; `logistics_info_list[].logistics_no`
   is where an order meets its parcels;
 - `aliexpress.logistics.redefining.querytrackingresult`: a parcel's `details[]`, whose
   `status` takes Cainiao's action codes; the parcel comes from the hub-subject header.
@@ -12,6 +13,7 @@ SDK models."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import timedelta
 
 from simulator.clock import CHINA, wall
@@ -44,10 +46,10 @@ def order_messages(track: Track, rng: random.Random) -> list[Message]:
             ]}
         result["store_info"] = {"store_id": info["store_id"], "store_name": info["store_name"]}
         document = {"aliexpress_trade_ds_order_get_response": {"result": result, "request_id": _request_id(rng)}}
-        out.append(message(
+        out.append(replace(message(
             track, polled, dump_json(document), "json", outcome="normalised" if parcels else "ignored",
             subject=track.info["subject"], links=bool(parcels), steps=[step],
-        ))
+        ), subject_required=False))
     return out
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -29,13 +30,13 @@ def canonical(code: str, when: str) -> bytes:
 @pytest.fixture
 def sent(monkeypatch):
     """What agents send to topics (and tables to changelogs), captured instead of produced."""
-    captured: list[tuple[str, bytes | None, bytes | None]] = []
+    captured: list[tuple[str, bytes | None, bytes | None, dict | None]] = []
 
-    async def send(self, *, key=None, value=None, **kwargs):
-        captured.append((self.get_topic_name(), key, value))
+    async def send(self, *, key=None, value=None, headers=None, **kwargs):
+        captured.append((self.get_topic_name(), key, value, headers))
 
-    def send_soon(self, *, key=None, value=None, partition=None, **kwargs):
-        captured.append((self.get_topic_name(), key, value))
+    def send_soon(self, *, key=None, value=None, partition=None, headers=None, **kwargs):
+        captured.append((self.get_topic_name(), key, value, headers))
         # Tables read the partition their changelog record went to from the future.
         return SimpleNamespace(message=SimpleNamespace(partition=partition or 0))
 
@@ -56,10 +57,39 @@ async def test_timeline_agent_dedupes_and_orders_in_the_test_context(sent):
             await context.put(payload, key=key)
     stored = app.tables["timelines"][key]
     assert len(stored["events"]) == len(JOURNEY)
-    published = [json.loads(value) for topic, k, value in sent if topic == "hub.timelines" and k == key]
+    published = [json.loads(value) for topic, k, value, _ in sent if topic == "hub.timelines" and k == key]
     # Each event published the whole timeline again; the duplicate published it unchanged
     # (a repeat re-emits what it emitted before, in case a crash lost it).
     assert len(published) == len(JOURNEY) + 1
     assert published[2] == published[1]
     assert [e["raw_code"] for e in published[-1]["events"]] == [code for code, _, _, _ in JOURNEY]
     assert published[-1]["status"] == "delivered"
+
+
+async def test_a_delivery_no_contract_version_covers_is_dead_lettered_by_the_settle_stage(sent):
+    from hub.settlement.contracts import load_contracts
+    from tests.support.spsr_journey import journey
+
+    app = create_app(Settings(app_id="svc-test", kafka_bootstrap="127.0.0.1:1"))
+    app.finalize()
+    app.hub_contracts.current = load_contracts(Path(__file__).resolve().parents[2] / "deploy" / "contracts.example.toml")
+    app.hub_contracts.ready.set()
+    key = b"shp_spsr_before_the_contract"
+    # AliExpress order, hand-over to SPSR, SPSR delivered on 2024-12-31: before the SPSR share's first version.
+    events = journey("2024-12-31T23:59:00")
+    async with app.agents["timeline"].test_context() as context:
+        for event in events:
+            await context.put(json.dumps({"kind": "event", "event": json.loads(event.model_dump_json())}).encode(), key=key)
+        await context.put(json.dumps({"kind": "event", "event": json.loads(events[-1].model_dump_json())}).encode(), key=key)
+    letters = [(k, value, headers) for topic, k, value, headers in sent if topic == "hub.deadletter"]
+    (letter,) = letters  # the repeated delivery is not dead-lettered twice
+    k, value, headers = letter
+    assert k == key and json.loads(value)["event_id"] == events[-1].event_id
+    assert headers == {
+        "hub-dlq-reason": b"no_contract",
+        "hub-dlq-error-type": b"no version in effect on 2024-12-31",
+        "hub-dlq-stage": b"settle",
+        "hub-dlq-source-topic": b"hub.shipment-events",
+        "hub-dlq-partner": b"spsr",
+    }
+    assert not [v for topic, _, v, _ in sent if topic == "hub.turnover" and b"spsr-moscow-share" in v]

@@ -282,9 +282,7 @@ class Soak:
 
     def all_group_topics(self) -> list[str]:
         """Every topic the hub's consumer group commits on: the pipeline's and the money stages'."""
-        return group_topics(self.settings, self.partner_ids) + [
-            topics.CONTROL.name(self.settings), topics.TURNOVER.name(self.settings),
-        ]
+        return group_topics(self.settings, self.partner_ids)
 
     def total_lag(self) -> int | None:
         with self.broker_lock:

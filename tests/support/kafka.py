@@ -20,14 +20,15 @@ class Record:
     timestamp_ms: int
 
 
-async def publish(bootstrap: str, topic: str, payloads: list[bytes], *, subject: str | None = None) -> None:
-    """Send payloads in order with null keys (partners may send none), like `hub publish`."""
-    headers = [("hub-subject", subject.encode())] if subject else None
+async def publish(bootstrap: str, topic: str, payloads: list[bytes], *, subject: str | None = None, partner: str | None = None) -> None:
+    """Send payloads in order with null keys (partners may send none), like `hub publish`
+    (`partner`: the hub-partner header, the partner the records are sent for)."""
+    headers = ([("hub-subject", subject.encode())] if subject else []) + ([("hub-partner", partner.encode())] if partner else [])
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
     await producer.start()
     try:
         for payload in payloads:
-            await producer.send_and_wait(topic, value=payload, headers=headers)
+            await producer.send_and_wait(topic, value=payload, headers=headers or None)
     finally:
         await producer.stop()
 

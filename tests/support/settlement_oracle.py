@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import tomllib
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -52,6 +53,31 @@ def _arrived(arrival: dict, *what: str) -> datetime | None:
     return max(datetime.fromisoformat(t) for t in times if t)
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One share entry the contracts imply: an accrual when a shipment was delivered, a
+    reversal when it came back, either an adjustment when it landed in a later period."""
+
+    contract_id: str
+    payer: str
+    payee: str
+    period: str
+    kind: str
+    subject: str  # the order (or the parcel, when no order is known)
+    amount_minor: int
+    vat_minor: int
+    basis_minor: int
+
+
+def _vat(amount: Decimal, contract: dict) -> int:
+    rate = Decimal(contract.get("vat_rate", "0"))
+    if contract.get("vat") == "included":
+        return _half_up(amount * rate / (1 + rate) * 100)
+    if contract.get("vat") == "excluded":
+        return _half_up(amount * rate * 100)
+    return 0
+
+
 def expected(
     truth_dir: Path, contracts_file: Path, closed: set[str], inputs_until: dict[str, datetime] | None = None,
 ) -> dict[Key, dict[str, int]]:
@@ -61,6 +87,29 @@ def expected(
     up to which inputs had been published (and processed) when it was closed; without it,
     every period was closed after all inputs.
     """
+    entries, turnover = _settle(truth_dir, contracts_file, closed, inputs_until)
+    totals: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for e in entries:
+        totals[(e.contract_id, e.payer, e.payee, e.period)][e.kind] += e.amount_minor
+    terms = tomllib.loads(contracts_file.read_text())
+    for (contract_id, payer, period), net in turnover.items():
+        c = next(c for c in terms["contracts"] if c["id"] == contract_id)
+        revenue = c.get("declared_annual_revenue_minor", {}).get(payer, 0)
+        if period in closed and revenue > c["threshold_minor"] and net > 0:
+            totals[(contract_id, payer, c["payee"], period)]["period_fee"] += _half_up(Decimal(net) / 100 * Decimal(c["rate"]) * 100)
+    return {k: dict(v) for k, v in totals.items()}
+
+
+def expected_entries(
+    truth_dir: Path, contracts_file: Path, closed: set[str], inputs_until: dict[str, datetime] | None = None,
+) -> list[Entry]:
+    """Every share entry one by one (the fees are in `expected`), arguments as there."""
+    return _settle(truth_dir, contracts_file, closed, inputs_until)[0]
+
+
+def _settle(
+    truth_dir: Path, contracts_file: Path, closed: set[str], inputs_until: dict[str, datetime] | None,
+) -> tuple[list[Entry], dict[tuple[str, str, str], int]]:
     terms = tomllib.loads(contracts_file.read_text())
     fx = terms.get("fx", [])
     truth = truth_dir / "ground_truth"
@@ -75,7 +124,7 @@ def expected(
             period = _next_period(period)
         return period
 
-    totals: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    entries: list[Entry] = []
     turnover: dict[tuple[str, str, str], int] = defaultdict(int)  # contract, payer, period booked
     for contract_id in sorted({c["id"] for c in terms["contracts"]}):
         versions = sorted((c for c in terms["contracts"] if c["id"] == contract_id), key=lambda c: c["version"])
@@ -103,20 +152,17 @@ def expected(
                     continue
                 if filters.get("carrier") and not set(filters["carrier"]) & set(s["partners"]):
                     continue
-                amount = _half_up(value * Decimal(c["rate"]) * 100)
+                share = value * Decimal(c["rate"])
+                amount, vat, basis = _half_up(share * 100), _vat(share, c), _half_up(value * 100)
+                subject = s.get("order") or s["identifiers"][0]
                 kind = "accrual" if delivered_in == _quarter(delivered, zone) else "adjustment"
-                totals[(c["id"], c["payer"], c["payee"], delivered_in)][kind] += amount
+                entries.append(Entry(c["id"], c["payer"], c["payee"], delivered_in, kind, subject, amount, vat, basis))
                 if returned_in is not None:
                     kind = "reversal" if returned_in == _quarter(returned, zone) else "adjustment"
-                    totals[(c["id"], c["payer"], c["payee"], returned_in)][kind] -= amount
+                    entries.append(Entry(c["id"], c["payer"], c["payee"], returned_in, kind, subject, -amount, -vat, basis))
             elif s["marketplace"] in head["payers"]:
                 minor = _half_up(value * 100)
                 turnover[(contract_id, s["marketplace"], delivered_in)] += minor
                 if returned_in is not None:
                     turnover[(contract_id, s["marketplace"], returned_in)] -= minor
-    for (contract_id, payer, period), net in turnover.items():
-        c = next(c for c in terms["contracts"] if c["id"] == contract_id)
-        revenue = c.get("declared_annual_revenue_minor", {}).get(payer, 0)
-        if period in closed and revenue > c["threshold_minor"] and net > 0:
-            totals[(contract_id, payer, c["payee"], period)]["period_fee"] += _half_up(Decimal(net) / 100 * Decimal(c["rate"]) * 100)
-    return {k: dict(v) for k, v in totals.items()}
+    return entries, turnover

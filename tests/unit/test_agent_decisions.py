@@ -48,7 +48,7 @@ def test_a_first_redirect_does_nothing_about_money() -> None:
 
 def _missing():
     usd = PLACED.model_copy(update={"amounts": (Amount(kind="order_value", minor=10_000, currency="USD"),)})
-    missing = settle_timeline(timeline(usd, DELIVERED), CONTRACTS).fx_missing
+    missing = settle_timeline(timeline(usd, DELIVERED), CONTRACTS).withheld
     assert missing
     return missing
 
@@ -57,7 +57,7 @@ def test_a_withheld_settlement_is_reported_once_per_contract_and_event() -> None
     missing = _missing()
     state, new = withheld({"settled": {}}, missing)
     assert [(m.contract_id, m.event.event_id) for m in new] == list(dict.fromkeys((m.contract_id, m.event.event_id) for m in missing))
-    assert state["fx_missing"] == sorted({f"{m.contract_id}|{m.event.event_id}" for m in missing})
+    assert state["withheld"] == sorted({f"{m.contract_id}|{m.event.event_id}" for m in missing})
     again, none = withheld(state, missing)
     assert none == [] and again == state
 
@@ -73,7 +73,7 @@ def test_the_withheld_letter_carries_the_trigger_event_and_why() -> None:
     assert letter.value == missing.event.model_dump_json().encode()
     assert letter.headers == {
         DeadLetterHeader.REASON.value: b"fx_missing",
-        DeadLetterHeader.ERROR_TYPE.value: f"no {missing.base}/{missing.quote} rate".encode(),
+        DeadLetterHeader.ERROR_TYPE.value: b"no USD/RUB rate",
         DeadLetterHeader.STAGE.value: b"settle",
         DeadLetterHeader.SOURCE_TOPIC.value: b"hub.shipment-events",
         DeadLetterHeader.PARTNER.value: missing.event.partner.encode(),

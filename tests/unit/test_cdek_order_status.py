@@ -103,3 +103,21 @@ def test_bad_input_has_a_closed_reason(raw, reason):
     with pytest.raises(AdapterError) as caught:
         parse(raw)
     assert caught.value.reason is reason
+
+
+def padded_to(size: int) -> bytes:
+    """The delivered webhook, padded with a field CDEK may add (ignored) to exactly `size` bytes."""
+    base = webhook("DELIVERED", "2026-03-04T11:30:00+0700")
+    filler = size - len(base) - len(b',"padding":""')
+    return base[:-1] + b',"padding":"' + b"x" * filler + b'"}'
+
+
+def test_a_json_payload_over_the_size_limit_is_too_large():
+    limit = 1024 * 1024  # 1 MiB: adapters/_shared/safe_json.py, the limit of every JSON partner
+    at_limit = padded_to(limit)
+    assert len(at_limit) == limit
+    assert [e.status for e in parse(at_limit).events] == ["delivered"]
+    with pytest.raises(AdapterError) as caught:
+        parse(padded_to(limit + 1))
+    assert caught.value.reason is DeadLetterReason.TOO_LARGE
+    assert caught.value.message == f"{limit + 1} bytes, limit {limit}"

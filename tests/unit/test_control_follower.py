@@ -29,7 +29,9 @@ def test_read_past_waits_for_the_reader_and_never_for_the_future():
         done: list[str] = []
         past = datetime.now(timezone.utc) - timedelta(seconds=1)
         waiter = asyncio.create_task(follower.read_past(past))
-        await asyncio.sleep(0.2)
+        # One turn of the loop runs the waiter's first check; every later check reads the same
+        # read_until, so a waiter still pending now stays pending until read_until moves.
+        await asyncio.sleep(0)
         done.append("waiting" if not waiter.done() else "returned early")
         follower.read_until = datetime.now(timezone.utc)
         await asyncio.wait_for(waiter, 2)

@@ -118,7 +118,7 @@ def test_cny_order_values_convert_at_the_trigger_date_and_a_missing_rate_withhol
     usd = PLACED.model_copy(update={"amounts": (Amount(kind="order_value", minor=10_000, currency="USD"),)})
     settled = settle_timeline(timeline(usd, DELIVERED), CONTRACTS)
     assert not [e for e in settled.entries if e.contract_id == "cdek-last-mile-share"]
-    assert {m.contract_id for m in settled.fx_missing} >= {"cdek-last-mile-share"}
+    assert {m.contract_id for m in settled.withheld if m.reason == "fx_missing"} >= {"cdek-last-mile-share"}
 
 
 def test_filters_keep_other_carriers_out():

@@ -174,8 +174,6 @@ def test_failed_tracking_query_is_ignored() -> None:
 @pytest.mark.parametrize(
     ("name", "subject", "reason"),
     [
-        ("synthetic_ds_order_get_two_parcels.json", None, DeadLetterReason.MISSING_SUBJECT),
-        ("synthetic_ds_order_get_two_parcels.json", PARCEL_HEADER, DeadLetterReason.MISSING_SUBJECT),
         ("synthetic_ds_order_get_two_parcels.json", "nonsense", DeadLetterReason.BAD_VALUE),
         ("synthetic_querytrackingresult.json", None, DeadLetterReason.MISSING_SUBJECT),
         ("synthetic_querytrackingresult.json", ORDER_HEADER, DeadLetterReason.MISSING_SUBJECT),
@@ -189,12 +187,25 @@ def test_subject_comes_from_the_header_when_the_payload_lacks_it(
     assert caught.value.reason is reason
 
 
+@pytest.mark.parametrize("subject", [None, PARCEL_HEADER])
+def test_an_order_without_its_id_stands_on_its_parcels(subject: str | None) -> None:
+    # issue 17: the dropshipping answer names no order id; the parcels are usable identifiers,
+    # so the events keep them, flagged, with no order reference.
+    result = run("synthetic_ds_order_get_two_parcels.json", subject=subject)
+    assert result.events and all(e.references == () and "order_id_unknown" in e.flags for e in result.events)
+
+
+def test_an_odd_order_id_is_flagged_not_a_dead_letter() -> None:
+    raw = b'{"id": "12", "order_status": "FINISH", "logistics_info_list": [{"logistics_no": "AE010698498"}]}'
+    (event,) = run_adapter("aliexpress", raw, received_at=RECEIVED_AT, options=options(None)).events
+    assert event.references == () and "odd_identifier:order_id:12" in event.flags
+
+
 @pytest.mark.parametrize(
     ("raw", "reason"),
     [
         (b'"just a string"', DeadLetterReason.SCHEMA_MISMATCH),
         (b'{"foo": 1}', DeadLetterReason.UNKNOWN_FORMAT),
-        (b'{"id": "12", "order_status": "FINISH"}', DeadLetterReason.BAD_VALUE),
         (b'{"id": "8012345678901234", "order_status": "PLACE_ORDER_SUCCESS", "gmt_modified": "soon",'
          b' "logistics_info_list": [{"logistics_no": "AE010698498"}]}', DeadLetterReason.BAD_VALUE),
     ],

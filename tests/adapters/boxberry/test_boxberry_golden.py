@@ -197,8 +197,17 @@ def test_bad_items_are_skipped_and_unknown_names_kept() -> None:
     assert result.unknown_codes == ("Передано в таможенный склад",)
 
 
-def test_error_answer_is_ignored() -> None:
-    assert run("synthetic_error_answer.json").outcome is Outcome.IGNORED
+@pytest.mark.parametrize("name", ["synthetic_error_answer.json", "synthetic_error_true_answer.json"])
+def test_error_answer_is_ignored_with_its_text(name: str) -> None:
+    # docs/partners/boxberry.md#error-answers: `{"err": …}` and `{"error": true, "message": …}`.
+    result = run(name)
+    assert result.outcome is Outcome.IGNORED
+    assert result.problems[0].detail.endswith("Посылка не найдена")
+
+
+def test_an_error_flag_set_to_false_is_no_error_answer() -> None:
+    with pytest.raises(AdapterError):
+        run_adapter("boxberry", b'{"error": false}', received_at=RECEIVED, options=options())
 
 
 def test_subject_check_digit_is_flagged_not_dropped() -> None:
@@ -235,3 +244,22 @@ def test_unreadable_messages_are_dead_lettered(raw: bytes, reason: DeadLetterRea
     with pytest.raises(AdapterError) as caught:
         run_adapter("boxberry", raw, received_at=RECEIVED, options=options())
     assert caught.value.reason is reason
+
+
+def test_the_api_notes_published_lifecycle() -> None:
+    # docs/partners/boxberry.md#examples: the Markdown API note's ListStatuses answer for AAP298792807,
+    # verbatim; no zone in Date → Moscow (+03:00), assumed.
+    result = run("boxberry_docs_ListStatuses_AAP298792807.json", "boxberry:AAP298792807")
+    assert result.outcome is Outcome.NORMALISED and result.problems == ()
+    expected = [
+        ("Загружен реестр ИМ", Status.INFO_RECEIVED, Milestone.ORDER_PLACED, utc(2024, 2, 7, 10, 38, 13)),
+        ("Принято к доставке", Status.IN_TRANSIT, Milestone.ACCEPTED, utc(2024, 2, 7, 10, 40, 54)),
+        ("Передано на сортировку", Status.IN_TRANSIT, Milestone.INFORMATIONAL, utc(2024, 2, 7, 10, 42, 55)),
+        ("Отправлено в город назначения", Status.IN_TRANSIT, Milestone.DEPARTED_FACILITY, utc(2024, 2, 7, 10, 44, 3)),
+        ("Поступило в пункт выдачи", Status.AVAILABLE_FOR_PICKUP, Milestone.ARRIVED_AT_PICKUP_POINT,
+         utc(2024, 2, 7, 10, 52, 35)),
+        ("Выдано", Status.DELIVERED, Milestone.DELIVERED, utc(2024, 2, 7, 10, 54, 31)),
+    ]
+    assert [(e.raw_code, e.status, e.milestone, e.occurred_at) for e in result.events] == expected
+    assert all(e.offset_assumed and e.local_offset_minutes == 180 and e.subject == ("boxberry:AAP298792807",)
+               for e in result.events)

@@ -86,11 +86,103 @@ def test_real_captures(name: str, subject: list[str], flags: list[str], expected
     result = run(name)
     assert result.outcome is Outcome.NORMALISED and result.problems == ()
     assert len(result.events) == len(expected)  # latestTrace repeats detailList[0]: one event
+    promised = _promises(name)
     for event, (code, status, milestone, occurred_at, offset) in zip(result.events, expected, strict=True):
         assert_event(event, {
             "subject": subject, "status": status, "milestone": milestone, "raw_code": code,
             "occurred_at": occurred_at, "local_offset_minutes": offset, "flags": flags,
+            "promised_delivery": promised.get(code),
         })
+
+
+def _promises(name: str) -> dict[str, str]:
+    """docs/partners/cainiao.md#real-traces: globalEtaInfo.deliveryMaxTime rides on the latest event
+    (by time, then id: RS0814398526Y's three newest share one time)."""
+    return {
+        "cainiao_global_detail_RS0814398526Y.json": {"GTMS_ACCEPT": "2023-10-16T23:59:56+00:00"},
+    }.get(name, {})
+
+
+# docs/partners/cainiao.md#real-traces. The mailNo placeholders of the publisher are S10-shaped with a wrong
+# check digit: flagged, linked.
+RC1 = ["s10:RC000000001EE"]
+RC2 = ["s10:RC000000002EE", "s10:RC000000003EE"]  # realMailNo "Latest Tracking Number:\tRC000000003EE" links
+
+
+@pytest.mark.parametrize(
+    ("name", "subject", "flags", "unknown", "expected"),
+    [
+        ("cainiao_real_delivered_RC000000001EE.json", RC1, ["bad_check_digit:s10:RC000000001EE"], (), [
+            ("GTMS_SIGNED", "delivered", "delivered", "2026-02-06T07:25:17+00:00", 480, None),
+            # Out for delivery, group AE_GROUP_DELIVERING: not a facility departure.
+            ("GTMS_DO_DEPART", "out_for_delivery", "out_for_delivery", "2026-02-05T23:52:42+00:00", 480, None),
+            ("CC_IM_SUCCESS", "in_transit", "import_customs_cleared", "2026-02-04T09:32:25+00:00", 480, None),
+            ("COMMON_INTRANSIT", "in_transit", "informational", "2026-02-02T06:23:08+00:00", 480, None),
+            ("LH_ARRIVE", "in_transit", "arrived_destination_country", "2026-01-26T06:53:04+00:00", 480, None),
+            # In no published list; mapped from this trace (group AE_GROUP_DES_PROCESSING).
+            ("GTMS_OE_DEPART", "in_transit", "departed_facility", "2025-12-08T14:44:22+00:00", 480, None),
+            ("PU_PICKUP_SUCCESS", "in_transit", "accepted", "2025-12-08T14:29:00+00:00", 480, None),
+        ]),
+        ("cainiao_real_in_customs_RC000000002EE.json", RC2,
+         ["bad_check_digit:s10:RC000000002EE", "bad_check_digit:s10:RC000000003EE"], (), [
+            # deliveryMaxTime 1787828878899 is the promise, on the latest event.
+            ("CC_HO_OUT_SUCCESS", "in_transit", "departed_facility", "2026-08-23T06:18:40+00:00", 120,
+             "2026-08-27T11:07:58.899000+00:00"),
+            # The normal hand-over to the destination post, not an exception.
+            ("LH_POST_COLLECTION", "in_transit", "handed_over", "2026-08-22T12:03:00+00:00", 180, None),
+            ("SC_OUTBOUND_SUCCESS", "in_transit", "departed_facility", "2026-07-02T18:55:17+00:00", 480, None),
+            ("PU_PICKUP_SUCCESS", "in_transit", "accepted", "2026-07-01T16:16:31+00:00", 480, None),
+        ]),
+        # copyRealMailNo 36YPH… fits no carrier scheme: flagged, the events stay on the AP number.
+        ("cainiao_real_handoff_AP00839790702074.json", ["cainiao:AP00839790702074"],
+         ["unresolved_reference:copyRealMailNo:36YPH337263201000935107"], (), [
+            ("LH_HO_AIRLINE", "in_transit", "handed_over", "2026-08-27T08:35:00+00:00", None, None),
+            ("GWMS_ACCEPT", "info_received", "order_placed", "2026-08-25T13:05:57.906000+00:00", None, None),
+        ]),
+    ],
+)
+def test_real_traces(name: str, subject: list[str], flags: list[str], unknown: tuple[str, ...], expected: list[tuple]) -> None:
+    result = run(name)
+    assert result.outcome is Outcome.NORMALISED and result.unknown_codes == unknown
+    assert len(result.events) == len(expected)
+    for event, (code, status, milestone, occurred_at, offset, promised) in zip(result.events, expected, strict=True):
+        assert_event(event, {
+            "subject": subject, "status": status, "milestone": milestone, "raw_code": code,
+            "occurred_at": occurred_at, "local_offset_minutes": offset, "flags": flags, "promised_delivery": promised,
+        })
+
+
+def test_an_unknown_code_takes_its_group_stage_and_is_still_counted() -> None:
+    raw = (b'{"module": [{"mailNo": "LP00812637173551", "detailList": [{"time": 1700000000000, "actionCode": "GTMS_NEW_ONE",'
+           b' "group": {"nodeCode": "AE_GROUP_DELIVERING", "nodeDesc": "Out for delivery"}},'
+           b' {"time": 1600000000000, "actionCode": "GTMS_OTHER_NEW", "group": {"nodeCode": "AE_GROUP_NEVER_SEEN"}}]}]}')
+    result = run_adapter("cainiao", raw, received_at=RECEIVED_AT, options=OPTIONS)
+    assert result.unknown_codes == ("GTMS_NEW_ONE", "GTMS_OTHER_NEW")
+    grouped, ungrouped = result.events
+    assert (grouped.status.value, grouped.milestone.value) == ("out_for_delivery", "out_for_delivery")
+    assert (ungrouped.status.value, ungrouped.milestone.value) == ("unknown", "unknown")
+
+
+def test_real_unknown_number_is_ignored_with_its_odd_mail_no_counted() -> None:
+    result = run("cainiao_real_unknown_number_LP00000000000.json")
+    assert result.outcome is Outcome.IGNORED and result.events == ()
+    assert ("odd_identifier", "mailNo:LP00000000000") in [(p.kind, p.detail) for p in result.problems]
+
+
+def test_odd_mail_no_rides_on_the_renumbered_parcel() -> None:
+    raw = (b'{"module": [{"mailNo": "XX-NOT-OURS", "copyRealMailNo": "RR123456785CN", "detailList": ['
+           b'{"time": 1700000000000, "actionCode": "GTMS_SIGNED"}]}]}')
+    result = run_adapter("cainiao", raw, received_at=RECEIVED_AT, options=OPTIONS)
+    (event,) = result.events
+    assert event.subject == ("s10:RR123456785CN",) and "odd_identifier:mailNo:XX-NOT-OURS" in event.flags
+    assert result.outcome is Outcome.NORMALISED
+
+
+def test_no_usable_number_at_all_is_a_dead_letter() -> None:
+    raw = b'{"module": [{"mailNo": "XX-NOT-OURS", "detailList": [{"time": 1700000000000, "actionCode": "GTMS_SIGNED"}]}]}'
+    with pytest.raises(AdapterError) as caught:
+        run_adapter("cainiao", raw, received_at=RECEIVED_AT, options=OPTIONS)
+    assert caught.value.reason is DeadLetterReason.BAD_VALUE
 
 
 def test_event_id_hashes_the_mail_no_code_and_epoch_as_written() -> None:
@@ -112,7 +204,8 @@ def test_time_str_is_the_instant_in_utc_plus_8(name: str) -> None:
 def test_synthetic_statuses_cross_reference_and_bad_entries() -> None:
     result = run("synthetic_global_detail_s10_delivered.json")
     assert result.outcome is Outcome.PARTIAL
-    assert result.bad_items == 4  # time "yesterday", no actionCode, mailNo "NOT A PARCEL", a string
+    # time "yesterday", no actionCode, a string; mailNo "NOT A PARCEL" has no entries: nothing to say.
+    assert result.bad_items == 3
     assert result.unknown_codes == ("SYNTHETIC_CODE",)
     # An S10 mailNo links Cainiao to Russian Post; preMainCode:RA644000001RU fits s10, so it
     # joins the subject (docs/partners/README.md#soft-check-digits: its check digit is wrong: flagged, kept).

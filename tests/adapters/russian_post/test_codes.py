@@ -140,4 +140,4 @@ def test_every_code_in_the_real_fixtures_is_mapped() -> None:
         result = run_adapter("russian_post", path.read_bytes(), received_at=received, options=options)
         assert result.unknown_codes == (), path.name
         seen += [e.raw_code for e in result.events]
-    assert sorted(set(seen)) == ["1.1", "2.8", "4.3", "8.0", "8.1", "8.15", "8.2", "8.4", "cod.1", "cod.3"]
+    assert sorted(set(seen)) == ["1.1", "2.1", "2.8", "4.3", "8.0", "8.1", "8.15", "8.2", "8.3", "8.4", "cod.1", "cod.3"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -205,12 +204,14 @@ XXE_PARAMETER = b"""<?xml version="1.0"?>
     [BILLION_LAUGHS, XXE_FILE, XXE_NETWORK, XXE_PARAMETER],
     ids=["billion_laughs", "xxe_file", "xxe_dtd", "xxe_parameter"],
 )
-def test_entity_payloads_rejected_fast(payload: bytes) -> None:
-    started = time.perf_counter()
+def test_entity_payloads_rejected_before_expansion(payload: bytes) -> None:
+    # `unsafe_xml` is the refusal of the entity declaration itself (defusedxml raises on the
+    # DTD, before any expansion or fetch), so no duration needs asserting; a parser that did
+    # expand would hang or exhaust memory, which the suite's timeout reports.
     outcome = outcome_of(payload)
-    assert time.perf_counter() - started < 1.0
     assert isinstance(outcome, AdapterError)
     assert outcome.reason is DeadLetterReason.UNSAFE_XML
+    assert outcome.message == "DTDForbidden"  # refused at the DTD, before any entity was read
 
 
 @pytest.mark.parametrize(

@@ -125,3 +125,12 @@ def test_subject_header_names_an_invoice_without_shipment_number() -> None:
     options = AdapterOptions("spsr", PartnerKind.COURIER, subject="spsr:41320612")
     result = run_adapter("spsr", '<Invoice CurState="Обработка"/>'.encode(), received_at=RECEIVED, options=options)
     assert result.events[0].subject == ("spsr:41320612",)
+
+
+def test_an_odd_shipment_number_is_flagged_and_the_header_carries_the_event() -> None:
+    # issue 17: identifier rules flag, and dead-letter only when no usable identifier is left.
+    raw = ('<root><Invoice ShipmentNumber="№ 12/34" CurState="Доставлено" DeliveryDT="2019-05-04 06:47:48"/></root>').encode()
+    options = AdapterOptions(partner="spsr", partner_kind=PartnerKind.COURIER, subject="spsr:ABC123456", country="RU")
+    (event,) = run_adapter("spsr", raw, received_at=RECEIVED, options=options).events
+    assert event.subject == ("spsr:ABC123456",)
+    assert event.flags == ("odd_identifier:ShipmentNumber:№ 12/34",)
