@@ -41,24 +41,7 @@ the test that fails without it.
    the offset as unprocessed and the progress watchdog reads it again.
    Test: tests/service/test_faust_fixes.py::test_a_skipped_event_is_not_acknowledged.
 
-5. A seek loses records when the fetcher is part way through a batch fetched before it. faust
-   drops every record below a partition's read offset; a seek sets the read offset back to its
-   target, then the rest of the batch in hand is delivered and sets it forward again, so the
-   records read again from the target are dropped up to there. Every seek (faust's seek to
-   committed offsets after a rebalance, fix 3's, the watchdog's healing seek) is exposed;
-   found after the worker-kill tests' watchdog healed the same hole three times running.
-   Reported upstream as "DROPPED MESSAGE ROFF" after a rebalance (robinhood/faust#115, never
-   reproduced there) and as offsets skipped when streams resume before the seek to committed
-   offsets (faust-streaming/faust#216).
-   Fix: seeks are fenced (`hub.kafka.stream_health.SeekFence`), in the consumer thread's order of
-   seeks and fetches: a batch fetched before a seek skips the sought partitions' records (the
-   others are delivered: nothing reads them again), and the seek's targets become the read
-   offsets after the batch's last delivery.
-   Tests: tests/unit/test_stream_health.py (the fence) and
-   tests/service/test_faust_fixes.py::test_a_seek_during_a_batch_reads_every_record_again
-   (faust's own fetch loop, no broker).
-
-6. A table's first write checks that its changelog has as many partitions as its source topic,
+5. A table's first write checks that its changelog has as many partitions as its source topic,
    as the consumer's group metadata says. A changelog the worker created itself a moment
    before it joined can be in that metadata with no partitions yet (fetched while the topic
    was being created), and it stays so until the next metadata refresh, five minutes later:
@@ -74,16 +57,15 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from faust.tables.base import Collection
 from faust.transport.consumer import Consumer, ThreadDelegateConsumer
-from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 from faust.utils.functional import consecutive_numbers
 from mode.utils.queues import FlowControlEvent
 
-from hub.kafka.stream_health import DeliveryLedger, SeekFence
+from hub.kafka.stream_health import DeliveryLedger
 
 _PATCHED = "_hub_fixes_applied"
 # Test-only: seconds to wait after faust's seek to committed offsets, before flow resumes.
@@ -105,14 +87,6 @@ def is_contiguous(topic: str) -> bool:
     return topic not in _COMPACTED
 
 
-def fence(consumer: Consumer) -> SeekFence:
-    """The consumer's seek fence (fix 5)."""
-    found = consumer.__dict__.get("_hub_seek_fence")
-    if found is None:
-        found = consumer.__dict__["_hub_seek_fence"] = SeekFence()
-    return found
-
-
 def ledger(consumer: Consumer) -> DeliveryLedger:
     """The consumer's record of deliveries to streams (created with the consumer)."""
     found = consumer.__dict__.get("_hub_ledger")
@@ -129,7 +103,6 @@ def apply() -> None:
     _commits_never_pass_unprocessed()
     _never_committed_partitions_read_from_the_start()
     _skipped_events_are_not_acknowledged()
-    _seeks_win_over_batches_in_hand()
     _changelog_partitions_not_yet_known_are_no_mismatch()
     setattr(Consumer, _PATCHED, True)
 
@@ -262,65 +235,6 @@ def _skipped_events_are_not_acknowledged() -> None:
         return original_ack(self, message)
 
     Consumer.ack = ack  # type: ignore[method-assign]
-
-
-def _seeks_win_over_batches_in_hand() -> None:
-    """Fix 5. The fence is kept on the consumer's own thread, where seeks and fetches happen in order."""
-    original_getmany = Consumer.getmany
-    original_fetch_records = AIOKafkaConsumerThread._fetch_records
-    original_seek_wait = AIOKafkaConsumerThread._seek_wait
-    original_seek = AIOKafkaConsumerThread.seek
-
-    async def getmany(self: Consumer, timeout: float) -> AsyncIterator[tuple[Any, Any]]:
-        guard = fence(self)
-        epoch: int | None = None
-        batch = original_getmany(self, timeout)
-        try:
-            async for tp, message in batch:
-                if epoch is None:
-                    epoch = guard.fetched_epoch  # this batch's fetch: fetches never overlap
-                if guard.stale(tp, epoch):
-                    continue  # fetched before a seek of its partition: the seek reads it again
-                yield tp, message
-        finally:
-            await batch.aclose()
-        # faust's fetch loop records each delivery's offset as read before it asks for the
-        # next record, so this runs after the batch's last delivery.
-        if epoch is not None:
-            guard.settle(self._read_offset, epoch)
-
-    async def _fetch_records(self: AIOKafkaConsumerThread, *args: Any, **kwargs: Any) -> Any:
-        records = await original_fetch_records(self, *args, **kwargs)
-        fence(self.consumer).fetched()  # no other step of this thread ran since the records came back
-        return records
-
-    async def _seek_wait(self: AIOKafkaConsumerThread, consumer: Any, partitions: Mapping[Any, int]) -> None:
-        fence(self.consumer).seeking(partitions)
-        await original_seek_wait(self, consumer, partitions)  # seeks before its first await
-
-    async def _seek_to_committed(self: AIOKafkaConsumerThread) -> Mapping[Any, int | None]:
-        # aiokafka's own seek_to_committed, with the fence taken in the step that seeks.
-        consumer = self._ensure_consumer()
-        partitions = consumer.assignment()
-        committed = {tp: await consumer.committed(tp) for tp in partitions}
-        targets = {tp: offset for tp, offset in committed.items() if offset and offset > 0}
-        fence(self.consumer).seeking(targets)
-        for tp, offset in targets.items():
-            consumer.seek(tp, offset)
-        return committed
-
-    async def seek_to_committed(self: AIOKafkaConsumerThread) -> Mapping[Any, int | None]:
-        return await self.call_thread(_seek_to_committed, self)
-
-    def seek(self: AIOKafkaConsumerThread, partition: Any, offset: int) -> None:
-        fence(self.consumer).seeking({partition: offset})
-        original_seek(self, partition, offset)
-
-    Consumer.getmany = getmany  # type: ignore[method-assign,assignment]
-    AIOKafkaConsumerThread._fetch_records = _fetch_records  # type: ignore[method-assign]
-    AIOKafkaConsumerThread._seek_wait = _seek_wait  # type: ignore[method-assign]
-    AIOKafkaConsumerThread.seek_to_committed = seek_to_committed  # type: ignore[method-assign]
-    AIOKafkaConsumerThread.seek = seek  # type: ignore[method-assign]
 
 
 def _changelog_partitions_not_yet_known_are_no_mismatch() -> None:

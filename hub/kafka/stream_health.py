@@ -28,7 +28,7 @@ progress is never mistaken for a stall.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable, Iterable, Mapping, MutableMapping
+from collections.abc import Collection, Hashable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -136,69 +136,6 @@ class DeliveryLedger:
             for tp in list(held):
                 if tp not in keep:
                     del held[tp]
-
-
-class SeekFence:
-    """Makes a seek win over the batch of records the fetcher already holds.
-
-    faust's fetcher drops every record below the partition's read offset (the last offset it
-    delivered), so that a seek back does not deliver twice what is still in hand. A seek sets
-    the read offset back to its target, but the fetcher may be part way through a batch
-    fetched before the seek (waiting for room in a stream's queue): it then delivers the rest
-    of that batch and sets the read offset forward again, and the records read again from the
-    target are dropped up to there. Those never processed are lost to this worker: a hole
-    (seen in the kill tests, where the watchdog's own healing seek lost the same offset three
-    times running).
-
-    Seeks and fetches are numbered in the one order that is true, the consumer thread's: each
-    seek takes a new epoch at the moment it moves aiokafka's position, and each fetch notes
-    the epoch it saw when its records came back. A batch fetched before a seek skips the
-    sought partitions' records (the seek reads them again; the other partitions' records are
-    delivered as usual, since nothing reads them again), and when the batch ends the seeks'
-    targets become the read offsets, after the last delivery that could have set them
-    forward. A read offset set too low costs a repeat, which every stage treats as such; one
-    set too high costs a loss. (A batch is not judged by when the fetch loop asked for it:
-    it may wait out a whole rebalance for flow to resume, and its records then come from
-    after recovery's seeks. Judged so, they were skipped and recovery hung.)
-    """
-
-    def __init__(self) -> None:
-        self.epoch = 0  # advanced only by seeks, on the consumer thread
-        self.fetched_epoch = 0  # the epoch the last fetch saw, noted on the consumer thread
-        self._sought: dict[Hashable, tuple[int, int | None]] = {}  # tp -> (epoch of its last seek, target)
-        self.skipped: dict[Hashable, int] = {}  # records skipped as fetched before a seek, per tp (for stall reports)
-
-    def seeking(self, targets: Mapping[Hashable, int | None]) -> None:
-        """Call in the same step as the seek itself: `targets` maps each partition to its new read offset."""
-        epoch = self.epoch + 1
-        for tp, target in targets.items():
-            self._sought[tp] = (epoch, target)
-        self.epoch = epoch
-
-    def fetched(self) -> None:
-        """Call in the same step as the fetch's records come back."""
-        self.fetched_epoch = self.epoch
-
-    def stale(self, tp: Hashable, batch_epoch: int) -> bool:
-        """A record of `tp` in a batch fetched at `batch_epoch` was fetched before a seek of `tp`."""
-        entry = self._sought.get(tp)
-        if entry is None or entry[0] <= batch_epoch:
-            return False
-        self.skipped[tp] = self.skipped.get(tp, 0) + 1
-        return True
-
-    def settle(self, read_offsets: MutableMapping[Hashable, int | None], batch_epoch: int) -> None:
-        """The batch has ended: each partition sought since its fetch reads on from its target.
-
-        Every seek noted so far came before the next fetch, so none of them concerns a later batch.
-        """
-        for tp, (epoch, target) in list(self._sought.items()):
-            if epoch > batch_epoch:
-                if target is None or target <= 0:
-                    read_offsets.pop(tp, None)
-                else:
-                    read_offsets[tp] = target
-            self._sought.pop(tp, None)
 
 
 @dataclass(frozen=True)

@@ -101,9 +101,6 @@ class ProgressWatchdog:
             "committed": part.committed, "start": part.start, "read": part.read, "lowest_acked": part.lowest_acked,
             "lowest_in_flight": part.lowest_in_flight, "highwater": part.highwater, "paused": part.paused,
         }
-        tp = _find_tp(consumer, finding.topic, finding.partition) if finding.topic else None
-        if tp is not None:
-            seen["skipped_after_seeks"] = faust_fixes.fence(consumer).skipped.get(tp, 0)
         log.warning(
             "partition_stall", kind=finding.kind.value, topic=finding.topic or None,
             partition=finding.partition if finding.topic else None, offset=finding.offset, action=finding.action.value,

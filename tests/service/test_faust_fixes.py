@@ -8,10 +8,7 @@ commits freeze at 44 for good.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import uuid
-from types import SimpleNamespace
 
 import pytest
 from faust.types import TP
@@ -300,119 +297,6 @@ def test_nothing_is_committed_before_the_committed_offset_is_known(app, tp):
     assert run.commit_offset() is None
     app.consumer._committed_offset[tp] = 20  # perform_seek answered: 20 was never read
     assert run.commit_offset() is None
-
-
-class ScriptedKafka:
-    """aiokafka's consumer as faust's consumer thread drives it: ten records per partition per
-    fetch from each partition's position, and seeks that move the position."""
-
-    def __init__(self, positions: dict[TP, int], end: int) -> None:
-        self.positions, self.end = dict(positions), end
-        self._closed = False
-        self._fetcher = SimpleNamespace(
-            _closed=False, fetched_records=self.fetched_records,
-            _subscriptions=SimpleNamespace(fetch_context=contextlib.nullcontext),
-        )
-
-    async def fetched_records(self, partitions, timeout=None, max_records=None):
-        await asyncio.sleep(0)
-        records = {}
-        for tp, position in self.positions.items():
-            if position < self.end:
-                batch = range(position, min(position + 10, self.end))
-                self.positions[tp] = batch[-1] + 1
-                records[tp] = [self.record(tp, offset) for offset in batch]
-        return records
-
-    @staticmethod
-    def record(tp: TP, offset: int) -> SimpleNamespace:
-        return SimpleNamespace(
-            topic=tp.topic, partition=tp.partition, offset=offset, timestamp=0, timestamp_type=0,
-            headers=[], key=b"k", value=b"v", checksum=None, serialized_key_size=1, serialized_value_size=1,
-        )
-
-    def seek(self, tp: TP, offset: int) -> None:
-        self.positions[tp] = offset
-
-    async def position(self, tp: TP) -> int:
-        return self.positions[tp]
-
-
-class FetchLoop:
-    """faust's own fetch loop (`Consumer._drain_messages`) and its consumer thread's fetch and
-    seek steps (`_fetch_records`, `_seek_wait`), over `ScriptedKafka`; no broker, and the
-    thread's steps run on the test's loop."""
-
-    def __init__(self, app, positions: dict[TP, int], end: int) -> None:
-        self.app, self.end = app, end
-        self.consumer = consumer = app.consumer
-        self.kafka = kafka = ScriptedKafka(positions, end)
-        self.delivered: dict[TP, list[int]] = {tp: [] for tp in positions}
-        self.on_delivery: dict[tuple[TP, int], object] = {}
-        self.before_fetch: list = []
-        self.stopped = asyncio.Event()
-        thread = consumer._thread
-        consumer.resume_flow()
-        consumer.highwater = lambda tp: self.end
-        consumer.callback = self.deliver
-
-        async def wait_next_records(timeout: float):
-            while self.before_fetch:
-                await self.before_fetch.pop(0)()  # as if the loop waited for flow meanwhile
-            records = await thread._fetch_records(kafka, set(positions), timeout=timeout)
-            if not records:
-                self.stopped.set()
-            return records, set(positions)
-
-        async def seek_wait(partitions) -> None:
-            await thread._seek_wait(kafka, partitions)
-
-        consumer._wait_next_records = wait_next_records
-        thread.seek_wait = seek_wait
-
-    async def deliver(self, message) -> None:
-        self.delivered[message.tp].append(message.offset)
-        action = self.on_delivery.pop((message.tp, message.offset), None)
-        if action is not None:
-            await action()  # the delivery waits (a full queue) while this happens
-
-    async def run(self) -> dict[TP, list[int]]:
-        fetcher = SimpleNamespace(_stopped=self.stopped)
-        await asyncio.wait_for(self.consumer._drain_messages(fetcher), timeout=10)
-        return self.delivered
-
-
-async def test_a_seek_during_a_batch_reads_every_record_again(app, tp):
-    """Offsets 10-19 of two partitions in hand; while p0's 14 waits for room, p0 is sought to 12.
-
-    Stock faust delivers p0's 15-19 from the old batch, its read offset is then 19, and 12-18
-    read again from the seek are dropped: 12 and 13 were never processed (fix 5). The other
-    partition's records in the same batch are all delivered once: nothing reads them again."""
-    other = TP(tp.topic, 1)
-    loop = FetchLoop(app, {tp: 10, other: 10}, end=25)
-
-    async def heal() -> None:
-        await app.consumer.seek_wait({tp: 12})
-
-    loop.on_delivery[(tp, 14)] = heal
-    delivered = await loop.run()
-    assert delivered[tp] == [10, 11, 12, 13, 14, *range(12, 25)]
-    assert delivered[other] == list(range(10, 25))
-
-
-async def test_records_fetched_after_a_seek_are_all_delivered(app, tp):
-    """A seek made while the fetch loop waits (a rebalance, recovery's seeks of changelogs) comes
-    before the next fetch: that fetch's records are read from the seek and none is skipped."""
-    other = TP(tp.topic, 1)
-    loop = FetchLoop(app, {tp: 0, other: 0}, end=15)
-
-    async def recovery_seeks() -> None:
-        await app.consumer.seek_wait({tp: 5})
-
-    loop.before_fetch.append(recovery_seeks)
-    delivered = await loop.run()
-    assert delivered[tp] == list(range(5, 15))
-    assert delivered[other] == list(range(0, 15))
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from hub.kafka.stream_health import (
     ConsumerView,
     DeliveryLedger,
     PartitionView,
-    SeekFence,
     StallKind,
     StallTracker,
 )
@@ -144,47 +143,3 @@ def test_the_ledger_drops_partitions_no_longer_assigned():
     ledger.keep_only(["a"])
     assert ledger.unprocessed_below("b", None, None, set()) is None
     assert ledger.unprocessed_below("a", None, None, set()) == 1
-
-
-def fetched_at(fence: SeekFence) -> int:
-    fence.fetched()
-    return fence.fetched_epoch
-
-
-def test_a_batch_fetched_after_every_seek_has_nothing_stale():
-    fence = SeekFence()
-    fence.seeking({"p0": 12})
-    epoch = fetched_at(fence)
-    assert not fence.stale("p0", epoch)
-    read = {"p0": 19}
-    fence.settle(read, epoch)
-    assert read == {"p0": 19}
-
-
-def test_a_batch_fetched_before_a_seek_skips_only_the_sought_partitions():
-    fence = SeekFence()
-    epoch = fetched_at(fence)
-    fence.seeking({"p0": 12})
-    assert fence.stale("p0", epoch)
-    assert not fence.stale("p1", epoch)  # nothing reads p1's records again: they are delivered
-
-
-def test_when_the_batch_ends_the_seeks_targets_are_the_read_offsets():
-    fence = SeekFence()
-    epoch = fetched_at(fence)
-    fence.seeking({"p0": 12, "p1": 0, "p2": None})
-    read = {"p0": 19, "p1": 7, "p2": 3, "p3": 40}  # the batch in hand set p0 forward again
-    fence.settle(read, epoch)
-    assert read == {"p0": 12, "p3": 40}  # 0 and None: read from wherever the seek put it
-
-
-def test_targets_are_settled_once():
-    fence = SeekFence()
-    epoch = fetched_at(fence)
-    fence.seeking({"p0": 12})
-    read = {"p0": 19}
-    fence.settle(read, epoch)
-    read["p0"] = 30  # delivered on from the seek
-    fence.settle(read, epoch)
-    assert read == {"p0": 30}
-    assert not fence.stale("p0", epoch)
