@@ -50,10 +50,13 @@ def _count(hub: Wiring, partner: Partner, record: SourceRecord, result: Normalis
     # Counted once per message that carries the code, as the ground truth counts them.
     for code in sorted(set(unknown)):
         metrics.count_unknown_code(partner.id, code)
+    # Why a message was ignored is the adapter's free text (an error answer's message, a
+    # webhook type): in the log line, not a metric label, so the label set stays bounded.
+    ignored_because = [p.detail for p in result.problems if p.kind == "ignored"]
     log.info(
         "partner_message_processed", partner=partner.id, topic=record.topic, partition=record.partition,
         offset=record.offset, outcome=result.outcome.value, events=len(result.events), reason=reason or None,
-        unknown_codes=unknown or None,
+        ignored_because=ignored_because[0] if ignored_because else None, unknown_codes=unknown or None,
     )
 
 
