@@ -29,11 +29,10 @@ from hub.kafka import broker
 from hub.kafka.caught_up import group_topics, lag_by_partition, wait_until_caught_up
 from hub.kafka.partner_feed import publish
 from hub.topics import all_topic_configs, ensure_topics
-from simulator.generate import simulate
-from simulator.output import write_simulation, write_truth
 from simulator.replay import entries_until, load_records
 from tests.integration.test_timeline_e2e import check_against_ground_truth
 from tests.support.environment import hub_environment
+from tests.support.simulation import simulation_dir
 from tests.support.worker import WorkerProcess, assert_no_stalls, free_port
 
 pytestmark = [pytest.mark.integration]
@@ -60,11 +59,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture(scope="module")
 def simulation(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("simulation")
-    sim = simulate(SHIPMENTS, seed=20261122)
-    write_simulation(sim, directory)
-    write_truth(sim, directory)
-    return directory
+    return simulation_dir(tmp_path_factory.mktemp("simulation"), SHIPMENTS)
 
 
 async def _admin_call(bootstrap: str, call):

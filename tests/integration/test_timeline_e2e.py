@@ -13,8 +13,7 @@ import pytest
 from hub.app import active_partners
 from hub.kafka.caught_up import group_topics, lag_by_partition
 from hub.kafka.partner_feed import replay
-from simulator.generate import simulate
-from simulator.output import write_simulation, write_truth
+from tests.support.simulation import simulation_dir
 from tests.support.timeline_check import check_against_ground_truth
 
 pytestmark = [pytest.mark.integration, pytest.mark.partitions(6)]
@@ -24,11 +23,7 @@ SHIPMENTS = 120
 
 @pytest.fixture(scope="module")
 def simulation(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("simulation")
-    sim = simulate(SHIPMENTS, seed=20261122)
-    write_simulation(sim, directory)
-    write_truth(sim, directory)
-    return directory
+    return simulation_dir(tmp_path_factory.mktemp("simulation"), SHIPMENTS)
 
 
 def test_every_journey_ends_as_its_ground_truth_with_two_workers(simulation, hub_settings, start_worker, caught_up):

@@ -7,14 +7,25 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from hub.config import Settings
 from hub.topics import partner_topic
 from schemas import DeadLetterHeader
 from simulator import Simulation
+from simulator.generate import simulate
+from simulator.output import write_simulation, write_truth
 from simulator.publish import publish_records, simulation_records
 from tests.support.kafka import Record
+
+
+def simulation_dir(directory: Path, shipments: int, seed: int = 20261122) -> Path:
+    """A clean simulation of `shipments` journeys written to `directory`, with its ground truth."""
+    sim = simulate(shipments, seed=seed)
+    write_simulation(sim, directory)
+    write_truth(sim, directory)
+    return directory
 
 
 def publish_simulation(settings: Settings, simulation: Simulation, partners: list[str]) -> int:
