@@ -51,6 +51,14 @@ the test that fails without it.
    real mismatch still raises. Test: tests/service/test_faust_fixes.py (changelog tests).
 
 Whatever else leaves a hole is found and healed by `hub.kafka.watchdog`.
+
+Known and not yet fixed (issue 13): faust's fetch loop (`Consumer._drain_messages`) drops every
+record below the partition's read offset. A seek sets that offset back, but a batch fetched
+before the seek and still being delivered sets it forward again, and the records read again
+from the seek's target are dropped up to there (robinhood/faust#115, faust-streaming/faust#216).
+In a topic never compacted the watchdog heals the hole this leaves; in a compacted one a
+commit may pass it. A fence that skipped the stale batch's records lost records in the fault
+soak and was reverted; the next attempt is a fetch loop that never drops a record.
 """
 
 from __future__ import annotations
