@@ -26,7 +26,7 @@ import pytest
 from hub.app import active_partners
 from hub.config import Settings
 from hub.kafka import broker
-from hub.kafka.caught_up import group_topics, lag_by_partition, wait_until_caught_up
+from hub.kafka.caught_up import wait_until_caught_up
 from hub.kafka.partner_feed import publish
 from hub.topics import all_topic_configs, ensure_topics
 from simulator.replay import entries_until, load_records
@@ -218,8 +218,10 @@ def test_a_broker_killed_mid_stream_loses_doubles_and_freezes_nothing(cluster, s
         clock.mark("every partition has 3 in-sync replicas again")
 
         check_against_ground_truth([w.url for w in workers], simulation)
-        lag = asyncio.run(lag_by_partition(settings, group_topics(settings, partners)))
-        assert lag and not {tp: n for tp, n in lag.items() if n}, lag
+        # Still no lag once every replica is back. Polled, not read once: when the restarted
+        # node leads the offsets again, the group coordinator moves there, and its first
+        # answers can carry no committed offsets while it loads them (seen on CI).
+        asyncio.run(wait_until_caught_up(settings, partners, timeout=90))
         clock.mark("every shipment matches its ground truth; no lag")
     finally:
         for worker in workers:
