@@ -18,7 +18,8 @@ def register(hub: Wiring) -> None:
         async for event in stream.events():
             key, message = event.key, json.loads(event.value)
             position = f"{event.message.partition}:{event.message.offset}"
-            state, sends = handle_identity(identities.get(key), key.decode(), message, position)
-            if state != identities.get(key):
+            before = identities.get(key)  # one table read per record: this agent alone writes the key
+            state, sends = handle_identity(before, key.decode(), message, position)
+            if state != before:
                 identities[key] = state
             await hub.send(sends)

@@ -26,7 +26,8 @@ def register(hub: Wiring) -> None:
     async def timeline_agent(stream: faust.StreamT) -> None:
         async for key, value in stream.items():
             message = json.loads(value)
-            state, outputs = handle_shipment_message(timelines.get(key), key.decode(), message)
+            before = timelines.get(key)  # one table read per record: this agent alone writes the key
+            state, outputs = handle_shipment_message(before, key.decode(), message)
             if message["kind"] == "event" and any(isinstance(o, Publish) and o.repeat for o in outputs):
                 metrics.DUPLICATES.labels(message["event"]["partner"]).inc()
             for output in outputs:
@@ -44,7 +45,7 @@ def register(hub: Wiring) -> None:
                 elif money is Money.RESEND:
                     # A repeated input re-emits what it emitted before: a crash may have lost it.
                     await _to_turnover(hub, resend_messages(state.get("settled")))
-            if state != timelines.get(key):
+            if state != before:
                 timelines[key] = state
 
 
