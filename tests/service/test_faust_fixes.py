@@ -8,7 +8,10 @@ commits freeze at 44 for good.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
+from types import SimpleNamespace
 
 import pytest
 from faust.types import TP
@@ -324,3 +327,146 @@ def test_a_real_changelog_mismatch_still_raises(app, turnover_partitions):
     turnover_partitions.update({"hub.turnover": 3, table.changelog_topic_name: 6})
     with pytest.raises(PartitionsMismatch):
         table._verify_source_topic_partitions("hub.turnover")
+
+
+class ScriptedKafka:
+    """aiokafka's consumer as faust's consumer thread drives it: ten records per partition per
+    fetch from each partition's position, seeks that move the position, and offsets that
+    compaction removed (`absent`) skipped as a real fetch skips them."""
+
+    def __init__(self, positions: dict[TP, int], end: int, absent: frozenset[int] = frozenset()) -> None:
+        self.positions, self.end, self.absent = dict(positions), end, absent
+        self._closed = False
+        self._fetcher = SimpleNamespace(
+            _closed=False, fetched_records=self.fetched_records,
+            _subscriptions=SimpleNamespace(fetch_context=contextlib.nullcontext),
+        )
+
+    async def fetched_records(self, partitions, timeout=None, max_records=None):
+        await asyncio.sleep(0)
+        records = {}
+        for tp, position in self.positions.items():
+            if position < self.end:
+                batch = range(position, min(position + 10, self.end))
+                self.positions[tp] = batch[-1] + 1
+                records[tp] = [self.record(tp, offset) for offset in batch if offset not in self.absent]
+        return records
+
+    @staticmethod
+    def record(tp: TP, offset: int) -> SimpleNamespace:
+        return SimpleNamespace(
+            topic=tp.topic, partition=tp.partition, offset=offset, timestamp=0, timestamp_type=0,
+            headers=[], key=b"k", value=b"v", checksum=None, serialized_key_size=1, serialized_value_size=1,
+        )
+
+    def seek(self, tp: TP, offset: int) -> None:
+        self.positions[tp] = offset
+
+    async def position(self, tp: TP) -> int:
+        return self.positions[tp]
+
+
+class FetchLoop:
+    """The consumer's fetch loop (`Consumer._drain_messages`, as hub.kafka.faust_fixes leaves it)
+    and faust's own consumer-thread fetch and seek steps (`_fetch_records`, `_seek_wait`), over
+    `ScriptedKafka`; no broker, and the thread's steps run on the test's loop."""
+
+    def __init__(self, app, positions: dict[TP, int], end: int, absent: frozenset[int] = frozenset()) -> None:
+        self.app, self.end = app, end
+        self.consumer = consumer = app.consumer
+        self.kafka = kafka = ScriptedKafka(positions, end, absent)
+        self.delivered: dict[TP, list[int]] = {tp: [] for tp in positions}
+        self.on_delivery: dict[tuple[TP, int], object] = {}
+        self.before_fetch: list = []
+        self.stopped = asyncio.Event()
+        thread = consumer._thread
+        consumer.resume_flow()
+        consumer.highwater = lambda tp: self.end
+        consumer._hub_deliver = self.deliver  # the ledger still records each delivery
+
+        async def wait_next_records(timeout: float):
+            while self.before_fetch:
+                await self.before_fetch.pop(0)()  # as if the loop waited for flow meanwhile
+            records = await thread._fetch_records(kafka, set(positions), timeout=timeout)
+            if not records:
+                self.stopped.set()
+            return records, set(positions)
+
+        async def seek_wait(partitions) -> None:
+            await thread._seek_wait(kafka, partitions)
+
+        consumer._wait_next_records = wait_next_records
+        thread.seek_wait = seek_wait
+
+    async def deliver(self, message) -> None:
+        self.delivered[message.tp].append(message.offset)
+        action = self.on_delivery.pop((message.tp, message.offset), None)
+        if action is not None:
+            await action()  # the delivery waits (a full queue) while this happens
+
+    async def run(self) -> dict[TP, list[int]]:
+        fetcher = SimpleNamespace(_stopped=self.stopped)
+        await asyncio.wait_for(self.consumer._drain_messages(fetcher), timeout=10)
+        return self.delivered
+
+
+async def test_a_seek_during_a_batch_reads_every_record_again(app, tp):
+    """Offsets 10-19 of two partitions in hand; while p0's 14 waits for room, p0 is sought to 12.
+
+    Stock faust delivers p0's 15-19 from the old batch, its read offset is then 19, and 12-18
+    read again from the seek are dropped: 12 and 13, if they were the hole the seek heals, are
+    never processed (fix 6). Now all of them arrive again, in order from the seek's target, and
+    the other partition's records are delivered once each."""
+    other = TP(tp.topic, 1)
+    loop = FetchLoop(app, {tp: 10, other: 10}, end=25)
+
+    async def heal() -> None:
+        await app.consumer.seek_wait({tp: 12})
+
+    loop.on_delivery[(tp, 14)] = heal
+    delivered = await loop.run()
+    assert delivered[tp] == [*range(10, 20), *range(12, 25)]
+    assert delivered[other] == list(range(10, 25))
+    assert not app.consumer._gap[tp]  # a repeat is no jump
+
+
+async def test_records_fetched_after_a_seek_are_all_delivered(app, tp):
+    """A seek made while the fetch loop waits (a rebalance, recovery's seeks of changelogs) comes
+    before the next fetch: that fetch's records are read from the seek and none is skipped."""
+    other = TP(tp.topic, 1)
+    loop = FetchLoop(app, {tp: 0, other: 0}, end=15)
+
+    async def recovery_seeks() -> None:
+        await app.consumer.seek_wait({tp: 5})
+
+    loop.before_fetch.append(recovery_seeks)
+    delivered = await loop.run()
+    assert delivered[tp] == list(range(5, 15))
+    assert delivered[other] == list(range(0, 15))
+
+
+async def test_offsets_compacted_away_are_booked_as_a_gap(app):
+    """Compaction removed 13-15 and 21: the fetch jumps over them, and those offsets (and no
+    other) are booked absent, so a commit can pass them once 12 and 16-20 are processed."""
+    tp = TP(COMPACTED, 0)
+    loop = FetchLoop(app, {tp: 10}, end=25, absent=frozenset({13, 14, 15, 21}))
+    delivered = await loop.run()
+    assert delivered[tp] == [10, 11, 12, 16, 17, 18, 19, 20, 22, 23, 24]
+    gap = sorted(offset for interval in app.consumer._gap[tp] for offset in range(interval.begin, interval.end))
+    assert gap == [13, 14, 15, 21]
+
+
+async def test_a_seek_back_in_a_compacted_topic_books_nothing_absent(app):
+    """A stale batch's records after a seek back are no jump: 13-18 are re-read, not absent, and
+    a commit must wait for them (stock faust booked 13-15 absent: its read offset was the
+    seek's target)."""
+    tp = TP(COMPACTED, 0)
+    loop = FetchLoop(app, {tp: 10}, end=25)
+
+    async def heal() -> None:
+        await app.consumer.seek_wait({tp: 12})
+
+    loop.on_delivery[(tp, 14)] = heal
+    delivered = await loop.run()
+    assert delivered[tp] == [*range(10, 20), *range(12, 25)]
+    assert not app.consumer._gap[tp]

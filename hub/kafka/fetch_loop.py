@@ -1,0 +1,86 @@
+"""faust's fetch loop, with one change: it delivers every record it fetched, repeats included.
+
+faust's own loop (`faust.transport.consumer.Consumer._drain_messages`, faust-streaming 0.15.3)
+drops every record below the partition's "read offset", to skip what a seek made stale. But the
+read offset is shared state: a seek sets it back to the seek's target, and a batch fetched
+before the seek, still being delivered (waiting for room in a stream's queue), sets it forward
+again record by record. The records read again from the seek's target are then dropped up to
+where the stale batch ended, and nothing reads them a third time: a hole that freezes the
+partition's commits (robinhood/faust#115, faust-streaming/faust#216; the CI failures of
+issue 13). A fence that skipped the stale batch instead lost records of its own (see
+docs/research/faust-read-offset.md), so this loop does not judge staleness at all:
+
+- Every record fetched is delivered. After a seek back, the records between the seek's target
+  and the end of the batch in hand arrive twice. Every stage treats a repeat as such (ids are
+  deterministic, tables are keyed), faust acknowledges an offset once (`Consumer.ack` keeps an
+  index) and never below the committed offset, and `_should_commit` never commits backwards.
+- A jump forward (offset > last delivered + 1) is recorded as faust records it, as a gap of
+  absent offsets, which only compacted topics use (hub/kafka/faust_fixes.py, fix 2). "Last
+  delivered" is the delivery ledger's, which no seek moves: a seek back followed by the stale
+  batch's next record is no jump, so no offset is booked absent that was merely re-read.
+
+Everything else is faust's loop as it is: the diagnostic flag, commit_every, the periodic
+yield to the event loop, waiting for either the delivery or a flow suspension, and how it
+stops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from faust.transport.consumer import CONSUMER_FETCHING, Consumer
+
+from hub.kafka.stream_health import DeliveryLedger
+
+_YIELD_EVERY = 100  # records between two sleeps(0), as faust does
+
+
+async def drain_every_record(consumer: Consumer, fetcher: Any, record: DeliveryLedger) -> None:
+    """`Consumer._drain_messages` for `consumer`, delivering every record (see module doc)."""
+    callback = consumer.callback
+    consumer_should_stop = consumer._stopped.is_set
+    fetcher_should_stop = fetcher._stopped.is_set
+    read_offset = consumer._read_offset
+    acks_enabled_for = consumer.app.topics.acks_enabled_for
+    commit_every = consumer._commit_every
+    set_flag, unset_flag = consumer.diag.set_flag, consumer.diag.unset_flag
+    since_yield = 0
+    try:
+        while not (consumer_should_stop() or fetcher_should_stop()):
+            set_flag(CONSUMER_FETCHING)
+            batch = consumer.getmany(timeout=1.0)
+            # getmany may return at once, again and again: let the rest of the loop run.
+            await consumer.sleep(0)
+            if consumer.should_stop:
+                continue
+            async for tp, message in batch:
+                since_yield += 1
+                if since_yield > _YIELD_EVERY:
+                    await asyncio.sleep(0)
+                    since_yield = 0
+                offset = message.offset
+                previous = record.last(tp)
+                if previous is not None and offset > previous + 1 and acks_enabled_for(message.topic):
+                    await consumer._add_gap(tp, previous + 1, offset - 1)
+                if commit_every is not None and consumer._n_acked >= commit_every:
+                    consumer._n_acked = 0
+                    await consumer.commit()
+                await consumer.wait_first(callback(message), consumer.suspend_flow.wait())
+                read_offset[tp] = offset
+            unset_flag(CONSUMER_FETCHING)
+    except consumer.consumer_stopped_errors:
+        if consumer.transport.app.should_stop:
+            consumer.log.info("Broker stopped consumer, shutting down...")
+            return
+        raise
+    except asyncio.CancelledError:
+        if consumer.transport.app.should_stop:
+            consumer.log.info("Consumer shutting down for user cancel.")
+            return
+        raise
+    except Exception as exc:
+        consumer.log.exception("Drain messages raised: %r", exc)
+        raise
+    finally:
+        unset_flag(CONSUMER_FETCHING)
