@@ -213,6 +213,21 @@ def boxberry(track: Track, clock: Clock, city: City, outcome: str) -> str:
     return "delivered"
 
 
+def spsr(track: Track, clock: Clock, *, attempts_failed: int) -> str:
+    """SPSR Express from its Moscow hand-over to its own pickup centre, 6 to 8 days.
+
+    SPSR reports only an invoice's current state (docs/partners/spsr.md#states): "Обработка"
+    while it holds the parcel, then "Не доставлено" for a failed hand-over to the buyer or
+    "Доставлено". Processing is a step with no time of its own (its poll is dated by when it
+    is read), so only the timed states are steps here; the format renders the polls."""
+    delivered_at = clock.after(6 * 24, 8 * 24)
+    for _ in range(attempts_failed):
+        track.add(delivered_at, "Не доставлено", L.LAST_MILE)
+        delivered_at = clock.after(20, 50)
+    track.add(delivered_at, "Доставлено", L.LAST_MILE)
+    return "delivered"
+
+
 def hub_native(track: Track, at: datetime, event: str, leg: Leg | None, **data: object) -> None:
     """One hub-native event, with the operator's own running event reference."""
     track.info["refs"] = track.info.get("refs", 0) + 1

@@ -15,7 +15,7 @@ from typing import Any
 from simulator import faults as fault_injection
 from simulator.clock import EPOCH, iso
 from simulator.faults import FaultRates
-from simulator.formats import aliexpress, boxberry, cainiao, cdek, hub_native, ozon, russian_post, wildberries
+from simulator.formats import aliexpress, boxberry, cainiao, cdek, hub_native, ozon, russian_post, spsr, wildberries
 from simulator.model import FaultRecord, Message, Track
 from simulator.scenarios import SCENARIOS
 from simulator.world import World
@@ -164,6 +164,7 @@ _SINGLE_TRACK = {
     "wb_task": wildberries.new_order_messages,
     "boxberry": boxberry.messages,
     "hub_native": hub_native.messages,
+    "spsr": spsr.messages,
 }
 
 

@@ -56,6 +56,10 @@ class Numbers:
     def cdek(self) -> str:
         return self._unique(lambda: self._digits(10, "1"))
 
+    def spsr(self) -> str:
+        """An SPSR ShipmentNumber: 8 digits, as in the PHP client's examples (format undocumented)."""
+        return self._unique(lambda: self._digits(8, "4"))
+
     def uuid(self) -> str:
         """A version-4-shaped uuid from the run's generator (never uuid4: runs must repeat)."""
 

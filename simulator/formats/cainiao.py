@@ -114,6 +114,7 @@ _MODULE_STATUS = {
 _CARRIERS = {
     "russian_post": {"cpName": "Russian Post", "phone": "8-800-100-00-00", "url": "https://www.pochta.ru/tracking"},
     "cdek": {"cpName": "CDEK", "phone": "8-800-250-04-05", "url": "https://www.cdek.ru/ru/tracking"},
+    "spsr": {"cpName": "SPSR Express", "phone": "", "url": "https://www.spsr.ru"},
 }
 
 

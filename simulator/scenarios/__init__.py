@@ -4,7 +4,7 @@ Each scenario adds one order (or none) and its shipments to the world, with a tr
 partner. Parcels link only through what the real formats carry: an AliExpress order's
 `logistics_no`, a Cainiao S10 `mailNo` that Russian Post tracks too, a Russian Post
 renumbering, an Ozon posting's `tracking_number`, CDEK `related_entities`, or a hub-native
-`handed_over` event.
+`handed_over` event (to CDEK or SPSR).
 """
 
 from __future__ import annotations
@@ -12,7 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from simulator.scenarios.aliexpress import aliexpress_cancelled, aliexpress_cdek, aliexpress_russian_post, aliexpress_split
+from simulator.scenarios.aliexpress import (
+    aliexpress_cancelled,
+    aliexpress_cdek,
+    aliexpress_russian_post,
+    aliexpress_split,
+    aliexpress_spsr,
+)
 from simulator.scenarios.ozon import ozon_boxberry, ozon_cdek, ozon_russian_post
 from simulator.scenarios.warehouses import guangzhou_russian_post, overseas_warehouse
 from simulator.scenarios.wildberries import wildberries
@@ -31,4 +37,5 @@ SCENARIOS: tuple[tuple[Scenario, int, int], ...] = (
     (overseas_warehouse, 9, 1),
     (guangzhou_russian_post, 5, 1),
     (aliexpress_cancelled, 2, 0),
+    (aliexpress_spsr, 4, 1),
 )

@@ -129,6 +129,33 @@ def aliexpress_cdek(w: World, start: datetime) -> None:
                       [shipment])
 
 
+def aliexpress_spsr(w: World, start: datetime) -> None:
+    """AliExpress → Cainiao (LP number, import customs) → Moscow hand-over point → SPSR Express to
+    its own Moscow pickup centre in 6 to 8 days (SPSR is paid a share of the revenue it carries:
+    deploy/contracts.example.toml, `spsr-moscow-share`)."""
+    rng = w.rng
+    order, ae, (shipment,) = _aliexpress_order(w, start, 1, "aliexpress_cainiao_spsr")
+    clock = Clock(rng, start + hours(rng, 4, 30))
+    number = w.numbers.cainiao_lp()
+    shipment.identify("cainiao", number)
+    cainiao = w.track("cainiao", "cainiao", number, shipment, mail_no=number, carrier="spsr",
+                      eta=clock.now + timedelta(days=rng.randint(14, 22)))
+    flows.cainiao(cainiao, clock, warehouse=rng.random() < 0.4, import_customs=True)
+    point = _moscow_handover_point(w, shipment, f"cainiao:{number}")
+    flows.hub_native(point, clock.after(2, 20), "warehouse_inbound", Leg.DESTINATION_WAREHOUSE)
+    spsr_number = w.numbers.spsr()
+    spsr_id = shipment.identify("spsr", spsr_number)
+    flows.hub_native(point, clock.after(2, 30), "handed_over", Leg.DESTINATION_WAREHOUSE, handover_to=spsr_id)
+    rub = order.value_minor * (12 if order.currency == "CNY" else 1)  # the simulator's CNY → RUB
+    spsr = w.track("spsr", "spsr", spsr_number, shipment, number=spsr_number, contract="7600010711",
+                   shop_number=f"AE{order.marketplace_ref[-8:]}", declared=f"{rub // 100}.{rub % 100:02d}",
+                   description=rng.choice(("Электроника", "Одежда", "Товары для дома")))
+    result = flows.spsr(spsr, clock, attempts_failed=1 if rng.random() < 0.12 else 0)
+    shipment.finish(result, spsr.steps[-1].at)
+    _aliexpress_close(ae, [(cainiao.steps[0].at, number, "CAINIAO_STANDARD")], [(result, shipment.finished_at)], rng,
+                      [shipment])
+
+
 def _moscow_handover_point(w: World, shipment: Shipment, parcel: str) -> Track:
     return w.track("wh_moscow", "hub_native", parcel.split(":", 1)[1], shipment, parcel=parcel, zone=MOSCOW,
                    country="RU", city="Москва", facility="MOW-2")

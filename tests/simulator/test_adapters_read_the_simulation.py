@@ -20,7 +20,7 @@ from simulator.model import Message
 
 pytestmark = pytest.mark.unit
 
-SIMULATED_PARTNERS = sorted(p for p in PARTNERS if p != "spsr")
+SIMULATED_PARTNERS = sorted(PARTNERS)
 
 
 def _observe(message: Message) -> tuple[str, str | None, list[str]]:

@@ -76,10 +76,10 @@ def test_shipments_carry_canonical_identifiers_and_the_hubs_shipment_id(simulati
     assert {s["scenario"] for s in shipments} >= {
         "aliexpress_cainiao_russian_post", "aliexpress_split_russian_post", "aliexpress_cainiao_cdek", "ozon_cdek",
         "ozon_boxberry", "ozon_russian_post", "wildberries_pickup", "overseas_warehouse_moscow",
-        "guangzhou_consolidation_russian_post",
+        "guangzhou_consolidation_russian_post", "aliexpress_cainiao_spsr",
     }
     assert {s["outcome"] for s in shipments} == {"delivered", "returned", "returning", "cancelled", "lost"}
-    assert len(SCENARIOS) == 10
+    assert len(SCENARIOS) == 11
 
 
 def test_orders_spread_over_quarters_in_roubles_and_yuan(simulation: Simulation) -> None:

@@ -192,7 +192,7 @@ def test_json_payloads_have_their_real_examples_shape(simulation: Simulation) ->
 def test_russian_post_payloads_have_the_spec_examples_elements_and_namespaces(simulation: Simulation) -> None:
     seen = set()
     for message in _well_formed(simulation):
-        if message.extension != "xml":
+        if message.partner != "russian_post":
             continue
         name = xml_reference(message)
         seen.add(name)
@@ -204,6 +204,18 @@ def test_russian_post_payloads_have_the_spec_examples_elements_and_namespaces(si
         extra = {p for p in paths - ref_paths if not any(e in p for e in RUSSIAN_POST_EXTRAS)}
         assert extra == set(), f"seq {message.seq} vs {name}"
     assert len(seen) == 3, f"all three Russian Post formats are simulated, saw {sorted(seen)}"
+
+
+def test_spsr_payloads_have_the_client_fixture_elements(simulation: Simulation) -> None:
+    """No real SPSR answer was found (docs/partners/spsr.md#source-and-api): the reference is the
+    case written from the PHP client's InvoiceInfo, and a simulated answer adds nothing to it."""
+    ref_paths, ref_namespaces, _ = xml_shape(PARTNER_FIXTURES["synthetic_delivered.xml"].read_bytes())
+    spsr = [m for m in _well_formed(simulation) if m.partner == "spsr"]
+    assert spsr, "the simulation has SPSR traffic"
+    for message in spsr:
+        paths, namespaces, _ = xml_shape(message.payload)
+        assert namespaces == ref_namespaces, f"seq {message.seq}"
+        assert paths - ref_paths == set(), f"seq {message.seq}"
 
 
 def test_hub_native_payloads_follow_the_json_schema(simulation: Simulation) -> None:
