@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-unit test-integration soak lint broker-start broker-stop broker-status clean
+.PHONY: help install run test test-unit test-integration soak mutate-codes lint broker-start broker-stop broker-status clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -33,6 +33,9 @@ test-integration: install ## tests against the real broker and worker processes
 
 soak: install ## the long fault soak: 20,000 messages, 10 worker kills, a broker restart; prints its figures
 	$(BIN)/python -m tests.soak.soak $(SOAK_ARGS)
+
+mutate-codes: install ## mutate every code-table row in turn; fails if the pinned test misses one
+	$(BIN)/python -m tests.mutation.code_tables $(MUTATE_ARGS)
 
 lint: install ## ruff, mypy on the pure code, and the direction of imports (hub -> adapters -> schemas)
 	$(BIN)/ruff check .

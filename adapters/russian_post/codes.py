@@ -447,6 +447,10 @@ _TYPES: dict[int, OperationType] = {
          5: "Наличие запрета со стороны Компании дистанционной торговли (интернет-магазина) "
             "на продление срока хранения",
          6: "ПВЗ закрыт"},
+        # "Отправление уже вручено": the item was handed over already, so the status the code
+        # implies is delivered (docs/partners/russian-post.md#operattr-by-opertype, 49.1); it stays
+        # informational, so the timeline is unchanged.
+        {1: _m(S.DELIVERED, M.INFORMATIONAL)},
     ),
     50: OperationType(
         "Неудачная доставка в АПС", _because(_ATTEMPT, R.OTHER, P.CARRIER),
