@@ -14,8 +14,8 @@ from typing import Any
 from hub.stages.identity import SHIPMENT_EVENTS, Send
 from hub.stages.normalise import routing_identifier
 from hub.stages.settle import merge_emitted, split_emitted
+from hub.stages.stored_events import stored_event, stored_json
 from hub.stages.timeline_build import add_event, build_timeline
-from schemas import CanonicalEvent
 from schemas.timeline import Timeline, TimelineRedirect
 
 TimelineState = dict[str, Any]
@@ -61,7 +61,7 @@ def handle_shipment_message(
 
 def carrier_of_event(raw: dict[str, Any]) -> str:
     """The identifier that routed a stored event here (the smallest parcel identifier on it)."""
-    return routing_identifier(CanonicalEvent.model_validate(raw))
+    return routing_identifier(stored_event(raw))
 
 
 def _on_events(state: TimelineState, shipment_id: str, message: dict[str, Any], generation: int) -> tuple[TimelineState, list[Send | Publish]]:
@@ -86,12 +86,14 @@ def _on_events(state: TimelineState, shipment_id: str, message: dict[str, Any], 
         revived = True
     released = _merge_released(state.get("released"), message.get("released"))
     routed_in = message.get("routed") or {}
-    events = {eid: CanonicalEvent.model_validate(e) for eid, e in state.get("events", {}).items()}
+    stored = state.get("events", {})
+    events = {eid: stored_event(e) for eid, e in stored.items()}
     routed = dict(state.get("routed") or {})
     forwards: dict[tuple[str, int], list[dict[str, Any]]] = {}
     changed = kept = False
+    fresh: set[str] = set()  # event ids added or replaced by a preferred record
     for raw in raw_events:
-        event = CanonicalEvent.model_validate(raw)
+        event = stored_event(raw)
         event_generation = routed_in.get(raw["event_id"], generation)
         # Only a shipment that saw a split has released identifiers to look up.
         moved = released.get(routing_identifier(event)) if released else None
@@ -101,6 +103,8 @@ def _on_events(state: TimelineState, shipment_id: str, message: dict[str, Any], 
             continue
         kept = True
         events, added = add_event(events, event)
+        if added:
+            fresh.add(event.event_id)
         changed = changed or added
         if event_generation > routed.get(raw["event_id"], 0):
             routed[raw["event_id"]] = event_generation
@@ -120,7 +124,8 @@ def _on_events(state: TimelineState, shipment_id: str, message: dict[str, Any], 
     if not changed:
         # A repeat: publish the timeline again, in case a crash lost the first publication.
         return new_state, [*outputs, Publish(shipment_id, build_timeline(shipment_id, events), repeat=True)]
-    new_state["events"] = {eid: e.model_dump(mode="json") for eid, e in sorted(events.items())}
+    # Unchanged events keep their stored JSON; only what was added or preferred is dumped.
+    new_state["events"] = {eid: stored_json(e) if eid in fresh else stored[eid] for eid, e in sorted(events.items())}
     return new_state, [*outputs, Publish(shipment_id, build_timeline(shipment_id, events))]
 
 
@@ -195,13 +200,13 @@ def _on_release(state: TimelineState, shipment_id: str, message: dict[str, Any],
         {"kind": "events", "events": list(leaving.values()), "settled": moved, "generation": generation})))
     # What stays (possibly nothing: a shipment that only lived between a split and the
     # relabelling after it ends empty; its identifiers resolve elsewhere).
-    remaining = {eid: CanonicalEvent.model_validate(e) for eid, e in staying.items()}
+    remaining = {eid: stored_event(e) for eid, e in staying.items()}
     outputs.append(Publish(shipment_id, build_timeline(shipment_id, remaining)))
     return new_state, outputs
 
 
 def _orders(raw_events) -> set[str]:
-    return {str(r) for raw in raw_events for r in CanonicalEvent.model_validate(raw).order_references()}
+    return {str(r) for raw in raw_events for r in stored_event(raw).order_references()}
 
 
 def _merge_released(mine: dict[str, Any] | None, theirs: dict[str, Any] | None) -> dict[str, Any]:
@@ -223,5 +228,5 @@ def timeline_from_state(shipment_id: str, state: TimelineState | None) -> Timeli
         return None
     if state.get("redirect"):
         return TimelineRedirect(shipment_id=shipment_id, to=state["redirect"])
-    events = {eid: CanonicalEvent.model_validate(e) for eid, e in state.get("events", {}).items()}
+    events = {eid: stored_event(e) for eid, e in state.get("events", {}).items()}
     return build_timeline(shipment_id, events)

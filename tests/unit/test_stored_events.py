@@ -1,0 +1,71 @@
+"""hub/stages/stored_events.py: a stored event is validated once, and the cache never changes a result."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime, timezone
+
+import pytest
+
+from adapters.base import AdapterError, AdapterOptions
+from adapters.registry import run_adapter
+from hub.partners import PARTNERS
+from hub.stages import stored_events
+from hub.stages.stored_events import stored_event, stored_json
+from schemas import CanonicalEvent
+from simulator import simulate
+from simulator.faults import FaultRates
+from tests.support.partitioned_log import PartitionedRun
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture
+def events() -> list[CanonicalEvent]:
+    simulation = simulate(25, seed=5, rates=FaultRates(duplicates=0.2, out_of_order=0.2, late_links=0.1, malformed=0.0, unknown_codes=0.0))
+    found: list[CanonicalEvent] = []
+    for message in simulation.messages:
+        partner = PARTNERS[message.partner]
+        options = AdapterOptions(partner.id, partner.kind, subject=message.subject, country=partner.country)
+        try:
+            found.extend(run_adapter(partner.adapter, message.payload, received_at=message.at, options=options).events)
+        except AdapterError:
+            continue
+    assert len(found) > 200
+    return found
+
+
+def test_the_same_json_gives_the_same_model_once_validated(events):
+    stored_events.forget_all()
+    raw = stored_json(events[0])
+    assert stored_event(raw) is stored_event(json.loads(json.dumps(raw)))  # equal JSON read back: a hit
+
+
+def test_another_record_with_the_same_id_is_validated_anew(events):
+    stored_events.forget_all()
+    first = stored_json(events[0])
+    preferred = {**first, "received_at": datetime(2030, 1, 1, tzinfo=timezone.utc).isoformat()}
+    model = stored_event(preferred)
+    assert model.event_id == events[0].event_id
+    assert model.received_at.year == 2030
+    assert stored_event(first).received_at == events[0].received_at
+
+
+def _run(events: list[CanonicalEvent]) -> tuple[dict, dict]:
+    run = PartitionedRun(3, random.Random(3), redeliver_rate=0.1, crash_rate=0.05)
+    for event in events:
+        run.publish_event(event)
+    run.run()
+    published = {key: record.model_dump_json() for key, record in run.published.items()}
+    return published, json.loads(json.dumps(run.timelines, sort_keys=True))
+
+
+def test_timelines_and_states_are_the_same_with_a_cache_of_any_size(events, monkeypatch):
+    """Cold (no cache), tiny (constant eviction) and default: byte-identical publications and states."""
+    results = []
+    for capacity in (0, 7, stored_events.CAPACITY):
+        monkeypatch.setattr(stored_events, "CAPACITY", capacity)
+        stored_events.forget_all()
+        results.append(_run(events))
+    assert results[0] == results[1] == results[2]
