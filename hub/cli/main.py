@@ -19,6 +19,7 @@ from hub.cli import (
     contracts,
     deadletters,
     demo,
+    gateway,
     identify,
     normalize,
     ops,
@@ -36,6 +37,7 @@ Registrar = Callable[[argparse._SubParsersAction], object]
 # In the order `hub --help` lists them.
 COMMANDS: tuple[Registrar, ...] = (
     worker.add_parser,
+    gateway.add_parser,
     broker.add_parser,
     topics.add_parser,
     publish.add_parser,
