@@ -48,6 +48,7 @@ class Gateway:
     instance: str
     buckets: dict[str, TokenBucket] = field(default_factory=dict)
     seen: native.SeenWebhooks = field(default_factory=native.SeenWebhooks)
+    body_seconds: float = BODY_SECONDS
 
     def __post_init__(self) -> None:
         self.metrics = GatewayMetrics(self.delivery)
@@ -57,7 +58,6 @@ class Gateway:
 def make_app(gateway: Gateway) -> web.Application:
     # client_max_size above MAX_BODY: the pipeline answers 413 itself, in the partner's shape.
     app = web.Application(client_max_size=MAX_BODY + 1)
-    app["gateway"] = gateway
 
     async def partner_route(request: web.Request) -> web.StreamResponse:
         partner = request.match_info["partner"]
@@ -125,7 +125,7 @@ async def _pipeline(gateway: Gateway, request: web.Request, partner: str, route:
     if request.content_length is not None and request.content_length > MAX_BODY:
         return refuse(Outcome.TOO_LARGE)
     try:
-        body = await asyncio.wait_for(request.read(), BODY_SECONDS)
+        body = await asyncio.wait_for(request.read(), gateway.body_seconds)
     except web.HTTPRequestEntityTooLarge:
         return refuse(Outcome.TOO_LARGE)
     except TimeoutError:
