@@ -110,6 +110,8 @@ async def _bench(args: argparse.Namespace, url: str, process: subprocess.Popen) 
     print(f"  fixed rate {args.rate:g}/s      {len(latencies)}/{count} answered 200 ({_listed(fixed_outcomes)})")
     if p50 is not None:
         print(f"  latency at {args.rate:g}/s      p50 {p50:.1f} ms, p99 {p99:.1f} ms (from each request's scheduled time)")
+        print(f"  inside the gateway     p50 {_gateway_quantile(fixed_outcomes, 0.5)}, p99 {_gateway_quantile(fixed_outcomes, 0.99)}"
+              " (received → answer ready, its histogram)")
     print(f"  full speed             {delivered / elapsed:.0f} deliveries/s ({delivered} in {elapsed:.1f} s; {_listed(full_outcomes)})")
     return 0
 
@@ -138,12 +140,29 @@ async def _broker_up(session, url: str, process: subprocess.Popen, timeout: floa
 
 
 async def _outcomes(session, url: str) -> dict[str, float]:
+    """Answers by outcome so far, and the gateway's own latency histogram as `le=<bound>` entries."""
     from prometheus_client.parser import text_string_to_metric_families
 
     async with session.get(f"{url}/metrics") as response:
         text = await response.text()
-    return {s.labels["outcome"]: s.value for f in text_string_to_metric_families(text) if f.name == "hub_gateway_requests"
-            for s in f.samples if s.name == "hub_gateway_requests_total"}
+    figures = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "hub_gateway_requests_total":
+                figures[sample.labels["outcome"]] = sample.value
+            elif sample.name == "hub_gateway_request_seconds_bucket":
+                figures[f"le={sample.labels['le']}"] = sample.value
+    return figures
+
+
+def _gateway_quantile(counts: dict[str, int], fraction: float) -> str:
+    """The histogram bucket bound the gateway's own `fraction` quantile falls under."""
+    buckets = sorted((float(k[3:]), v) for k, v in counts.items() if k.startswith("le="))
+    total = buckets[-1][1] if buckets else 0
+    for bound, count in buckets:
+        if total and count >= fraction * total:
+            return "over 10 s" if bound == float("inf") else f"≤ {bound * 1000:g} ms"
+    return "unknown"
 
 
 def _difference(after: dict[str, float], before: dict[str, float]) -> dict[str, int]:
@@ -151,4 +170,4 @@ def _difference(after: dict[str, float], before: dict[str, float]) -> dict[str, 
 
 
 def _listed(outcomes: dict[str, int]) -> str:
-    return ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())) or "none"
+    return ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items()) if not k.startswith("le=")) or "none"

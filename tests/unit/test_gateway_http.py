@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -293,6 +292,3 @@ async def test_metrics_show_spool_depth_and_oldest_age(client):
     assert values["hub_gateway_broker_up"] == 0
     assert 'hub_gateway_request_seconds_bucket{le="0.1",partner="cdek"}' in text
 
-
-def test_the_app_is_a_plain_aiohttp_application(tmp_path):
-    assert isinstance(make_app(make_gateway(tmp_path / "spool")), web.Application)
