@@ -44,6 +44,13 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name}={raw!r} is not a number") from err
 
 
+def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
+    value = _float(env, name, default)
+    if value <= 0:
+        raise ConfigError(f"{name}={value} must be positive")
+    return value
+
+
 def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
     value = env.get(name) or default
     if value not in choices:
@@ -84,6 +91,16 @@ class Settings:
     # Replication factor of every topic the hub creates (its own, partner topics, faust's
     # changelogs). None: ask the cluster (its `default.replication.factor`; hub/topics.py).
     replication: int | None = None
+    # The ingestion gateway (`hub gateway`, docs/gateway.md).
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8080
+    # The TOML file of partner tokens, secrets and rates; None: the gateway refuses to start.
+    gateway_secrets: str | None = None
+    gateway_spool_dir: str = ".hub/gateway/spool"
+    # Names this gateway in every record it writes; defaults to host:port.
+    gateway_instance: str | None = None
+    # Seconds the broker has to acknowledge a record before it is spooled instead (Ozon waits 5 s).
+    gateway_ack_budget: float = 1.5
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -115,6 +132,12 @@ class Settings:
             stale_after_hours=_float(env, "HUB_STALE_AFTER_HOURS", 72.0),
             corridor_days=env.get("HUB_CORRIDOR_DAYS") or "CN-RU=8,RU-RU=4",
             replication=_optional_int(env, "HUB_REPLICATION"),
+            gateway_host=env.get("HUB_GATEWAY_HOST") or "127.0.0.1",
+            gateway_port=_int(env, "HUB_GATEWAY_PORT", 8080),
+            gateway_secrets=env.get("HUB_GATEWAY_SECRETS") or None,
+            gateway_spool_dir=env.get("HUB_GATEWAY_SPOOL") or ".hub/gateway/spool",
+            gateway_instance=env.get("HUB_GATEWAY_INSTANCE") or None,
+            gateway_ack_budget=_positive_float(env, "HUB_GATEWAY_ACK_BUDGET", 1.5),
         )
 
     def days_for_corridor(self, corridor: str) -> float:

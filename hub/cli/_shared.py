@@ -133,3 +133,27 @@ def broker_problem(doing: str, settings: Settings, err: Exception) -> str:
     if isinstance(err, KafkaConnectionError):
         return f"{doing}: no broker answers at {settings.kafka_bootstrap}"
     return f"{doing} on {settings.kafka_bootstrap}: " + " ".join(str(err).split())
+
+
+def percentile(values: list[int] | list[float], fraction: float):
+    """The value at `fraction` (0.5: the median) of `values`, nearest rank; None when empty."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+async def delete_topics_starting(settings: Settings, run_id: str) -> None:
+    """Best effort: a benchmark's topics (and its workers' changelogs), all named `run_id...`, go when it ends."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    try:
+        await admin.start()
+        names = [t for t in await admin.list_topics() if t.startswith(run_id)]
+        if names:
+            await admin.delete_topics(names)
+    except Exception:  # noqa: BLE001 - a leftover topic is harmless
+        pass
+    finally:
+        await admin.close()

@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from hub.cli._shared import fail, start_worker, step, stop_process_group, wait_until_ready
+from hub.cli._shared import delete_topics_starting, fail, percentile, start_worker, step, stop_process_group, wait_until_ready
 from hub.config import Settings
 from hub.kafka import broker
 
@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         for worker in workers:
             stop_process_group(worker.process)
-        asyncio.run(_delete_topics(settings, run_id))
+        asyncio.run(delete_topics_starting(settings, run_id))
         if started_broker is not None:
             broker.stop(started_broker)
 
@@ -203,13 +203,6 @@ def _epoch_ms(text: str) -> int:
     return int(datetime.fromisoformat(text).timestamp() * 1000)
 
 
-def _percentile(values: list[int], fraction: float) -> int | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
-
-
 def _report(
     args: argparse.Namespace, messages: int, published: float, wall: float, figures: Figures, workers: list[Worker]
 ) -> None:
@@ -224,25 +217,9 @@ def _report(
         print(f"  pipeline time           {span:.1f} s (first partner record → last timeline record)")
         print(f"  throughput              {messages / span:.0f} messages/s, {figures.events / span:.0f} events/s")
     print(f"  until caught up         {wall:.1f} s from the first publish")
-    p50, p99 = _percentile(figures.latencies_ms, 0.50), _percentile(figures.latencies_ms, 0.99)
+    p50, p99 = percentile(figures.latencies_ms, 0.50), percentile(figures.latencies_ms, 0.99)
     if p50 is not None:
         print(f"  received → timeline     p50 {p50} ms, p99 {p99} ms ({len(figures.latencies_ms)} events)")
     for index, worker in enumerate(workers):
         peak = worker.peak_memory_kib()
         print(f"  worker {index} peak memory   " + (f"{peak / 1024:.0f} MiB (VmHWM)" if peak else "unknown"))
-
-
-async def _delete_topics(settings: Settings, run_id: str) -> None:
-    """Best effort: the bench's topics (and the workers' changelogs) go when it ends."""
-    from aiokafka.admin import AIOKafkaAdminClient
-
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
-    try:
-        await admin.start()
-        names = [t for t in await admin.list_topics() if t.startswith(run_id)]
-        if names:
-            await admin.delete_topics(names)
-    except Exception:  # noqa: BLE001 - a leftover topic is harmless
-        pass
-    finally:
-        await admin.close()

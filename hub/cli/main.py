@@ -19,6 +19,8 @@ from hub.cli import (
     contracts,
     deadletters,
     demo,
+    gateway,
+    gateway_bench,
     identify,
     normalize,
     ops,
@@ -36,6 +38,7 @@ Registrar = Callable[[argparse._SubParsersAction], object]
 # In the order `hub --help` lists them.
 COMMANDS: tuple[Registrar, ...] = (
     worker.add_parser,
+    gateway.add_parser,
     broker.add_parser,
     topics.add_parser,
     publish.add_parser,
@@ -48,6 +51,7 @@ COMMANDS: tuple[Registrar, ...] = (
     settlements.add_parser,
     simulate.add_parser,
     bench.add_parser,
+    gateway_bench.add_parser,
     ops.add_parser,
     deadletters.add_parser,
     identify.add_parser,
