@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timezone
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
@@ -98,9 +99,20 @@ class CanonicalEvent(BaseModel):
     flags: tuple[str, ...] = ()
 
     def parcel_identifiers(self) -> tuple[Identifier, ...]:
-        return tuple(i for i in map(Identifier.parse, self.subject) if i.level is Level.PARCEL)
+        return self._parcel_identifiers
 
     def order_references(self) -> tuple[Identifier, ...]:
+        return self._order_references
+
+    # Parsed once per model (it is frozen): a shipment's events are folded again at every
+    # message (hub/stages/stored_events.py keeps their models). Not fields: never serialised,
+    # and equality and hashing ignore them.
+    @cached_property
+    def _parcel_identifiers(self) -> tuple[Identifier, ...]:
+        return tuple(i for i in map(Identifier.parse, self.subject) if i.level is Level.PARCEL)
+
+    @cached_property
+    def _order_references(self) -> tuple[Identifier, ...]:
         return tuple(i for i in map(Identifier.parse, self.references) if i.level is Level.ORDER)
 
 

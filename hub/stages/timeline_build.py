@@ -132,7 +132,8 @@ def _legs(ordered: list[CanonicalEvent]) -> list[LegSpan]:
     reports on the parcel (Wildberries delivering to its own pickup points is its own
     carrier); once the parcel is on its way back (`return`), it stays there.
     """
-    spans: list[LegSpan] = []
+    # [leg, partner, entered_at, exited_at], made into LegSpans once complete.
+    spans: list[list[Any]] = []
     carried = any(e.partner_kind is not PartnerKind.MARKETPLACE for e in ordered)
     for event in ordered:
         if (carried and event.partner_kind is PartnerKind.MARKETPLACE) or event.status is Status.UNKNOWN:
@@ -143,17 +144,17 @@ def _legs(ordered: list[CanonicalEvent]) -> list[LegSpan]:
         if leg is None:
             continue
         if spans:
-            current = spans[-1].leg
+            current = spans[-1][0]
             if current is Leg.RETURN:
                 leg = Leg.RETURN
             elif leg is not Leg.RETURN and FORWARD_ORDER.index(leg) < FORWARD_ORDER.index(current):
                 leg = current
-        if spans and spans[-1].leg is leg and spans[-1].partner == event.partner:
+        if spans and spans[-1][0] is leg and spans[-1][1] == event.partner:
             continue
         if spans:
-            spans[-1] = spans[-1].model_copy(update={"exited_at": event.occurred_at})
-        spans.append(LegSpan(leg=leg, partner=event.partner, entered_at=event.occurred_at))
-    return spans
+            spans[-1][3] = event.occurred_at
+        spans.append([leg, event.partner, event.occurred_at, None])
+    return [LegSpan(leg=leg, partner=partner, entered_at=entered, exited_at=exited) for leg, partner, entered, exited in spans]
 
 
 def _corridor(ordered: list[CanonicalEvent]) -> Corridor | None:
