@@ -84,6 +84,11 @@ class Settings:
     # Replication factor of every topic the hub creates (its own, partner topics, faust's
     # changelogs). None: ask the cluster (its `default.replication.factor`; hub/topics.py).
     replication: int | None = None
+    # The secrets file (TOML) shared with the webhook gateway; pollers read its [pollers.<partner>] tables.
+    gateway_secrets: str | None = None
+    # `hub poll`: seconds between passes, and the port of its /metrics.
+    poll_every: float = 60.0
+    poll_metrics_port: int = 6070
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -115,6 +120,9 @@ class Settings:
             stale_after_hours=_float(env, "HUB_STALE_AFTER_HOURS", 72.0),
             corridor_days=env.get("HUB_CORRIDOR_DAYS") or "CN-RU=8,RU-RU=4",
             replication=_optional_int(env, "HUB_REPLICATION"),
+            gateway_secrets=env.get("HUB_GATEWAY_SECRETS") or None,
+            poll_every=_float(env, "HUB_POLL_EVERY", 60.0),
+            poll_metrics_port=_int(env, "HUB_POLL_METRICS_PORT", 6070, minimum=0),
         )
 
     def days_for_corridor(self, corridor: str) -> float:
