@@ -5,6 +5,9 @@ from __future__ import annotations
 from hub.pollers.clock import Clock
 
 
+EPSILON = 1e-6
+
+
 class TokenBucket:
     """`burst` tokens at most, one more every `refill_every` seconds; a request takes one.
 
@@ -27,7 +30,8 @@ class TokenBucket:
     def wait_for_token(self) -> float:
         """Seconds until a request may go (0 when it may go now)."""
         self._refill()
-        return 0.0 if self._tokens >= 1 else (1 - self._tokens) * self._refill_every
+        # The tolerance absorbs float rounding at epoch magnitudes (a microsecond is the clock's grain there).
+        return 0.0 if self._tokens >= 1 - EPSILON else max((1 - self._tokens) * self._refill_every, 1e-6)
 
     async def take(self) -> None:
         while (wait := self.wait_for_token()) > 0:

@@ -25,8 +25,11 @@ class RussianPostAsker:
         self.client = client
 
     async def ask(self, poll: Poll, due: list[Parcel]) -> None:
+        # Barcodes in a ticket at the start of the pass wait for the next pass, even if their
+        # ticket is answered or gone now: their schedule decides then.
+        waiting = {i for t in poll.state.tickets.values() for i in t.identifiers}
         await self._collect_answers(poll)
-        await self._open_tickets(poll, due)
+        await self._open_tickets(poll, [p for p in due if p.identifier not in waiting])
 
     async def _collect_answers(self, poll: Poll) -> None:
         limits = self.client.limits
