@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from hub.pollers.clock import Clock
 
-
 EPSILON = 1e-6
 
 
