@@ -95,12 +95,16 @@ class Settings:
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 8080
     # The TOML file of partner tokens, secrets and rates; None: the gateway refuses to start.
+    # The pollers read their credentials from its [pollers.<partner>] tables.
     gateway_secrets: str | None = None
     gateway_spool_dir: str = ".hub/gateway/spool"
     # Names this gateway in every record it writes; defaults to host:port.
     gateway_instance: str | None = None
     # Seconds the broker has to acknowledge a record before it is spooled instead (Ozon waits 5 s).
     gateway_ack_budget: float = 1.5
+    # `hub poll`: seconds between passes, and the port of its /metrics.
+    poll_every: float = 60.0
+    poll_metrics_port: int = 6070
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -138,6 +142,8 @@ class Settings:
             gateway_spool_dir=env.get("HUB_GATEWAY_SPOOL") or ".hub/gateway/spool",
             gateway_instance=env.get("HUB_GATEWAY_INSTANCE") or None,
             gateway_ack_budget=_positive_float(env, "HUB_GATEWAY_ACK_BUDGET", 1.5),
+            poll_every=_float(env, "HUB_POLL_EVERY", 60.0),
+            poll_metrics_port=_int(env, "HUB_POLL_METRICS_PORT", 6070, minimum=0),
         )
 
     def days_for_corridor(self, corridor: str) -> float:

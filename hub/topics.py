@@ -58,8 +58,12 @@ CONTROL = TopicSpec("control", Cleanup.DELETE, FOREVER, "commands such as closin
 # Raw payloads may hold personal data: dead letters are kept 30 days only.
 DEADLETTER = TopicSpec("deadletter", Cleanup.DELETE, str(30 * DAY_MS), "poison messages with their reason (30 days)")
 
+# The pollers' memory (hub/pollers/state.py): open Russian Post tickets and per-parcel schedules.
+POLLER_STATE = TopicSpec("poller-state", Cleanup.COMPACT, FOREVER, "pollers' open tickets and parcel schedules")
+
 HUB_TOPICS: tuple[TopicSpec, ...] = (
     EVENTS, IDENTITY, SHIPMENT_EVENTS, TIMELINES, SETTLEMENTS, STATEMENTS, TURNOVER, CONTRACTS, CONTROL, DEADLETTER,
+    POLLER_STATE,
 )
 
 # Partner topics: raw bytes in the partner's own format, stamped with broker time so a

@@ -44,6 +44,20 @@ def settings_or_none(command: str) -> Settings | None:
         return None
 
 
+def logging_and_topics_ready(command: str, settings: Settings) -> int | None:
+    """Configure logging, then create the missing topics; None when ready, else the exit code after a one-line error."""
+    from hub.app import active_partners
+    from hub.logs import configure_logging
+    from hub.topics import ensure_topics
+
+    configure_logging(settings.log_format, settings.log_level)
+    try:
+        asyncio.run(ensure_topics(settings, [p.id for p in active_partners()]))
+    except Exception as err:  # noqa: BLE001 - one line, whatever the broker said
+        return fail(command, f"cannot prepare topics on {settings.kafka_bootstrap}: {err}")
+    return None
+
+
 def aware_time(option: str, text: str) -> datetime:
     """The value of `option`, an ISO time with an offset; ValueError saying in one line what is wrong."""
     try:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 
-from hub.cli._shared import fail, settings_or_none
+from hub.cli._shared import logging_and_topics_ready, settings_or_none
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -22,16 +21,12 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_or_none("worker")
     if settings is None:
         return 1
-    from hub.app import active_partners, create_app
-    from hub.logs import configure_logging
-    from hub.topics import ensure_topics
-
-    configure_logging(settings.log_format, settings.log_level)
-    try:
-        asyncio.run(ensure_topics(settings, [p.id for p in active_partners()]))
-    except Exception as err:  # noqa: BLE001 - one line, whatever the broker said
-        return fail("worker", f"cannot prepare topics on {settings.kafka_bootstrap}: {err}")
+    failed = logging_and_topics_ready("worker", settings)
+    if failed is not None:
+        return failed
     import faust
+
+    from hub.app import create_app
 
     app = create_app(settings)
     # redirect_stdouts=False: our structlog lines go to stdout as they are, not re-logged as faust warnings.

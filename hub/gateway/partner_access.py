@@ -16,6 +16,8 @@ from pathlib import Path
 
 # Partners that push over a route of their own; every other entry is a hub-native partner.
 OZON, CDEK, ALIEXPRESS = "ozon", "cdek", "aliexpress"
+# Tables of the same file that other hub processes read: the pollers' credentials (docs/pollers.md).
+OTHER_READERS = frozenset({"pollers"})
 DEFAULT_RATE = 100.0  # requests per second, per partner
 DEFAULT_BURST = 200
 
@@ -65,6 +67,8 @@ def load_partner_access(path: Path, known_partners: set[str], native_partners: s
         raise PartnerFileError(f"{path} is not TOML: {err}") from None
     access = {}
     for partner, table in document.items():
+        if partner in OTHER_READERS:
+            continue
         if partner not in known_partners:
             raise PartnerFileError(f"{path}: unknown partner [{partner}]")
         if not isinstance(table, dict):

@@ -125,6 +125,12 @@ def test_the_example_partner_file_loads():
     assert access["pvz_network"].rate == 50
 
 
+def test_the_pollers_tables_of_the_shared_file_are_left_to_them(tmp_path):
+    """One secrets file for the gateway and the pollers (docs/pollers.md): [pollers.*] is theirs."""
+    access = load(write(tmp_path, '[cdek]\ntoken = "t0p-secret"\n\n[pollers.boxberry]\ntoken = "b0x"\n'))
+    assert set(access) == {"cdek"}
+
+
 @pytest.mark.parametrize(("text", "message"), [
     ('[ozon]\ntoken = ""\n', "[ozon] token must be a non-empty string"),
     ('[nobody]\ntoken = "x"\n', "unknown partner [nobody]"),
