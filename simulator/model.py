@@ -77,6 +77,9 @@ class Message:
     # The steps whose news this message carries (a webhook one, a polled history all so far):
     # the ground truth's witness of when the hub could first know of a delivery or a value.
     steps: tuple[Step, ...] = ()
+    # True where the partner pushes the message to us (an Ozon push, a CDEK webhook): `hub demo`
+    # sends those through the ingestion gateway over HTTP; read models are polled, so published.
+    pushed: bool = False
 
     @property
     def file(self) -> str:

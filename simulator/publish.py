@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -26,6 +26,7 @@ class Record:
     partner: str
     payload: bytes
     subject: str | None = None
+    pushed: bool = False  # the partner pushes it over HTTP (simulator/push.py), see Message.pushed
 
 
 class Progress:
@@ -64,8 +65,13 @@ async def publish_records(
     total: int,
     rate: float | None = None,
     progress: Progress | None = None,
+    divert: Callable[[Record], Awaitable[bool]] | None = None,
 ) -> int:
-    """Send every record in order; at most `rate` records per second when given. Returns the count."""
+    """Send every record in order; at most `rate` records per second when given. Returns the count.
+
+    `divert`, when given, sees each record first: one it takes (answers True) went another
+    way, as a push over HTTP (simulator/push.py), and is not produced here.
+    """
     from aiokafka import AIOKafkaProducer
 
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5)
@@ -79,6 +85,11 @@ async def publish_records(
                 delay = started + sent / rate - time.monotonic()
                 if delay > 0:
                     await asyncio.sleep(delay)
+            if divert is not None and await divert(record):
+                sent += 1
+                if progress:
+                    progress.update(sent)
+                continue
             headers = [(SUBJECT_HEADER, record.subject.encode())] if record.subject else None
             pending.append(await producer.send(topic_for(record.partner), value=record.payload, headers=headers))
             sent += 1
@@ -98,4 +109,4 @@ async def publish_records(
 def simulation_records(messages: Iterable[Message], partners: Iterable[str] | None = None) -> list[Record]:
     """A simulation's messages as records, optionally only those for some partners."""
     keep = None if partners is None else set(partners)
-    return [Record(m.partner, m.payload, m.subject) for m in messages if keep is None or m.partner in keep]
+    return [Record(m.partner, m.payload, m.subject, m.pushed) for m in messages if keep is None or m.partner in keep]

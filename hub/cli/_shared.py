@@ -106,11 +106,27 @@ def latest_by_key(settings: Settings, topic: str) -> dict[str, dict]:
 
 def start_worker(env: dict[str, str], log_path: Path) -> subprocess.Popen:
     """`hub worker` as a detached process (its own session, so it can be stopped with its children), logging to `log_path`."""
+    return start_hub_process("worker", env, log_path)
+
+
+def start_hub_process(command: str, env: dict[str, str], log_path: Path) -> subprocess.Popen:
+    """`hub <command>` as a detached process (its own session, so it can be stopped with its children), logging to `log_path`."""
     with open(log_path, "ab") as log:
         return subprocess.Popen(
-            [sys.executable, "-m", "hub.cli", "worker"], env=env, stdout=log, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "hub.cli", command], env=env, stdout=log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True,
         )
+
+
+def read_health(url: str) -> dict | None:
+    """GET `url`/health of a worker or gateway: its body whatever the status (503 says why not ready), None if no answer."""
+    try:
+        with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        return json.loads(err.read() or b"{}")
+    except (OSError, ValueError):
+        return None
 
 
 def wait_until_ready(url: str, process: subprocess.Popen, timeout: float) -> bool:

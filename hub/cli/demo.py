@@ -1,9 +1,11 @@
 """`hub demo`: the main job on one machine. Broker, topics, a worker, traffic, timelines, money.
 
-Starts what is not running (the broker unless HUB_KAFKA_BOOTSTRAP names one, one worker),
-publishes the example contracts and simulated traffic from every partner (with faults),
-waits until the worker has processed it, prints a few multi-party timelines and the first
-quarter's settlement statement, then stops what it started (or keeps it up with
+Starts what is not running (the broker unless HUB_KAFKA_BOOTSTRAP names one, one worker, one
+ingestion gateway), publishes the example contracts and simulated traffic from every partner
+(with faults): Ozon's pushes and CDEK's webhooks over HTTP through the gateway, the rest
+straight to the partner topics. Waits until the worker has processed it, checks every
+shipment against the simulator's ground truth, prints a few multi-party timelines and the
+first quarter's settlement statement, then stops what it started (or keeps it up with
 --keep-running).
 """
 
@@ -17,16 +19,21 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hub.cli._shared import fail, fetch_shipment, latest_by_key, start_worker, step, stop_process_group, wait_until_ready
+from hub.cli.demo_gateway import DemoGateway, describe_answers, start_gateway
 from hub.config import Settings
 from hub.kafka import broker
+
+if TYPE_CHECKING:
+    from simulator import Simulation
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("demo", help="start broker and worker, publish simulated traffic, print timelines and a statement")
     parser.add_argument("--dir", type=Path, default=Path(".hub"), help="where the broker and worker keep data and logs")
-    parser.add_argument("--keep-running", action="store_true", help="leave broker and worker up until Ctrl-C")
+    parser.add_argument("--keep-running", action="store_true", help="leave broker, worker and gateway up until Ctrl-C")
     parser.set_defaults(func=run)
 
 
@@ -54,25 +61,36 @@ def run(args: argparse.Namespace) -> int:
     args.dir.mkdir(parents=True, exist_ok=True)
     step(f"starting a worker (log: {log_path}, web: {settings.web_url})")
     worker = start_worker(env, log_path)
+    gateway = None
     try:
+        gateway = start_gateway(env, args.dir)
+        step(f"starting an ingestion gateway (log: {gateway.log_path}, partner file: {args.dir / 'gateway-secrets.toml'}, "
+             f"listening on {gateway.url})")
         if not wait_until_ready(settings.web_url, worker, 120):
             return fail("demo", f"the worker did not become ready; see {log_path}")
-        shipment_ids = _publish_samples(settings)
+        if not gateway.wait_until(lambda health: health.get("broker_up"), 60):
+            return fail("demo", f"the gateway did not reach the broker; see {gateway.log_path}")
+        simulation = _publish_samples(settings, gateway)
         step("waiting until the worker has processed everything")
         from hub.app import active_partners
         from hub.kafka.caught_up import wait_until_caught_up
 
         asyncio.run(wait_until_caught_up(settings, [p.id for p in active_partners()], timeout=300))
-        _print_timelines(settings, shipment_ids)
+        problems = _ground_truth_problems(settings, simulation.shipments())
+        _print_timelines(settings, simulation.showcase()[:6])
         _print_statement(settings, env)
+        if problems:
+            return fail("demo", f"{len(problems)} shipments differ from the ground truth: " + "; ".join(problems[:5]))
         if args.keep_running:
-            step(f"running; timelines at {settings.web_url}/shipments/<id>. Ctrl-C stops")
+            step(f"running; timelines at {settings.web_url}/shipments/<id>, the gateway at {gateway.url}. Ctrl-C stops")
             try:
                 worker.wait()
             except KeyboardInterrupt:
                 pass
         return 0
     finally:
+        if gateway is not None:
+            stop_process_group(gateway.process)
         stop_process_group(worker)
         if started_broker:
             broker.stop(args.dir / "broker")
@@ -82,22 +100,57 @@ DEMO_SHIPMENTS = 40
 CONTRACTS_FILE = Path(__file__).resolve().parents[2] / "deploy" / "contracts.example.toml"
 
 
-def _publish_samples(settings: Settings, shipments: int = DEMO_SHIPMENTS) -> list[str]:
-    """Publish the example contracts and a simulated day-to-day mix of journeys; return what to show."""
+def _publish_samples(settings: Settings, gateway: DemoGateway, shipments: int = DEMO_SHIPMENTS) -> Simulation:
+    """Publish the example contracts and a simulated day-to-day mix of journeys, Ozon's and
+    CDEK's pushes through the gateway over HTTP; say what the gateway answered."""
     from hub.app import active_partners
-    from hub.kafka.partner_feed import publish
+    from hub.cli.contracts import publish_contract_file
+    from hub.topics import ensure_topics, partner_topic
     from simulator import simulate
-    from simulator.publish import simulation_records
+    from simulator.publish import Progress, publish_records, simulation_records
+    from simulator.push import PartnerPush
 
     step(f"publishing the example contracts ({CONTRACTS_FILE.name})")
-    from hub.cli.contracts import publish_contract_file
-
     publish_contract_file(settings, CONTRACTS_FILE)
     simulation = simulate(shipments, seed=1)
     records = simulation_records(simulation.messages, [p.id for p in active_partners()])
-    step(f"publishing {len(records)} partner messages for {shipments} simulated shipments (seed 1)")
-    publish(settings, records)
-    return simulation.showcase()[:6]
+    pushed = sum(1 for r in records if r.pushed and r.partner in gateway.urls)
+    step(f"sending {len(records)} partner messages for {shipments} simulated shipments (seed 1): {pushed} of them "
+         f"({', '.join(gateway.urls)} pushes) over HTTP through the gateway, the rest published to their topics")
+    asyncio.run(ensure_topics(settings, sorted({r.partner for r in records})))
+
+    async def send() -> PartnerPush:
+        async with PartnerPush(gateway.urls) as push:
+            await push.ping_ozon()  # Ozon's first request to a receiver is a ping
+            await publish_records(settings.kafka_bootstrap, records, lambda p: partner_topic(settings, p), total=len(records),
+                                  progress=Progress(len(records), label="sent"), divert=push.divert)
+        return push
+
+    push = asyncio.run(send())
+    # A spooled record reaches its topic when the gateway's drainer has moved it.
+    if not gateway.wait_until(lambda health: health.get("spooled") == 0, 60):
+        step(f"the gateway still holds records in its spool; see {gateway.log_path}")
+    ping, answers = push.answers[0], push.answers[1:]
+    print(f"gateway {gateway.url}: {len(push.answers)} messages over HTTP, {len(records) - len(answers)} published directly")
+    print("\n".join(describe_answers(ping, answers, gateway.outcomes())))
+    print()
+    return simulation
+
+
+def _ground_truth_problems(settings: Settings, truths: list[dict]) -> list[str]:
+    """Every simulated shipment asked of the worker: its shipment id, status and identifiers must be the simulator's."""
+    problems = []
+    for truth in truths:
+        _, body = fetch_shipment(settings.web_url, truth["identifiers"][0])
+        timeline = body.get("timeline") if body.get("found") else None
+        if timeline is None:
+            problems.append(f"{truth['identifiers'][0]}: no timeline")
+        elif (timeline["shipment_id"], timeline["status"], sorted(timeline["identifiers"])) != (
+                truth["shipment_id"], truth["final_status"], sorted(truth["identifiers"])):
+            problems.append(f"{truth['identifiers'][0]}: {timeline['status']}, expected {truth['final_status']}")
+    print(f"ground truth: {len(truths) - len(problems)} of {len(truths)} shipments end with the simulator's shipment id, "
+          "status and identifiers\n")
+    return problems
 
 
 def _print_timelines(settings: Settings, queries: list[str]) -> None:

@@ -63,6 +63,7 @@ def message(
     subject: str | None = None,
     links: bool = False,
     steps: Iterable[Step] = (),
+    pushed: bool = False,
 ) -> Message:
     return Message(
         at=at,
@@ -75,6 +76,7 @@ def message(
         link_group=f"link:{track.partner}:{track.key}" if links else None,
         shipments=track.shipments,
         steps=tuple(steps),
+        pushed=pushed,
     )
 
 

@@ -38,10 +38,10 @@ def messages(track: Track, rng: random.Random) -> list[Message]:
     out: list[Message] = []
     if info.get("print_form") and track.steps:
         sent = track.steps[0].at + lag(rng, 2, 30)
-        out.append(message(track, sent, _print_form(info, sent, rng), "json", outcome="ignored"))
+        out.append(message(track, sent, _print_form(info, sent, rng), "json", outcome="ignored", pushed=True))
     for step in track.steps:
         sent = step.at + lag(rng, 1, 25)
-        out.append(message(track, sent, _webhook(info, step, sent), "json", unknown=unknown_codes([step]), steps=[step]))
+        out.append(message(track, sent, _webhook(info, step, sent), "json", unknown=unknown_codes([step]), steps=[step], pushed=True))
     if info.get("direct_uuid"):
         # A return order is read back (GET /v2/orders/{uuid}) after its creation and at its end.
         for upto in sorted({1, len(track.steps)}):

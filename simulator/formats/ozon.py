@@ -27,7 +27,7 @@ def messages(track: Track, rng: random.Random) -> list[Message]:
             continue
         sent = step.at + lag(rng, 0, 3)
         unknown = (step.code,) if step.undocumented else ()
-        out.append(message(track, sent, _push(track.info, step), "json", unknown=unknown, steps=[step]))
+        out.append(message(track, sent, _push(track.info, step), "json", unknown=unknown, steps=[step], pushed=True))
     return out
 
 
@@ -102,7 +102,11 @@ def ping_messages(start: datetime, end: datetime, rng: random.Random) -> list[Me
     out = []
     at = start + hours(rng, 24, 240)
     while at < end:
-        payload = dump_json({"message_type": "TYPE_PING", "time": utc_z(at)}, indent="\t")
-        out.append(Message(at=at, partner="ozon", payload=payload, extension="json", expected=Expected("ignored")))
+        out.append(Message(at=at, partner="ozon", payload=ping_payload(at), extension="json", expected=Expected("ignored"), pushed=True))
         at += hours(rng, 120, 360)
     return out
+
+
+def ping_payload(at: datetime) -> bytes:
+    """Ozon's TYPE_PING, sent first when a receiver is registered and now and then after."""
+    return dump_json({"message_type": "TYPE_PING", "time": utc_z(at)}, indent="\t")

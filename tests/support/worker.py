@@ -13,6 +13,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hub.cli._shared import read_health
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -45,13 +47,7 @@ class WorkerProcess:
         return self
 
     def health(self) -> dict | None:
-        try:
-            with urllib.request.urlopen(f"{self.url}/health", timeout=2) as response:
-                return json.loads(response.read())
-        except urllib.error.HTTPError as err:
-            return json.loads(err.read() or b"{}")
-        except OSError:
-            return None
+        return read_health(self.url)
 
     def wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
