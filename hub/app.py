@@ -14,7 +14,7 @@ from adapters.registry import PARSERS
 from hub import metrics, topics
 from hub.agents import register_agents
 from hub.agents.context import HubTables, HubTopics, StreamClock, Wiring, partition_of
-from hub.config import Settings
+from hub.config import Settings, kafka_client_options
 from hub.kafka import faust_fixes
 from hub.kafka.contract_registry import ContractRegistry
 from hub.kafka.control_follower import ControlFollower
@@ -34,6 +34,7 @@ def create_app(settings: Settings) -> faust.App:
     app = faust.App(
         settings.app_id,
         broker=f"kafka://{settings.kafka_bootstrap}",
+        broker_credentials=broker_credentials(settings),
         store="memory://",
         topic_partitions=settings.partitions,
         key_serializer="raw",
@@ -59,6 +60,17 @@ def create_app(settings: Settings) -> faust.App:
     )
     _register(app, settings)
     return app
+
+
+def broker_credentials(settings: Settings) -> faust.types.auth.CredentialsT | None:
+    """faust's form of `kafka_client_options`: SCRAM-SHA-512 over TLS, or None (plaintext)."""
+    options = kafka_client_options(settings)
+    if not options:
+        return None
+    return faust.SASLCredentials(
+        username=options["sasl_plain_username"], password=options["sasl_plain_password"],
+        ssl_context=options["ssl_context"], mechanism=options["sasl_mechanism"],
+    )
 
 
 def _hub_topic(app: faust.App, settings: Settings, spec: topics.TopicSpec) -> faust.TopicT:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -64,11 +64,12 @@ async def publish_records(
     total: int,
     rate: float | None = None,
     progress: Progress | None = None,
+    security: Mapping[str, object] | None = None,
 ) -> int:
     """Send every record in order; at most `rate` records per second when given. Returns the count."""
     from aiokafka import AIOKafkaProducer
 
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5, **(security or {}))
     await producer.start()
     sent = 0
     pending: list[asyncio.Future] = []

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 
 from hub.cli import (
+    access,
     bench,
     broker,
     close_period,
@@ -51,6 +52,7 @@ COMMANDS: tuple[Registrar, ...] = (
     ops.add_parser,
     deadletters.add_parser,
     identify.add_parser,
+    access.add_parser,
 )
 
 

@@ -7,6 +7,7 @@ import asyncio
 import os
 
 from hub.cli._shared import fail, settings_or_none
+from hub.config import kafka_client_options
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -23,14 +24,18 @@ def run(args: argparse.Namespace) -> int:
     if settings is None:
         return 1
     from hub.app import active_partners, create_app
+    from hub.kafka.security import SASL_SSL, connection_problem
     from hub.logs import configure_logging
     from hub.topics import ensure_topics
 
+    if settings.kafka_security == SASL_SSL and not settings.api_tokens_file:
+        return fail("worker", "HUB_KAFKA_SECURITY=sasl_ssl needs HUB_API_TOKENS: a secure hub does not serve its HTTP API unauthenticated")
     configure_logging(settings.log_format, settings.log_level)
     try:
         asyncio.run(ensure_topics(settings, [p.id for p in active_partners()]))
     except Exception as err:  # noqa: BLE001 - one line, whatever the broker said
-        return fail("worker", f"cannot prepare topics on {settings.kafka_bootstrap}: {err}")
+        reason = asyncio.run(connection_problem(settings.kafka_bootstrap, kafka_client_options(settings))) or " ".join(str(err).split())
+        return fail("worker", f"cannot prepare topics on {settings.kafka_bootstrap}: {reason}")
     import faust
 
     app = create_app(settings)
