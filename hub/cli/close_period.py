@@ -40,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
     command = close_command(args.period, cutoff)
     topic = topics.CONTROL.name(settings)
     try:
-        asyncio.run(publish(settings.kafka_bootstrap, topic, [(args.period.encode(), json.dumps(command).encode(), [])], security=kafka_client_options(settings)))
+        record = (args.period.encode(), json.dumps(command).encode(), [])
+        asyncio.run(publish(settings.kafka_bootstrap, topic, [record], security=kafka_client_options(settings)))
     except Exception as err:  # noqa: BLE001 - one line, whatever the broker said
         return fail("close-period", broker_problem(f"cannot publish to {topic}", settings, err))
     print(f"close of {args.period} published with cutoff {command['cutoff']}")
