@@ -14,11 +14,13 @@ from adapters.registry import PARSERS
 from hub import metrics, topics
 from hub.agents import register_agents
 from hub.agents.context import HubTables, HubTopics, StreamClock, Wiring, partition_of
-from hub.config import Settings
+from hub.config import Settings, kafka_client_options
 from hub.kafka import faust_fixes
 from hub.kafka.contract_registry import ContractRegistry
 from hub.kafka.control_follower import ControlFollower
 from hub.partners import PARTNERS, Partner
+from hub.web import auth
+from hub.web.auth import load_tokens
 from hub.web.routes import register_routes
 
 
@@ -29,11 +31,14 @@ def active_partners() -> list[Partner]:
 
 def create_app(settings: Settings) -> faust.App:
     faust_fixes.apply()
+    # Bearer tokens over every route, faust's own views included (hub/web/auth.py); none: open.
+    tokens = load_tokens(settings.api_tokens_file) if settings.api_tokens_file else None
     # Commits may pass offsets never delivered only where compaction removes records.
     faust_fixes.declare_compacted(spec.name(settings) for spec in topics.HUB_TOPICS if spec.cleanup is topics.Cleanup.COMPACT)
     app = faust.App(
         settings.app_id,
         broker=f"kafka://{settings.kafka_bootstrap}",
+        broker_credentials=broker_credentials(settings),
         store="memory://",
         topic_partitions=settings.partitions,
         key_serializer="raw",
@@ -54,18 +59,30 @@ def create_app(settings: Settings) -> faust.App:
         # fewer re-read events (hub/kafka/faust_fixes.py keeps a rebalance from losing any).
         consumer_group_instance_id=f"{settings.app_id}.{settings.worker_id}" if settings.worker_id else None,
         web_enabled=True,
+        web_application_options={"middlewares": [auth.middleware(tokens)]} if tokens else None,
         # faust's own agent topics would be created with its defaults; ours are declared.
         topic_allow_declare=True,
     )
-    _register(app, settings)
+    _register(app, settings, tokens)
     return app
+
+
+def broker_credentials(settings: Settings) -> faust.types.auth.CredentialsT | None:
+    """faust's form of `kafka_client_options`: SCRAM-SHA-512 over TLS, or None (plaintext)."""
+    options = kafka_client_options(settings)
+    if not options:
+        return None
+    return faust.SASLCredentials(
+        username=options["sasl_plain_username"], password=options["sasl_plain_password"],
+        ssl_context=options["ssl_context"], mechanism=options["sasl_mechanism"],
+    )
 
 
 def _hub_topic(app: faust.App, settings: Settings, spec: topics.TopicSpec) -> faust.TopicT:
     return app.topic(spec.name(settings), key_type=bytes, value_type=bytes, partitions=settings.partitions)
 
 
-def _register(app: faust.App, settings: Settings) -> None:
+def _register(app: faust.App, settings: Settings, tokens: auth.ApiTokens | None) -> None:
     by_topic = {topics.partner_topic(settings, p.id): p for p in active_partners()}
     hub_topics = HubTopics(
         partners=app.topic(*by_topic, key_type=bytes, value_type=bytes),
@@ -91,7 +108,7 @@ def _register(app: faust.App, settings: Settings) -> None:
     hub = Wiring(app, settings, by_topic, hub_topics, tables, registry, ControlFollower(), StreamClock())
     _register_timeline_metrics(hub)
     register_agents(hub)
-    register_routes(app, identities=tables.identities, timelines=tables.timelines, contracts=registry)
+    register_routes(app, identities=tables.identities, timelines=tables.timelines, contracts=registry, settings=settings, tokens=tokens)
 
 
 def _register_timeline_metrics(hub: Wiring) -> None:

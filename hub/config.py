@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hub.kafka.broker import recorded_bootstrap
+from hub.kafka.security import PLAINTEXT, SASL_SSL, client_options
 
 
 class ConfigError(ValueError):
@@ -105,6 +106,16 @@ class Settings:
     # `hub poll`: seconds between passes, and the port of its /metrics.
     poll_every: float = 60.0
     poll_metrics_port: int = 6070
+    # How every hub client connects to Kafka: plaintext (the development broker only) or
+    # sasl_ssl (SCRAM-SHA-512 over TLS, verified against kafka_ca_file). The password is kept
+    # out of repr so it never reaches a log line or a traceback.
+    kafka_security: str = PLAINTEXT
+    kafka_username: str | None = None
+    kafka_password: str | None = field(default=None, repr=False)
+    kafka_ca_file: str | None = None
+    # The HTTP API's bearer tokens (TOML; hub/web/auth.py). Unset: the API is open, as on the
+    # development broker; a worker on a secure broker refuses to start without it.
+    api_tokens_file: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -144,6 +155,8 @@ class Settings:
             gateway_ack_budget=_positive_float(env, "HUB_GATEWAY_ACK_BUDGET", 1.5),
             poll_every=_float(env, "HUB_POLL_EVERY", 60.0),
             poll_metrics_port=_int(env, "HUB_POLL_METRICS_PORT", 6070, minimum=0),
+            **_kafka_security(env),
+            api_tokens_file=env.get("HUB_API_TOKENS") or None,
         )
 
     def days_for_corridor(self, corridor: str) -> float:
@@ -155,6 +168,27 @@ class Settings:
             if prefix and corridor.startswith(prefix) and len(prefix) > best_len:
                 best, best_len = float(days), len(prefix)
         return best
+
+
+def kafka_client_options(settings: Settings) -> dict[str, object]:
+    """The keyword arguments every aiokafka client of the hub (producer, consumer, admin) is
+    made with: `security_protocol`, `sasl_mechanism`, `sasl_plain_username`/`_password` and
+    `ssl_context` under sasl_ssl, nothing under plaintext. The one place a client learns how
+    to connect: `AIOKafkaProducer(bootstrap_servers=..., **kafka_client_options(settings))`."""
+    return client_options(settings.kafka_security, settings.kafka_username, settings.kafka_password, settings.kafka_ca_file)
+
+
+def _kafka_security(env: Mapping[str, str]) -> dict[str, str | None]:
+    """HUB_KAFKA_SECURITY and the credential it needs, checked together."""
+    security = _choice(env, "HUB_KAFKA_SECURITY", PLAINTEXT, (PLAINTEXT, SASL_SSL))
+    username, password = env.get("HUB_KAFKA_USERNAME") or None, env.get("HUB_KAFKA_PASSWORD") or None
+    ca_file = env.get("HUB_KAFKA_CA_FILE") or None
+    if security == SASL_SSL:
+        if not username or not password:
+            raise ConfigError("HUB_KAFKA_SECURITY=sasl_ssl needs HUB_KAFKA_USERNAME and HUB_KAFKA_PASSWORD")
+        if ca_file and not Path(ca_file).is_file():
+            raise ConfigError(f"HUB_KAFKA_CA_FILE={ca_file!r} is not a readable file")
+    return {"kafka_security": security, "kafka_username": username, "kafka_password": password, "kafka_ca_file": ca_file}
 
 
 def _recorded_bootstrap(env: Mapping[str, str]) -> str | None:

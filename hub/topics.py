@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from enum import StrEnum
 
-from hub.config import Settings
+from hub.config import Settings, kafka_client_options
 
 DAY_MS = 24 * 60 * 60 * 1000
 # Partner topics, settlements, control and contracts are business records: kept indefinitely.
@@ -161,6 +161,7 @@ async def _ensure_topics(settings: Settings, partners: list[str]) -> list[str]:
     # client with fresh metadata tries again.
     admin = AIOKafkaAdminClient(
         bootstrap_servers=settings.kafka_bootstrap, client_id=f"{settings.app_id}-admin", request_timeout_ms=10000,
+        **kafka_client_options(settings),
     )
     await admin.start()
     try:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -66,6 +66,7 @@ async def publish_records(
     rate: float | None = None,
     progress: Progress | None = None,
     divert: Callable[[Record], Awaitable[bool]] | None = None,
+    security: Mapping[str, object] | None = None,
 ) -> int:
     """Send every record in order; at most `rate` records per second when given. Returns the count.
 
@@ -74,7 +75,7 @@ async def publish_records(
     """
     from aiokafka import AIOKafkaProducer
 
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5, **(security or {}))
     await producer.start()
     sent = 0
     pending: list[asyncio.Future] = []

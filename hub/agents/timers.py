@@ -11,6 +11,7 @@ from aiokafka.errors import KafkaError
 
 from hub import metrics, topics
 from hub.agents.context import Wiring
+from hub.config import kafka_client_options
 from hub.kafka.watchdog import ProgressWatchdog
 from hub.logs import log
 from hub.settlement.periods import close_command, period_due_for_close
@@ -57,8 +58,8 @@ def register(hub: Wiring) -> None:
 
     @app.task
     async def follow_contracts() -> None:
-        await hub.contracts.follow(settings.kafka_bootstrap, topics.CONTRACTS.name(settings))
+        await hub.contracts.follow(settings.kafka_bootstrap, topics.CONTRACTS.name(settings), security=kafka_client_options(settings))
 
     @app.task
     async def follow_control() -> None:
-        await hub.control.follow(settings.kafka_bootstrap, topics.CONTROL.name(settings))
+        await hub.control.follow(settings.kafka_bootstrap, topics.CONTROL.name(settings), security=kafka_client_options(settings))

@@ -15,10 +15,11 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
-from hub.config import ConfigError, Settings
+from hub.config import ConfigError, Settings, kafka_client_options
 
 # (key, value, headers) as the producer sends it.
 Record = tuple[bytes | None, bytes, list[tuple[str, bytes]]]
@@ -54,7 +55,11 @@ def logging_and_topics_ready(command: str, settings: Settings) -> int | None:
     try:
         asyncio.run(ensure_topics(settings, [p.id for p in active_partners()]))
     except Exception as err:  # noqa: BLE001 - one line, whatever the broker said
-        return fail(command, f"cannot prepare topics on {settings.kafka_bootstrap}: {err}")
+        from hub.kafka.security import connection_problem
+
+        # A broker that refuses us (a credential, TLS) says why; else what the error said.
+        reason = asyncio.run(connection_problem(settings.kafka_bootstrap, kafka_client_options(settings))) or " ".join(str(err).split())
+        return fail(command, f"cannot prepare topics on {settings.kafka_bootstrap}: {reason}")
     return None
 
 
@@ -69,11 +74,11 @@ def aware_time(option: str, text: str) -> datetime:
     return moment
 
 
-async def publish(bootstrap: str, topic: str, records: list[Record]) -> None:
-    """Send each record to `topic` and wait for it (acks=all, idempotent)."""
+async def publish(bootstrap: str, topic: str, records: list[Record], *, security: Mapping[str, object] | None = None) -> None:
+    """Send each record to `topic` and wait for it (acks=all, idempotent); `security`: `kafka_client_options`."""
     from aiokafka import AIOKafkaProducer
 
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, **(security or {}))
     try:
         await producer.start()  # inside: a producer that failed to start is stopped too, never left unclosed
         for key, value, headers in records:
@@ -96,7 +101,7 @@ def latest_by_key(settings: Settings, topic: str) -> dict[str, dict]:
     """Read a topic whole; the last value per key (what compaction will keep)."""
     from hub.kafka.topic_reader import read_all
 
-    records = asyncio.run(read_all(settings.kafka_bootstrap, topic))
+    records = asyncio.run(read_all(settings.kafka_bootstrap, topic, security=kafka_client_options(settings)))
     latest: dict[str, dict] = {}
     for key, value in records:
         if key is not None and value is not None:
@@ -160,8 +165,12 @@ def broker_problem(doing: str, settings: Settings, err: Exception) -> str:
     """`doing`, and what the broker (or its absence) answered, as one line (never a traceback)."""
     from aiokafka.errors import KafkaConnectionError
 
+    from hub.kafka.security import connection_problem
+
     if isinstance(err, KafkaConnectionError):
-        return f"{doing}: no broker answers at {settings.kafka_bootstrap}"
+        # A broker that answers but refuses us (a credential, TLS) says why in one line.
+        reason = asyncio.run(connection_problem(settings.kafka_bootstrap, kafka_client_options(settings))) if _port_open(settings) else None
+        return f"{doing} on {settings.kafka_bootstrap}: {reason}" if reason else f"{doing}: no broker answers at {settings.kafka_bootstrap}"
     return f"{doing} on {settings.kafka_bootstrap}: " + " ".join(str(err).split())
 
 
@@ -177,7 +186,7 @@ async def delete_topics_starting(settings: Settings, run_id: str) -> None:
     """Best effort: a benchmark's topics (and its workers' changelogs), all named `run_id...`, go when it ends."""
     from aiokafka.admin import AIOKafkaAdminClient
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, **kafka_client_options(settings))
     try:
         await admin.start()
         names = [t for t in await admin.list_topics() if t.startswith(run_id)]
@@ -187,3 +196,9 @@ async def delete_topics_starting(settings: Settings, run_id: str) -> None:
         pass
     finally:
         await admin.close()
+
+
+def _port_open(settings: Settings) -> bool:
+    from hub.kafka.broker import answers_port
+
+    return answers_port(settings.kafka_bootstrap.split(",")[0].strip())

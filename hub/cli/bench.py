@@ -21,11 +21,12 @@ import os
 import secrets
 import subprocess
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from hub.cli._shared import delete_topics_starting, fail, percentile, start_worker, step, stop_process_group, wait_until_ready
-from hub.config import Settings
+from hub.config import Settings, kafka_client_options
 from hub.kafka import broker
 
 
@@ -124,7 +125,7 @@ def _bench(
     step(f"publishing {len(records)} partner messages{left_out}")
     started = time.monotonic()
     asyncio.run(publish_records(settings.kafka_bootstrap, records, lambda p: partner_topic(settings, p),
-                                total=len(records), rate=args.rate, progress=Progress(len(records))))
+                                total=len(records), rate=args.rate, progress=Progress(len(records)), security=kafka_client_options(settings)))
     published = time.monotonic() - started
     step("waiting until the workers have caught up")
     try:
@@ -137,11 +138,11 @@ def _bench(
     return 0
 
 
-async def _read_all(bootstrap: str, topic: str) -> list[tuple[int, bytes | None]]:
+async def _read_all(bootstrap: str, topic: str, *, security: Mapping[str, object] | None = None) -> list[tuple[int, bytes | None]]:
     """(timestamp ms, value) of every record of `topic`, from the beginning."""
     from aiokafka import AIOKafkaConsumer, TopicPartition
 
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest", **(security or {}))
     await consumer.start()
     try:
         await consumer._client.force_metadata_update()  # type: ignore[attr-defined]
@@ -178,13 +179,13 @@ async def _measure(settings: Settings, partners: list[str]) -> Figures:
 
     first = None
     for partner in partners:
-        for timestamp, _value in await _read_all(settings.kafka_bootstrap, partner_topic(settings, partner)):
+        for timestamp, _value in await _read_all(settings.kafka_bootstrap, partner_topic(settings, partner), security=kafka_client_options(settings)):
             first = timestamp if first is None else min(first, timestamp)
-    events = len(await _read_all(settings.kafka_bootstrap, topics.EVENTS.name(settings)))
+    events = len(await _read_all(settings.kafka_bootstrap, topics.EVENTS.name(settings), security=kafka_client_options(settings)))
     seen: dict[str, None] = {}
     latencies: list[int] = []
     last = None
-    timelines = await _read_all(settings.kafka_bootstrap, topics.TIMELINES.name(settings))
+    timelines = await _read_all(settings.kafka_bootstrap, topics.TIMELINES.name(settings), security=kafka_client_options(settings))
     for timestamp, value in sorted(timelines, key=lambda r: r[0]):
         last = timestamp if last is None else max(last, timestamp)
         record = json.loads(value or b"{}")

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 
 from hub import topics
 from hub.cli._shared import aware_time, broker_problem, fail, publish, settings_or_none
+from hub.config import kafka_client_options
 from hub.settlement.periods import close_command, parse_period
 
 
@@ -39,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
     command = close_command(args.period, cutoff)
     topic = topics.CONTROL.name(settings)
     try:
-        asyncio.run(publish(settings.kafka_bootstrap, topic, [(args.period.encode(), json.dumps(command).encode(), [])]))
+        record = (args.period.encode(), json.dumps(command).encode(), [])
+        asyncio.run(publish(settings.kafka_bootstrap, topic, [record], security=kafka_client_options(settings)))
     except Exception as err:  # noqa: BLE001 - one line, whatever the broker said
         return fail("close-period", broker_problem(f"cannot publish to {topic}", settings, err))
     print(f"close of {args.period} published with cutoff {command['cutoff']}")

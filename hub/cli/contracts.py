@@ -10,7 +10,7 @@ from pathlib import Path
 
 from hub import topics
 from hub.cli._shared import fail, publish
-from hub.config import Settings
+from hub.config import Settings, kafka_client_options
 from hub.settlement.contracts import ContractError, check_publishable, load_contracts
 
 
@@ -54,7 +54,7 @@ def publish_contract_file(settings: Settings, path: Path) -> int:
     for c in contract_set.contracts:
         value = {"file_hash": contract_set.file_hash, "contract": json.loads(c.model_dump_json()), "fx": fx}
         records.append((f"{c.id}:{c.version}".encode(), json.dumps(value, sort_keys=True).encode(), []))
-    asyncio.run(publish(settings.kafka_bootstrap, topics.CONTRACTS.name(settings), records))
+    asyncio.run(publish(settings.kafka_bootstrap, topics.CONTRACTS.name(settings), records, security=kafka_client_options(settings)))
     return len(records)
 
 
@@ -63,7 +63,7 @@ async def _published_contracts(settings: Settings) -> dict[tuple[str, int], str]
     from hub.kafka.topic_reader import read_all
 
     published = {}
-    for _, value in await read_all(settings.kafka_bootstrap, topics.CONTRACTS.name(settings)):
+    for _, value in await read_all(settings.kafka_bootstrap, topics.CONTRACTS.name(settings), security=kafka_client_options(settings)):
         if value:
             record = json.loads(value)
             published[(record["contract"]["id"], record["contract"]["version"])] = record["file_hash"]

@@ -16,11 +16,12 @@ import asyncio
 import json
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from hub.cli._shared import broker_problem, fail, settings_or_none
-from hub.config import Settings
+from hub.config import Settings, kafka_client_options
 from hub.kafka.topic_reader import TopicRecord
 from schemas.deadletter import REPLAYED_FROM_HEADER, SUBJECT_HEADER, DeadLetterHeader, DeadLetterReason
 
@@ -120,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     topic = topics.DEADLETTER.name(settings)
     try:
-        letters = asyncio.run(read_letters(settings.kafka_bootstrap, topic))
+        letters = asyncio.run(read_letters(settings.kafka_bootstrap, topic, security=kafka_client_options(settings)))
     except Exception as err:  # noqa: BLE001 - one line, whatever the broker said
         return fail("deadletters", broker_problem(f"cannot read {topic}", settings, err))
     chosen = select(letters, partner=args.partner, reason=args.reason, since=since)
@@ -143,10 +144,10 @@ def parse_since(text: str, now: datetime) -> datetime:
     return moment
 
 
-async def read_letters(bootstrap: str, topic: str) -> list[Letter]:
+async def read_letters(bootstrap: str, topic: str, *, security: Mapping[str, object] | None = None) -> list[Letter]:
     from hub.kafka.topic_reader import read_records
 
-    return [Letter(r) for r in await read_records(bootstrap, topic)]
+    return [Letter(r) for r in await read_records(bootstrap, topic, security=security)]
 
 
 def select(letters: list[Letter], *, partner: str | None, reason: str | None, since: datetime | None) -> list[Letter]:
@@ -193,7 +194,7 @@ def replay(settings: Settings, letters: list[Letter], *, dry_run: bool) -> int:
             print(f"would replay {letter.address} ({letter.partner}, {letter.reason}) to {letter.source_topic}")
     else:
         try:
-            asyncio.run(send_back(settings.kafka_bootstrap, sendable))
+            asyncio.run(send_back(settings.kafka_bootstrap, sendable, security=kafka_client_options(settings)))
         except Exception as err:  # noqa: BLE001 - one line, whatever the broker said
             return fail("deadletters", broker_problem("cannot replay", settings, err))
         for letter in sendable:
@@ -205,13 +206,13 @@ def replay(settings: Settings, letters: list[Letter], *, dry_run: bool) -> int:
     return 0
 
 
-async def send_back(bootstrap: str, letters: list[Letter]) -> None:
+async def send_back(bootstrap: str, letters: list[Letter], *, security: Mapping[str, object] | None = None) -> None:
     """Original key and bytes to the source topic, marked with where the letter was; the subject
     header comes from the original record, which partner topics keep indefinitely."""
     from aiokafka import AIOKafkaProducer
 
-    subjects = await original_subjects(bootstrap, letters)
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    subjects = await original_subjects(bootstrap, letters, security=security)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, **(security or {}))
     await producer.start()
     try:
         for letter in letters:
@@ -224,14 +225,14 @@ async def send_back(bootstrap: str, letters: list[Letter]) -> None:
         await producer.stop()
 
 
-async def original_subjects(bootstrap: str, letters: list[Letter]) -> dict[str, str]:
+async def original_subjects(bootstrap: str, letters: list[Letter], *, security: Mapping[str, object] | None = None) -> dict[str, str]:
     """letter address → the hub-subject header of the partner record it came from, where it had one."""
     from aiokafka import AIOKafkaConsumer, TopicPartition
 
     wanted = [letter for letter in letters if letter.source_partition is not None and letter.source_offset is not None]
     if not wanted:
         return {}
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest", **(security or {}))
     await consumer.start()
     found: dict[str, str] = {}
     try:

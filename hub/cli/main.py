@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 
 from hub.cli import (
+    access,
     bench,
     broker,
     close_period,
@@ -57,6 +58,7 @@ COMMANDS: tuple[Registrar, ...] = (
     ops.add_parser,
     deadletters.add_parser,
     identify.add_parser,
+    access.add_parser,
 )
 
 

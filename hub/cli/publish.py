@@ -7,7 +7,7 @@ import asyncio
 from pathlib import Path
 
 from hub.cli._shared import aware_time, broker_problem, fail, publish, settings_or_none
-from hub.config import Settings
+from hub.config import Settings, kafka_client_options
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     payloads = [f.read_bytes() for f in args.files]
     headers = [(PARTNER_HEADER, args.partner.encode())] + ([(SUBJECT_HEADER, args.subject.encode())] if args.subject else [])
     try:
-        asyncio.run(publish(settings.kafka_bootstrap, topic, [(None, p, headers) for p in payloads]))
+        asyncio.run(publish(settings.kafka_bootstrap, topic, [(None, p, headers) for p in payloads], security=kafka_client_options(settings)))
     except Exception as err:  # noqa: BLE001
         return fail("publish", broker_problem(f"cannot publish to {topic}", settings, err))
     print(f"published {len(payloads)} messages to {topic}")

@@ -19,6 +19,7 @@ import time
 
 from hub import topics
 from hub.cli._shared import fail, fetch_shipment, publish, settings_or_none
+from hub.config import kafka_client_options
 from hub.stages.identity import split_messages
 from schemas.identifiers import Identifier, InvalidIdentifier, Level, candidates
 
@@ -71,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         if before[0] != before[1]:
             return fail("split", f"{first} is in {before[0]} and {second} in {before[1]}: they are not merged, nothing to split")
     records = [(send.key.encode(), json.dumps(send.message).encode(), []) for send in split_messages(str(first), str(second))]
-    asyncio.run(publish(settings.kafka_bootstrap, topics.IDENTITY.name(settings), records))
+    asyncio.run(publish(settings.kafka_bootstrap, topics.IDENTITY.name(settings), records, security=kafka_client_options(settings)))
     print(f"cut the link between {first} and {second}")
     if args.wait and None not in before:
         return _report(settings.web_url, str(first), str(second), args.wait)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from hub.cli._shared import logging_and_topics_ready, settings_or_none
+from hub.cli._shared import fail, logging_and_topics_ready, settings_or_none
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -21,6 +21,10 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_or_none("worker")
     if settings is None:
         return 1
+    from hub.kafka.security import SASL_SSL
+
+    if settings.kafka_security == SASL_SSL and not settings.api_tokens_file:
+        return fail("worker", "HUB_KAFKA_SECURITY=sasl_ssl needs HUB_API_TOKENS: a secure hub does not serve its HTTP API unauthenticated")
     failed = logging_and_topics_ready("worker", settings)
     if failed is not None:
         return failed

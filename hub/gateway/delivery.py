@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from enum import StrEnum
 
 from hub.gateway.record import GatewayRecord
@@ -32,8 +32,10 @@ class Durable(StrEnum):
 
 class Delivery:
     def __init__(self, bootstrap: str, spool: Spool, budget: float, client_id: str,
-                 prepare_topics: Callable[[], Awaitable[object]] | None = None) -> None:
+                 prepare_topics: Callable[[], Awaitable[object]] | None = None,
+                 security: Mapping[str, object] | None = None) -> None:
         self._bootstrap = bootstrap
+        self._security = dict(security or {})  # hub.config.kafka_client_options: credentials, TLS
         self.spool = spool
         self._budget = budget
         self._client_id = client_id
@@ -91,7 +93,7 @@ class Delivery:
         while self._producer is None:
             producer = AIOKafkaProducer(
                 bootstrap_servers=self._bootstrap, client_id=self._client_id, acks="all", enable_idempotence=True,
-                linger_ms=2, request_timeout_ms=10000,
+                linger_ms=2, request_timeout_ms=10000, **self._security,
             )
             try:
                 await producer.start()

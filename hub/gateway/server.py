@@ -17,7 +17,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from hub.config import Settings
+from hub.config import Settings, kafka_client_options
 from hub.gateway import aliexpress, cdek, native, ozon
 from hub.gateway.delivery import Delivery, Durable
 from hub.gateway.incoming import Incoming, PartnerRoute
@@ -176,6 +176,7 @@ def gateway_from_settings(settings: Settings) -> Gateway:
     delivery = Delivery(
         settings.kafka_bootstrap, Spool(Path(settings.gateway_spool_dir)), settings.gateway_ack_budget, client_id=f"hub-gateway-{instance}",
         prepare_topics=lambda: ensure_topics(settings, sorted(access), retry_for=0),
+        security=kafka_client_options(settings),
     )
     return Gateway(access, {p: partner_topic(settings, p) for p in access}, delivery, instance)
 

@@ -12,6 +12,7 @@ and data, so clients reconnect to the same address.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import shutil
 import signal
@@ -19,8 +20,10 @@ import socket
 import subprocess
 import time
 import uuid
+import warnings
 from pathlib import Path
 
+from hub.kafka import broker_security
 from hub.kafka.broker_files import (  # noqa: F401 - the broker's files, re-exported as hub.kafka.broker's
     DEFAULT_DIR,
     DEPLOY_DIR,
@@ -42,9 +45,11 @@ from hub.kafka.broker_files import (  # noqa: F401 - the broker's files, re-expo
     state_file,
     write_state,
 )
+from hub.kafka.security import SASL_SSL, client_options
 
 
-def _port_open(bootstrap: str) -> bool:
+def answers_port(bootstrap: str) -> bool:
+    """Something listens at `host:port`."""
     host, _, port = bootstrap.rpartition(":")
     try:
         with socket.create_connection((host, int(port)), timeout=1):
@@ -53,16 +58,16 @@ def _port_open(bootstrap: str) -> bool:
         return False
 
 
-async def _brokers_seen(address: str) -> int | None:
+async def _brokers_seen(address: str, options: dict | None = None) -> int | None:
     """How many live brokers the node at `address` itself reports; None if it does not answer."""
     from aiokafka.client import AIOKafkaClient
 
     # Readiness is the port answering and then a metadata request to that very node
     # succeeding (a node opens its client port once the controllers let it serve); checking
     # the port first keeps aiokafka from logging a connection error on every poll.
-    if not _port_open(address):
+    if not answers_port(address):
         return None
-    client = AIOKafkaClient(bootstrap_servers=address, request_timeout_ms=3000)
+    client = AIOKafkaClient(bootstrap_servers=address, request_timeout_ms=3000, **(options or {}))
     try:
         await client.bootstrap()
         return len(client.cluster.brokers())
@@ -72,20 +77,35 @@ async def _brokers_seen(address: str) -> int | None:
         await client.close()
 
 
-def answers_admin(bootstrap: str, brokers: int = 1) -> bool:
-    """The node at `bootstrap` answers, and knows at least `brokers` live brokers."""
-    seen = asyncio.run(_brokers_seen(bootstrap))
+def answers_admin(bootstrap: str, brokers: int = 1, options: dict | None = None) -> bool:
+    """The node at `bootstrap` answers (to a client connecting with `options`), and knows at least `brokers` live brokers."""
+    with warnings.catch_warnings():
+        # aiokafka leaves a socket unclosed when a TLS or SASL handshake fails on a node still
+        # starting; collected here, its warning is no one's concern.
+        warnings.simplefilter("ignore", ResourceWarning)
+        seen = asyncio.run(_brokers_seen(bootstrap, options))
+        gc.collect()
     return seen is not None and seen >= brokers
 
 
-def _ready(state: BrokerState) -> bool:
+def admin_options(directory: Path, state: BrokerState) -> dict:
+    """How the hub's own administration connects to the broker of `directory`: nothing on the
+    development broker, the super-user's SCRAM credential over TLS on a secure one."""
+    if not state.secure:
+        return {}
+    files = broker_security.prepare(directory)
+    return client_options(SASL_SSL, broker_security.ADMIN_USER, files.admin_password, files.ca_file)
+
+
+def _ready(directory: Path, state: BrokerState) -> bool:
     """Every node answers on its own port and (a cluster) knows every node: before that,
     topics at the cluster's full replication cannot be created."""
-    return all(answers_admin(node.address, len(state.nodes)) for node in state.nodes)
+    options = admin_options(directory, state)
+    return all(answers_admin(node.address, len(state.nodes), options) for node in state.nodes)
 
 
 def start(directory: Path = DEFAULT_DIR, port: int | None = None, timeout: float | None = None,
-          nodes: int | None = None) -> BrokerState:
+          nodes: int | None = None, secure: bool = False) -> BrokerState:
     """Start the broker of `directory` (`nodes` of them: 1, or 3 for a cluster) and return once
     it answers. Idempotent: running nodes are left alone, stopped ones start again on their
     recorded ports and data. `port` (or HUB_BROKER_PORT) is node 1's client port, the next
@@ -100,7 +120,7 @@ def start(directory: Path = DEFAULT_DIR, port: int | None = None, timeout: float
     if count < 1:
         raise BrokerError(f"a broker needs at least one node, not {count}")
     timeout = timeout if timeout is not None else (90.0 if count == 1 else 150.0)
-    if state is not None and all(alive(n.pid) for n in state.nodes) and _ready(state):
+    if state is not None and all(alive(n.pid) for n in state.nodes) and _ready(directory, state):
         return state
     if shutil.which("java") is None:
         raise BrokerError("Java is not installed: the Kafka broker needs a Java 17+ runtime (java on PATH)")
@@ -113,6 +133,7 @@ def start(directory: Path = DEFAULT_DIR, port: int | None = None, timeout: float
         state = BrokerState(
             [NodeState(i, 0, p, c, str(node_directory(directory, i, count) / "broker.log")) for i, (p, c) in enumerate(ports, 1)],
             cluster_id=uuid.uuid4().hex[:22],
+            secure=secure,
         )
     elif base:
         for i, node in enumerate(state.nodes):
@@ -145,6 +166,7 @@ def _launch(directory: Path, state: BrokerState, nodes: list[NodeState], lib: Pa
     count = len(state.nodes)
     ports = [(n.port, n.controller_port) for n in state.nodes]
     classpath = f"{lib}/*"
+    files = broker_security.prepare(directory) if state.secure else None
     to_format = []
     for node in nodes:
         if not port_free(node.port) or not port_free(node.controller_port):
@@ -153,10 +175,15 @@ def _launch(directory: Path, state: BrokerState, nodes: list[NodeState], lib: Pa
         node_dir.mkdir(parents=True, exist_ok=True)
         data_dir = node_dir / "data"
         properties = node_dir / "server.properties"
-        properties.write_text(render_properties(node.node_id, ports, data_dir))
+        rendered = render_properties(node.node_id, ports, data_dir)
+        if files is not None:
+            rendered = broker_security.apply_secure(rendered, files, node.port, node.controller_port)
+        properties.write_text(rendered)
+        if files is not None:
+            os.chmod(properties, 0o600)  # it holds the store and super-user passwords
         if not (data_dir / "meta.properties").exists():
             to_format.append(properties)
-    _format_storage(classpath, state.cluster_id, to_format)
+    _format_storage(classpath, state.cluster_id, to_format, broker_security.format_arguments(files) if files else [])
     # One node may take more memory; three share the machine with the workers.
     heap = ["-Xms256m", "-Xmx768m"] if count == 1 else ["-Xms128m", "-Xmx384m"]
     for node in nodes:
@@ -181,7 +208,7 @@ def _wait_ready(directory: Path, state: BrokerState, started: list[NodeState], t
             if not alive(node.pid):
                 which = "the broker" if len(state.nodes) == 1 else f"node {node.node_id}"
                 raise BrokerError(f"{which} exited during start-up; see {node.log}")
-        if _ready(state):
+        if _ready(directory, state):
             return
         time.sleep(0.5)
     if stop_on_failure:
@@ -190,10 +217,11 @@ def _wait_ready(directory: Path, state: BrokerState, started: list[NodeState], t
     raise BrokerError(f"the broker did not answer within {timeout:.0f}s; see {logs}")
 
 
-def _format_storage(classpath: str, cluster_id: str, properties: list[Path]) -> None:
-    """Format every node's storage with the one cluster id (static voters: no --standalone)."""
+def _format_storage(classpath: str, cluster_id: str, properties: list[Path], extra: list[str]) -> None:
+    """Format every node's storage with the one cluster id (static voters: no --standalone);
+    `extra`: more StorageTool arguments (the secure broker's first SCRAM credential)."""
     commands = [
-        ["java", "-cp", classpath, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(p)] for p in properties
+        ["java", "-cp", classpath, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(p), *extra] for p in properties
     ]
     running = [subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for c in commands]
     failures = []
@@ -257,16 +285,19 @@ def status(directory: Path = DEFAULT_DIR) -> str:
     if state is None:
         return f"stopped (no broker started in {directory})"
     if len(state.nodes) == 1:
-        return _node_status(state.nodes[0], 1)
+        return _node_status(directory, state, state.nodes[0])
     lines = [f"{len(state.nodes)}-node cluster, bootstrap {state.bootstrap}"]
-    lines += [f"node {node.node_id}: {_node_status(node, len(state.nodes))}" for node in state.nodes]
+    lines += [f"node {node.node_id}: {_node_status(directory, state, node)}" for node in state.nodes]
     return "\n".join(lines)
 
 
-def _node_status(node: NodeState, count: int) -> str:
+def _node_status(directory: Path, state: BrokerState, node: NodeState) -> str:
+    count = len(state.nodes)
     if not alive(node.pid):
         return f"stopped (pid {node.pid} has exited; log {node.log})"
-    ready = "answering" if answers_admin(node.address) else "not answering"
+    ready = "answering" if answers_admin(node.address, 1, admin_options(directory, state)) else "not answering"
     where = f"bootstrap={node.address}" if count == 1 else f"port={node.port} controller_port={node.controller_port}"
+    if state.secure:
+        where += " secure (SASL_SSL)"
     return f"running pid={node.pid} {where} ({ready}); log {node.log}"
 

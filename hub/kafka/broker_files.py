@@ -99,6 +99,8 @@ class BrokerState:
 
     nodes: list[NodeState]
     cluster_id: str = ""
+    # Started with --secure: SASL_SSL only, ACLs deny by default (hub/kafka/broker_security.py).
+    secure: bool = False
 
     @property
     def bootstrap(self) -> str:
@@ -139,7 +141,7 @@ def read_state(directory: Path) -> BrokerState | None:
     data = json.loads(path.read_text())
     if "nodes" not in data:  # written before clusters: one node's fields at the top level
         return BrokerState([NodeState(1, data["pid"], data["port"], data["controller_port"], data["log"])])
-    return BrokerState([NodeState(**node) for node in data["nodes"]], data.get("cluster_id", ""))
+    return BrokerState([NodeState(**node) for node in data["nodes"]], data.get("cluster_id", ""), bool(data.get("secure")))
 
 
 def recorded_bootstrap(directory: Path = DEFAULT_DIR) -> str | None:
@@ -158,7 +160,7 @@ def recorded_bootstrap(directory: Path = DEFAULT_DIR) -> str | None:
 
 
 def write_state(directory: Path, state: BrokerState) -> None:
-    data = {"cluster_id": state.cluster_id, "nodes": [node.__dict__ for node in state.nodes]}
+    data = {"cluster_id": state.cluster_id, "secure": state.secure, "nodes": [node.__dict__ for node in state.nodes]}
     state_file(directory).write_text(json.dumps(data, indent=1))
 
 

@@ -14,7 +14,7 @@ import time
 from aiokafka.errors import KafkaError
 
 from hub import topics
-from hub.config import Settings
+from hub.config import Settings, kafka_client_options
 
 
 def group_topics(settings: Settings, partner_ids: list[str]) -> list[str]:
@@ -29,8 +29,8 @@ async def lag_by_partition(settings: Settings, topic_names: list[str]) -> dict[t
     from aiokafka import AIOKafkaConsumer, TopicPartition
     from aiokafka.admin import AIOKafkaAdminClient
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, **kafka_client_options(settings))
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False, **kafka_client_options(settings))
     await admin.start()
     await consumer.start()
     try:

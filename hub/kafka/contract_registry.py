@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Mapping
 
 from hub.settlement.contracts import CONTRACT, ContractSet, FxRate
 
@@ -39,13 +40,13 @@ class ContractRegistry:
     def published(self) -> dict[tuple[str, int], str]:
         return dict(self._hashes)
 
-    async def follow(self, bootstrap: str, topic: str) -> None:
+    async def follow(self, bootstrap: str, topic: str, *, security: Mapping[str, object] | None = None) -> None:
         """Read the topic to its end, set `ready`, then keep applying new records."""
         from aiokafka import AIOKafkaConsumer
 
         from hub.kafka.topic_reader import assign_from_beginning
 
-        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest")
+        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest", **(security or {}))
         await consumer.start()
         try:
             tps = await assign_from_beginning(consumer, topic)

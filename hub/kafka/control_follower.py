@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Mapping
 from datetime import datetime, timezone
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -40,12 +41,12 @@ class ControlFollower:
         while self.read_until < target:
             await asyncio.sleep(0.05)
 
-    async def follow(self, bootstrap: str, topic: str, poll_seconds: float = 1.0) -> None:
+    async def follow(self, bootstrap: str, topic: str, *, security: Mapping[str, object] | None = None, poll_seconds: float = 1.0) -> None:
         from aiokafka import AIOKafkaConsumer
 
         from hub.kafka.topic_reader import assign_from_beginning
 
-        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest")
+        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest", **(security or {}))
         await consumer.start()
         try:
             tps = await assign_from_beginning(consumer, topic)

@@ -12,7 +12,7 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
-from hub.config import Settings
+from hub.config import Settings, kafka_client_options
 from hub.topics import ensure_topics, partner_topic
 from simulator.publish import Progress, Record, publish_records
 from simulator.replay import entries_until, load_records
@@ -28,7 +28,7 @@ def publish(settings: Settings, records: list[Record], *, rate: float | None = N
     progress = Progress(len(records)) if show_progress else None
     return asyncio.run(publish_records(
         settings.kafka_bootstrap, records, lambda p: partner_topic(settings, p), total=len(records), rate=rate,
-        progress=progress,
+        progress=progress, security=kafka_client_options(settings),
     ))
 
 

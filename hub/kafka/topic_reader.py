@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -25,15 +26,15 @@ class TopicRecord:
         return found
 
 
-async def read_all(bootstrap: str, topic: str) -> list[tuple[bytes | None, bytes | None]]:
-    return [(r.key, r.value) for r in await read_records(bootstrap, topic)]
+async def read_all(bootstrap: str, topic: str, *, security: Mapping[str, object] | None = None) -> list[tuple[bytes | None, bytes | None]]:
+    return [(r.key, r.value) for r in await read_records(bootstrap, topic, security=security)]
 
 
-async def read_records(bootstrap: str, topic: str) -> list[TopicRecord]:
+async def read_records(bootstrap: str, topic: str, *, security: Mapping[str, object] | None = None) -> list[TopicRecord]:
     """Every record with its partition, offset, timestamp and headers, partition by partition."""
     from aiokafka import AIOKafkaConsumer, TopicPartition
 
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest", **(security or {}))
     try:
         await consumer.start()  # inside: a consumer that failed to start is stopped too, never left unclosed
         partitions = consumer.partitions_for_topic(topic)

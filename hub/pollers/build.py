@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import aiohttp
 
-from hub.config import Settings
+from hub.config import Settings, kafka_client_options
 from hub.pollers.boxberry import BoxberryAsker
 from hub.pollers.boxberry_client import BoxberryClient
 from hub.pollers.clock import Clock
@@ -37,9 +37,9 @@ def kafka_service(partner: str, settings: Settings, session: aiohttp.ClientSessi
     """A poller for `partner` reading `hub.timelines`, remembering in the poller-state topic, publishing to its topic."""
     return PollerService(
         ASKERS[partner](session, credentials, clock),
-        TimelineSource(settings.kafka_bootstrap, TIMELINES.name(settings)),
-        KafkaStateStore(settings.kafka_bootstrap, POLLER_STATE.name(settings)),
-        KafkaAnswerSink(settings.kafka_bootstrap, partner_topic(settings, partner)),
+        TimelineSource(settings.kafka_bootstrap, TIMELINES.name(settings), kafka_client_options(settings)),
+        KafkaStateStore(settings.kafka_bootstrap, POLLER_STATE.name(settings), kafka_client_options(settings)),
+        KafkaAnswerSink(settings.kafka_bootstrap, partner_topic(settings, partner), kafka_client_options(settings)),
         clock,
     )
 

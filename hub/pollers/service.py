@@ -9,6 +9,7 @@ to the `AnswerSink`. Nothing is remembered as asked before its answer was acknow
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -32,13 +33,14 @@ class ParcelSource(Protocol):
 class TimelineSource:
     """The compacted `hub.timelines` topic, read whole on every pass."""
 
-    def __init__(self, bootstrap: str, topic: str) -> None:
+    def __init__(self, bootstrap: str, topic: str, security: Mapping[str, object] | None = None) -> None:
         self.bootstrap, self.topic = bootstrap, topic
+        self.security = dict(security or {})  # hub.config.kafka_client_options
 
     async def parcels(self, schemes: tuple[Scheme, ...]) -> list[Parcel]:
         from hub.kafka.topic_reader import read_all
 
-        return parcels_to_ask(latest_timelines(await read_all(self.bootstrap, self.topic)).values(), schemes)
+        return parcels_to_ask(latest_timelines(await read_all(self.bootstrap, self.topic, security=self.security)).values(), schemes)
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 
 from schemas.deadletter import PARTNER_HEADER, SUBJECT_HEADER
@@ -20,8 +21,9 @@ class AnswerSink(Protocol):
 
 
 class KafkaAnswerSink:
-    def __init__(self, bootstrap: str, topic: str) -> None:
+    def __init__(self, bootstrap: str, topic: str, security: Mapping[str, object] | None = None) -> None:
         self.bootstrap, self.topic = bootstrap, topic
+        self.security = dict(security or {})  # hub.config.kafka_client_options
         self._producer = None
 
     async def publish(self, body: bytes, headers: list[tuple[str, bytes]]) -> None:
@@ -29,7 +31,7 @@ class KafkaAnswerSink:
             from aiokafka import AIOKafkaProducer
 
             # Russian Post answers of a full ticket can be large: allow records up to the broker's default 1 MB.
-            producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, acks="all", enable_idempotence=True,
+            producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, acks="all", enable_idempotence=True, **self.security,
                                         max_request_size=1_048_576)
             await producer.start()
             self._producer = producer

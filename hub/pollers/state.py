@@ -9,6 +9,7 @@ after the answer about it was acknowledged on the partner topic.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -56,15 +57,16 @@ class StateStore(Protocol):
 class KafkaStateStore:
     """The poller-state topic (compacted), read whole at start, written with acks=all."""
 
-    def __init__(self, bootstrap: str, topic: str) -> None:
+    def __init__(self, bootstrap: str, topic: str, security: Mapping[str, object] | None = None) -> None:
         self.bootstrap, self.topic = bootstrap, topic
+        self.security = dict(security or {})  # hub.config.kafka_client_options
         self._producer = None
 
     async def load(self, partner: str) -> PollerState:
         from hub.kafka.topic_reader import read_records
 
         latest: dict[str, bytes | None] = {}
-        for record in await read_records(self.bootstrap, self.topic):
+        for record in await read_records(self.bootstrap, self.topic, security=self.security):
             if record.key is not None:
                 latest[record.key.decode()] = record.value
         return state_from_records(partner, latest)
@@ -83,7 +85,7 @@ class KafkaStateStore:
         if self._producer is None:
             from aiokafka import AIOKafkaProducer
 
-            producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, acks="all", enable_idempotence=True)
+            producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, acks="all", enable_idempotence=True, **self.security)
             await producer.start()
             self._producer = producer
         return self._producer

@@ -7,22 +7,29 @@ which faust's table routing sends to the worker that owns that key's partition.
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 import faust
 from faust.web import Request, Response, View
 
-from hub import metrics
+from hub import metrics, topics
+from hub.config import Settings, kafka_client_options
 from hub.kafka.contract_registry import ContractRegistry
 from hub.logs import log
 from hub.stages.identity import order_shipments, shipment_id_for
 from hub.stages.timeline import timeline_from_state
-from hub.web import ops_figures, ops_page
+from hub.web import auth, ops_figures, ops_page
+from hub.web.auth import ApiTokens
 from schemas.identifiers import InvalidIdentifier, candidates
 from schemas.timeline import TimelineRedirect
 
 
-def register_routes(app: faust.App, *, identities: faust.Table, timelines: faust.Table, contracts: ContractRegistry) -> None:
-    """Add every page to `app`; the look-ups read the two tables, readiness waits for the contracts."""
+def register_routes(app: faust.App, *, identities: faust.Table, timelines: faust.Table, contracts: ContractRegistry,
+                    settings: Settings, tokens: ApiTokens | None = None) -> None:
+    """Add every page to `app`; the look-ups read the two tables, readiness waits for the contracts.
+    With `tokens`, every route but /health is behind them (hub/web/auth.py) and a partner's
+    answers are narrowed to what is its own."""
+    peer_headers = tokens.operations_header() if tokens else {}
     @app.page("/health")
     class Health(View):
         async def get(self, request: Request) -> Response:
@@ -44,7 +51,7 @@ def register_routes(app: faust.App, *, identities: faust.Table, timelines: faust
         own = str(app.conf.canonical_url).rstrip("/")
         texts = [(own, generate_latest(metrics.REGISTRY).decode())]
         peers = sorted({str(url).rstrip("/") for url in app.router.tables_metadata()} - {own})
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5), headers=peer_headers) as session:
             for url in peers:
                 try:
                     async with session.get(f"{url}/metrics") as response:
@@ -71,6 +78,9 @@ def register_routes(app: faust.App, *, identities: faust.Table, timelines: faust
         """Any worker answers: a shipment id, `scheme:VALUE`, a bare number or an order id."""
 
         async def get(self, request: Request, query: str) -> Response:
+            caller = request.get("hub_caller")
+            if caller is not None and caller.role == auth.PARTNER:
+                return await partner_lookup(self, caller.partner, query)
             if query.startswith("shp_"):
                 return _redirect(self, f"/_timeline/{query}")
             try:
@@ -82,6 +92,51 @@ def register_routes(app: faust.App, *, identities: faust.Table, timelines: faust
             if len(found) > 1:
                 return self.json({"found": False, "query": query, "candidates": [str(i) for i in found]}, status=300)
             return _redirect(self, f"/_identity/{found[0]}")
+
+    async def partner_lookup(view: View, partner: str, query: str) -> Response:
+        """A partner's look-up, resolved here with the operations token (redirects followed on
+        this side, so their targets reveal nothing) and answered only with shipments the partner
+        took part in; anything else is the same 404 as a shipment that does not exist."""
+        import aiohttp
+
+        own = str(app.conf.canonical_url).rstrip("/")
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10), headers=peer_headers) as session:
+
+            async def get(path: str) -> tuple[int, dict]:
+                async with session.get(f"{own}{path}") as response:
+                    return response.status, await response.json()
+
+            status, body = await get(f"/shipments/{quote(query, safe=':')}")
+            if status == 300:  # several schemes fit the number: says nothing about any parcel
+                return view.json(body, status=300)
+            if status == 200 and "timeline" in body and auth.took_part(body["timeline"], partner):
+                return view.json(body)
+            if status == 200 and "order" in body:
+                own_shipments = []
+                for shipment in body["shipments"]:
+                    found, timeline = await get(f"/_timeline/{shipment}")
+                    if found == 200 and auth.took_part(timeline.get("timeline", {}), partner):
+                        own_shipments.append(shipment)
+                if own_shipments:
+                    return view.json({"found": True, "order": body["order"], "shipments": own_shipments})
+        return view.json({"found": False, "query": query}, status=404)
+
+    @app.page("/settlements")
+    class Settlements(View):
+        """Settlement entries (`?period=2026Q1` narrows them): a partner's token sees those it pays or receives."""
+
+        async def get(self, request: Request) -> Response:
+            from hub.kafka.topic_reader import read_all
+
+            records = await read_all(settings.kafka_bootstrap, topics.SETTLEMENTS.name(settings), security=kafka_client_options(settings))
+            entries = [json.loads(value) for _, value in records if value]
+            caller = request.get("hub_caller")
+            if caller is not None and caller.role == auth.PARTNER:
+                entries = [e for e in entries if auth.own_entry(e, caller.partner)]
+            period = request.query.get("period")
+            if period:
+                entries = [e for e in entries if e.get("period") == period]
+            return self.json({"entries": entries})
 
     @app.page("/_timeline/{shipment_id}")
     @app.table_route(table=timelines, match_info="shipment_id")
