@@ -125,6 +125,13 @@ class DeliveryLedger:
         if len(kept) != len(offsets):
             self._offsets[tp] = kept
 
+    def sought(self, tp: Hashable) -> None:
+        """`tp` was sought to where its next commit starts (a rebalance's seek to committed
+        offsets): whatever it delivered before and did not commit is read again, so none of it
+        is a hole, and the next delivery is no jump."""
+        self._offsets.pop(tp, None)
+        self._last.pop(tp, None)
+
     def keep_only(self, assigned: Iterable[Hashable]) -> None:
         """After a rebalance: partitions no longer ours are someone else's to process."""
         keep = set(assigned)

@@ -275,6 +275,32 @@ async def test_never_committed_source_partitions_are_read_from_their_start(app, 
     assert consumer._committed_offset[committed] == 12
 
 
+async def test_deliveries_a_rebalance_dropped_are_no_hole_once_sought_again(app, tp, monkeypatch):
+    """Offsets 154-163 were delivered and queued, the rebalance dropped them, and faust sought
+    the partition back to 154 at the end of recovery. Until the first fetch they are neither
+    processed nor in flight; on a loaded machine that takes seconds, and the watchdog called
+    them holes (eight partitions at once in an end-to-end run). They will all be read again."""
+    monkeypatch.setattr(type(app._fetcher), "state", property(lambda self: "running"))
+    watched = Watched(app)
+    run = Fetcher(app, tp)
+    consumer = app.consumer
+    run.deliver(*range(154, 164))
+    run.queue.clear()  # the rebalance: flow suspended, queues emptied
+
+    async def seek_to_committed():
+        return {tp: 154}
+
+    consumer.seek_to_committed = seek_to_committed
+    await consumer.perform_seek()
+    for _ in range(6):
+        assert await watched.watchdog.check() == []
+    assert watched.sought == []
+    run.deliver(154)  # read again, then lost: that is a hole, and it is found
+    run.queue.clear()
+    found = [await watched.watchdog.check() for _ in range(3)]
+    assert [f.offset for f in found[2]] == [154]
+
+
 async def test_a_commit_under_way_is_no_hole(app, tp, monkeypatch):
     """faust takes the batch out of its acked list, then flushes the producer (seconds under
     load) before it records the new committed offset: the offsets in between are done."""
