@@ -183,11 +183,12 @@ def _commits_never_pass_unprocessed() -> None:
         record = ledger(self)
         record.forget_below(tp, committed)
         start = committed if committed is not None else record.floor(tp)
-        if contiguous and start is None:
+        if start is None:
             # A partition just assigned: faust learns its committed offset only once its seek
             # to committed offsets has answered for every partition, and the streams may have
             # processed events by then. Commit nothing before the start is known (the soak
-            # lost offset 20 this way: 21 was processed and committed first).
+            # lost offset 20 this way: 21 was processed and committed first), in a compacted
+            # topic too: what it processed may come from aiokafka's old position, far ahead.
             return None
         if contiguous and acked[0] > start:
             return None  # the next offset to commit was never processed: nothing passes it

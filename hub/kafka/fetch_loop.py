@@ -15,9 +15,13 @@ docs/research/faust-read-offset.md), so this loop does not judge staleness at al
   deterministic, tables are keyed), faust acknowledges an offset once (`Consumer.ack` keeps an
   index) and never below the committed offset, and `_should_commit` never commits backwards.
 - A jump forward (offset > last delivered + 1) is recorded as faust records it, as a gap of
-  absent offsets, which only compacted topics use (hub/kafka/faust_fixes.py, fix 2). "Last
-  delivered" is the delivery ledger's, which no seek moves: a seek back followed by the stale
-  batch's next record is no jump, so no offset is booked absent that was merely re-read.
+  absent offsets, which only compacted topics use (hub/kafka/faust_fixes.py, fix 2): a gap
+  lets a commit pass those offsets. "Last delivered" is the delivery ledger's: a seek back
+  followed by the stale batch's next record is no jump. A rebalance or a seek forgets it: the
+  next record may come from where aiokafka stood before (it keeps a partition's position
+  across a rebalance, and faust seeks only at the end of recovery), and booking the records
+  in between as absent lost them in the fault soak (hub.identity and hub.turnover are
+  compacted).
 
 Everything else is faust's loop as it is: the diagnostic flag, commit_every, the periodic
 yield to the event loop, waiting for either the delivery or a flow suspension, and how it
@@ -46,6 +50,8 @@ async def drain_every_record(consumer: Consumer, fetcher: Any, record: DeliveryL
     commit_every = consumer._commit_every
     set_flag, unset_flag = consumer.diag.set_flag, consumer.diag.unset_flag
     since_yield = 0
+    app = consumer.app
+    generation = app.consumer_generation_id
     try:
         while not (consumer_should_stop() or fetcher_should_stop()):
             set_flag(CONSUMER_FETCHING)
@@ -60,6 +66,12 @@ async def drain_every_record(consumer: Consumer, fetcher: Any, record: DeliveryL
                     await asyncio.sleep(0)
                     since_yield = 0
                 offset = message.offset
+                if app.consumer_generation_id != generation:
+                    # A rebalance since the last record: the next one may come from where
+                    # aiokafka stood before it, with the records in between fetched and dropped.
+                    # That is no gap: they are read again after faust's seek.
+                    generation = app.consumer_generation_id
+                    record.forget_positions()
                 previous = record.last(tp)
                 if previous is not None and offset > previous + 1 and acks_enabled_for(message.topic):
                     await consumer._add_gap(tp, previous + 1, offset - 1)

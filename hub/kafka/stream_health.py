@@ -125,6 +125,15 @@ class DeliveryLedger:
         if len(kept) != len(offsets):
             self._offsets[tp] = kept
 
+    def forget_positions(self) -> None:
+        """A rebalance: where each partition's next record comes from is no longer known (aiokafka
+        may fetch from the position it had before, faust seeks later), so no jump can be told."""
+        self._last.clear()
+
+    def forget_position(self, tp: Hashable) -> None:
+        """`tp` was sought: its next record is no jump from the last one delivered."""
+        self._last.pop(tp, None)
+
     def sought(self, tp: Hashable) -> None:
         """`tp` was sought to where its next commit starts (a rebalance's seek to committed
         offsets): whatever it delivered before and did not commit is read again, so none of it

@@ -120,6 +120,7 @@ class ProgressWatchdog:
             target = committed if committed is not None else finding.offset
             if target is not None:
                 await consumer.seek_wait({tp: target})
+                faust_fixes.ledger(consumer).forget_position(tp)  # what comes next is no jump
         elif finding.action is Action.RESUME:
             consumer._buffered_partitions.discard(tp)
             consumer.resume_partitions({tp})
