@@ -59,8 +59,9 @@ the test that fails without it.
    every rebalance or heal that meets a batch in delivery, about one CI run in three.
    Fix: `hub.kafka.fetch_loop.drain_every_record` replaces the loop; it delivers every record
    fetched, a repeat after a seek included, and books a jump as a gap only past the last
-   record it delivered. Tests: tests/service/test_faust_fixes.py (fetch loop tests, faust's
-   own consumer thread over a scripted aiokafka) and the fault soak (tests/soak/soak.py).
+   record it delivered since the latest rebalance or seek. Tests: tests/service/test_faust_fixes.py
+   (fetch loop tests, faust's own consumer thread over a scripted aiokafka) and the fault soak
+   (tests/soak/soak.py).
 
 Whatever else leaves a hole is found and healed by `hub.kafka.watchdog`.
 """
