@@ -37,6 +37,14 @@ def test_a_hole_is_reported_after_it_persisted_and_then_again_later():
     assert len(tracker.observe(hole)) == 1
 
 
+def test_a_partition_not_read_since_its_seek_is_waited_for_not_sought_again():
+    """A heal (or a rebalance) sought it: until it delivers again, its old deliveries are no hole."""
+    tracker = StallTracker(patience=2)
+    waiting = consumer(part(lowest_unprocessed=44, read=None))
+    assert [tracker.observe(waiting) for _ in range(6)] == [[]] * 6
+    assert [f.offset for f in [tracker.observe(consumer(part(lowest_unprocessed=44, read=45))) for _ in range(2)][1]] == [44]
+
+
 @pytest.mark.parametrize("in_flight", [44, 41])
 def test_an_offset_in_flight_is_no_hole(in_flight):
     tracker = StallTracker(patience=2)
