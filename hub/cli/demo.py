@@ -71,8 +71,8 @@ def run(args: argparse.Namespace) -> int:
         step(f"starting an ingestion gateway (log: {gateway.log_path}, partner file: {args.dir / 'gateway-secrets.toml'}, "
              f"listening on {gateway.url})")
         poller = start_polling(env, args.dir, traffic.answers, standin_url, standin_token)
-        step(f"starting a STAND-IN of Boxberry's API, not Boxberry ({STANDIN_LABEL}, log: {poller.standin_log}, at "
-             f"{standin_url}), answering for {len(traffic.answers)} parcels with what the simulator generated for them")
+        step(f"starting a STAND-IN of Boxberry's API, not Boxberry (hub/pollers/standins/boxberry.py, log: {poller.standin_log}, "
+             f"at {standin_url}): it answers for {len(traffic.answers)} parcels with what the simulator generated for them")
         step(f"starting `hub poll boxberry` against the stand-in (log: {poller.poller_log}, metrics: {poller.metrics_url}/metrics)")
         if not wait_until_ready(settings.web_url, worker, 120):
             return fail("demo", f"the worker did not become ready; see {log_path}")
@@ -153,7 +153,7 @@ def _publish_samples(settings: Settings, gateway: DemoGateway, poller: DemoPolle
     ping, answers = push.answers[0], push.answers[1:]
     print(f"gateway {gateway.url}: {len(push.answers)} messages over HTTP, {len(records) - len(answers)} published directly")
     print("\n".join(describe_answers(ping, answers, gateway.outcomes())))
-    print(f"boxberry by polling (`hub poll boxberry` asking the {STANDIN_LABEL} at {poller.standin_url}):")
+    print(f"boxberry by polling: `hub poll boxberry` asking the {STANDIN_LABEL} at {poller.standin_url}")
     print("\n".join(describe_poll(poller, len(traffic.after))))
     print()
 
