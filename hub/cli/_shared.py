@@ -15,7 +15,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -114,11 +114,11 @@ def start_worker(env: dict[str, str], log_path: Path) -> subprocess.Popen:
     return start_hub_process("worker", env, log_path)
 
 
-def start_hub_process(command: str, env: dict[str, str], log_path: Path) -> subprocess.Popen:
-    """`hub <command>` as a detached process (its own session, so it can be stopped with its children), logging to `log_path`."""
+def start_hub_process(command: str, env: dict[str, str], log_path: Path, *, args: Sequence[str] = ()) -> subprocess.Popen:
+    """`hub <command> [args]` as a detached process (its own session, so it can be stopped with its children), logging to `log_path`."""
     with open(log_path, "ab") as log:
         return subprocess.Popen(
-            [sys.executable, "-m", "hub.cli", command], env=env, stdout=log, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "hub.cli", command, *args], env=env, stdout=log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True,
         )
 

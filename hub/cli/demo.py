@@ -1,9 +1,10 @@
 """`hub demo`: the main job on one machine. Broker, topics, a worker, traffic, timelines, money.
 
 Starts what is not running (the broker unless HUB_KAFKA_BOOTSTRAP names one, one worker, one
-ingestion gateway), publishes the example contracts and simulated traffic from every partner
-(with faults): Ozon's pushes and CDEK's webhooks over HTTP through the gateway, the rest
-straight to the partner topics. Waits until the worker has processed it, checks every
+ingestion gateway, a stand-in of Boxberry's API and a `hub poll boxberry`), publishes the
+example contracts and simulated traffic from every partner (with faults): Ozon's pushes and
+CDEK's webhooks over HTTP through the gateway, Boxberry's statuses by polling its stand-in, the
+rest straight to the partner topics. Waits until the worker has processed it, checks every
 shipment against the simulator's ground truth, prints a few multi-party timelines and the
 first quarter's settlement statement, then stops what it started (or keeps it up with
 --keep-running).
@@ -19,21 +20,19 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from hub.cli._shared import fail, fetch_shipment, latest_by_key, start_worker, step, stop_process_group, wait_until_ready
 from hub.cli.demo_gateway import DemoGateway, describe_answers, start_gateway
+from hub.cli.demo_poller import DemoPoller, PolledTraffic, describe_poll, pollers_table, split_for_polling, standin_address, start_polling
 from hub.config import Settings
 from hub.kafka import broker
-
-if TYPE_CHECKING:
-    from simulator import Simulation
+from hub.pollers.standins.boxberry import LABEL as STANDIN_LABEL
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("demo", help="start broker and worker, publish simulated traffic, print timelines and a statement")
     parser.add_argument("--dir", type=Path, default=Path(".hub"), help="where the broker and worker keep data and logs")
-    parser.add_argument("--keep-running", action="store_true", help="leave broker, worker and gateway up until Ctrl-C")
+    parser.add_argument("--keep-running", action="store_true", help="leave broker, worker, gateway, stand-in and poller up until Ctrl-C")
     parser.set_defaults(func=run)
 
 
@@ -61,16 +60,25 @@ def run(args: argparse.Namespace) -> int:
     args.dir.mkdir(parents=True, exist_ok=True)
     step(f"starting a worker (log: {log_path}, web: {settings.web_url})")
     worker = start_worker(env, log_path)
-    gateway = None
+    gateway, poller = None, None
     try:
-        gateway = start_gateway(env, args.dir)
+        from simulator import simulate
+
+        simulation = simulate(DEMO_SHIPMENTS, seed=1)
+        traffic = split_for_polling(simulation.messages)
+        standin_url, standin_token = standin_address()
+        gateway = start_gateway(env, args.dir, pollers_table(standin_url, standin_token))
         step(f"starting an ingestion gateway (log: {gateway.log_path}, partner file: {args.dir / 'gateway-secrets.toml'}, "
              f"listening on {gateway.url})")
+        poller = start_polling(env, args.dir, traffic.answers, standin_url, standin_token)
+        step(f"starting a STAND-IN of Boxberry's API, not Boxberry (hub/pollers/standins/boxberry.py, log: {poller.standin_log}, "
+             f"at {standin_url}): it answers for {len(traffic.answers)} parcels with what the simulator generated for them")
+        step(f"starting `hub poll boxberry` against the stand-in (log: {poller.poller_log}, metrics: {poller.metrics_url}/metrics)")
         if not wait_until_ready(settings.web_url, worker, 120):
             return fail("demo", f"the worker did not become ready; see {log_path}")
         if not gateway.wait_until(lambda health: health.get("broker_up"), 60):
             return fail("demo", f"the gateway did not reach the broker; see {gateway.log_path}")
-        simulation = _publish_samples(settings, gateway)
+        _publish_samples(settings, gateway, poller, traffic)
         step("waiting until the worker has processed everything")
         from hub.app import active_partners
         from hub.kafka.caught_up import wait_until_caught_up
@@ -82,13 +90,16 @@ def run(args: argparse.Namespace) -> int:
         if problems:
             return fail("demo", f"{len(problems)} shipments differ from the ground truth: " + "; ".join(problems[:5]))
         if args.keep_running:
-            step(f"running; timelines at {settings.web_url}/shipments/<id>, the gateway at {gateway.url}. Ctrl-C stops")
+            step(f"running; timelines at {settings.web_url}/shipments/<id>, the gateway at {gateway.url}, the Boxberry "
+                 f"stand-in at {poller.standin_url}. Ctrl-C stops")
             try:
                 worker.wait()
             except KeyboardInterrupt:
                 pass
         return 0
     finally:
+        if poller is not None:
+            poller.stop()
         if gateway is not None:
             stop_process_group(gateway.process)
         stop_process_group(worker)
@@ -100,30 +111,39 @@ DEMO_SHIPMENTS = 40
 CONTRACTS_FILE = Path(__file__).resolve().parents[2] / "deploy" / "contracts.example.toml"
 
 
-def _publish_samples(settings: Settings, gateway: DemoGateway, shipments: int = DEMO_SHIPMENTS) -> Simulation:
+def _publish_samples(settings: Settings, gateway: DemoGateway, poller: DemoPoller, traffic: PolledTraffic,
+                     shipments: int = DEMO_SHIPMENTS) -> None:
     """Publish the example contracts and a simulated day-to-day mix of journeys, Ozon's and
-    CDEK's pushes through the gateway over HTTP; say what the gateway answered."""
+    CDEK's pushes through the gateway over HTTP, Boxberry's statuses by polling its stand-in;
+    say what the gateway answered and what the poller asked."""
     from hub.app import active_partners
     from hub.cli.contracts import publish_contract_file
     from hub.topics import ensure_topics, partner_topic
-    from simulator import simulate
     from simulator.publish import Progress, publish_records, simulation_records
     from simulator.push import PartnerPush
 
     step(f"publishing the example contracts ({CONTRACTS_FILE.name})")
     publish_contract_file(settings, CONTRACTS_FILE)
-    simulation = simulate(shipments, seed=1)
-    records = simulation_records(simulation.messages, [p.id for p in active_partners()])
+    active = [p.id for p in active_partners()]
+    before, after = simulation_records(traffic.before, active), simulation_records(traffic.after, active)
+    records = before + after
     pushed = sum(1 for r in records if r.pushed and r.partner in gateway.urls)
     step(f"sending {len(records)} partner messages for {shipments} simulated shipments (seed 1): {pushed} of them "
-         f"({', '.join(gateway.urls)} pushes) over HTTP through the gateway, the rest published to their topics")
-    asyncio.run(ensure_topics(settings, sorted({r.partner for r in records})))
+         f"({', '.join(gateway.urls)} pushes) over HTTP through the gateway, the rest published to their topics; "
+         f"Boxberry's by polling: {len(after)} later messages about its parcels wait until the poller has asked")
+    asyncio.run(ensure_topics(settings, sorted({r.partner for r in records} | {"boxberry"})))
 
     async def send() -> PartnerPush:
         async with PartnerPush(gateway.urls) as push:
             await push.ping_ozon()  # Ozon's first request to a receiver is a ping
-            await publish_records(settings.kafka_bootstrap, records, lambda p: partner_topic(settings, p), total=len(records),
-                                  progress=Progress(len(records), label="sent"), divert=push.divert)
+            progress = Progress(len(records), label="sent")
+            await publish_records(settings.kafka_bootstrap, before, lambda p: partner_topic(settings, p), total=len(records),
+                                  progress=progress, divert=push.divert)
+            step(f"waiting until `hub poll boxberry` has asked the stand-in about {len(poller.parcels)} parcels")
+            if not await asyncio.to_thread(poller.wait_until_answered, 120):
+                step(f"the poller has not answered for every parcel; see {poller.poller_log} and {poller.standin_log}")
+            await publish_records(settings.kafka_bootstrap, after, lambda p: partner_topic(settings, p), total=len(after),
+                                  divert=push.divert)
         return push
 
     push = asyncio.run(send())
@@ -133,8 +153,9 @@ def _publish_samples(settings: Settings, gateway: DemoGateway, shipments: int = 
     ping, answers = push.answers[0], push.answers[1:]
     print(f"gateway {gateway.url}: {len(push.answers)} messages over HTTP, {len(records) - len(answers)} published directly")
     print("\n".join(describe_answers(ping, answers, gateway.outcomes())))
+    print(f"boxberry by polling: `hub poll boxberry` asking the {STANDIN_LABEL} at {poller.standin_url}")
+    print("\n".join(describe_poll(poller, len(traffic.after))))
     print()
-    return simulation
 
 
 def _ground_truth_problems(settings: Settings, truths: list[dict]) -> list[str]:

@@ -17,7 +17,12 @@ from hub.pollers.limits import BOXBERRY, BoxberryLimits
 
 
 def read_status_list(body: bytes) -> Answer:
-    """A list of statuses; `{"err": …}` or `{"error": true, …}` is Boxberry's error answer."""
+    """A list of statuses; `{"err": …}` or `{"error": true, …}` is Boxberry's error answer.
+
+    A `ListStatusesFull` document (its `statuses` list beside the parcel's details) is an answer
+    too: the adapter reads both shapes, and the demo's stand-in serves whichever the simulator
+    rendered for a parcel (docs/pollers.md#in-the-demo).
+    """
     try:
         document = json.loads(body)
     except ValueError:
@@ -28,6 +33,8 @@ def read_status_list(body: bytes) -> Answer:
         return Answer(Outcome.ANSWERED, body, publish=True)
     if isinstance(document, dict) and ("err" in document or document.get("error") is True):
         return Answer(Outcome.PARTNER_ERROR, body, "error answer", publish=True)
+    if isinstance(document, dict) and isinstance(document.get("statuses"), list):
+        return Answer(Outcome.ANSWERED, body, publish=True)
     return Answer(Outcome.MALFORMED, body, "not a status list", publish=True)
 
 

@@ -2,6 +2,8 @@
 
 `GET /json.php?token=…&method=ListStatuses&ImId=…`: the parcel's statuses, or `{"err": …}` for
 a parcel it does not know. A second request for one parcel within the hour is a violation.
+A parcel's answer is a list of statuses (serialised here) or bytes served as they are (the
+demo serves what the simulator generated: docs/pollers.md#in-the-demo).
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from hub.pollers.clock import Clock
 from hub.pollers.limits import BOXBERRY
 from hub.pollers.standins.serving import Recorded, Served
 
+LABEL = "boxberry stand-in (not Boxberry)"  # how its logs and the demo name it
+
 
 class BoxberryStandIn(Served):
-    def __init__(self, clock: Clock, statuses: dict[str, list[dict]], *, token: str = "token") -> None:
+    def __init__(self, clock: Clock, statuses: dict[str, list[dict] | bytes], *, token: str = "token") -> None:
         app = web.Application()
         app.router.add_get("/json.php", self._handle)
         super().__init__(app)
@@ -40,4 +44,6 @@ class BoxberryStandIn(Served):
         if track not in self.statuses:
             return web.Response(body=json.dumps({"err": "Посылка не найдена"}, ensure_ascii=False).encode(),
                                 content_type="application/json")
-        return web.Response(body=json.dumps(self.statuses[track], ensure_ascii=False).encode(), content_type="application/json")
+        answer = self.statuses[track]
+        body = answer if isinstance(answer, bytes) else json.dumps(answer, ensure_ascii=False).encode()
+        return web.Response(body=body, content_type="application/json")
