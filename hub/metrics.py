@@ -57,7 +57,8 @@ SETTLEMENT_AMOUNT = Gauge(
 )
 
 # Each stage's own seconds on the event loop and the records it handled (hub/agents/stage_time.py):
-# where a worker's time goes, without a profiler. `hub bench` prints them.
+# where a worker's time goes, without a profiler. `hub bench` prints them, in this order.
+STAGES = ("normalise", "identify", "identity", "timeline", "settle", "turnover")
 STAGE_BUSY_SECONDS = Counter(
     "hub_stage_busy_seconds", "Seconds each stage ran on the event loop (its own steps, not its waits)", ["stage"],
     registry=REGISTRY,

@@ -1,4 +1,4 @@
-"""The seconds each stage spends on the event loop: `hub_stage_busy_seconds_total{stage}`, read by `hub bench`.
+"""The seconds each stage spends on the event loop: `hub_stage_busy_seconds_total{stage}` (stages: hub/metrics.py).
 
 Every agent runs in its worker's one event loop and awaits its sends: timing a record's work
 from start to end would count, for each stage, the work of every other stage that ran while it
@@ -17,10 +17,6 @@ from typing import Any, Generic, TypeVar
 from hub import metrics
 
 T = TypeVar("T")
-
-# The stages in pipeline order, as /metrics labels them and `hub bench` prints them.
-STAGES = ("normalise", "identify", "identity", "timeline", "settle", "turnover")
-
 
 class StageClock:
     """Times coroutines step by step; each one finished (or failed) is reported as `observe(stage, seconds)`."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 # How the loop hands records to the producer: one `send` per record (delivery futures not
@@ -49,8 +49,8 @@ class HopResult:
     cpu_seconds: float
 
     @property
-    def per_second(self) -> float:
-        return self.records / self.seconds if self.seconds > 0 else 0.0
+    def per_second(self) -> float | None:
+        return self.records / self.seconds if self.seconds > 0 else None
 
     @classmethod
     def of(cls, clock: HopClock) -> HopResult:
@@ -59,10 +59,11 @@ class HopResult:
         return cls(clock.count, clock.t1 - clock.t0, clock.c1 - clock.c0)
 
 
-async def create_topic(bootstrap: str, name: str, partitions: int, replication: int = 1) -> None:
+async def create_topic(bootstrap: str, name: str, partitions: int, replication: int = 1, *,
+                       security: Mapping[str, object] | None = None) -> None:
     from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **(security or {}))
     await admin.start()
     try:
         await admin.create_topics([NewTopic(name, partitions, replication)])
@@ -82,17 +83,18 @@ async def forward(
     max_batch_size: int = 16384,
     yield_per_record: bool = False,
     idle_timeout: float | None = None,
+    security: Mapping[str, object] | None = None,
 ) -> None:
     """Read `sources` from the beginning under a new group and write every record to `target`,
     until `clock` has counted `clock.n` records (or nothing came for `idle_timeout` seconds);
-    flush, then stop the clock."""
+    flush, then stop the clock. `security`: the clients' connection options (`kafka_client_options`)."""
     from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
     if mode not in MODES:
         raise ValueError(f"mode {mode!r} is not one of {MODES}")
     consumer = AIOKafkaConsumer(*sources, bootstrap_servers=bootstrap, group_id=group_id,
-                                auto_offset_reset="earliest", enable_auto_commit=True)
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=linger_ms, max_batch_size=max_batch_size)
+                                auto_offset_reset="earliest", enable_auto_commit=True, **(security or {}))
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=linger_ms, max_batch_size=max_batch_size, **(security or {}))
     await consumer.start()
     try:
         await producer.start()
