@@ -56,6 +56,15 @@ SETTLEMENT_AMOUNT = Gauge(
     ["contract", "kind", "currency"], registry=REGISTRY,
 )
 
+# Each stage's own seconds on the event loop and the records it handled (hub/agents/stage_time.py):
+# where a worker's time goes, without a profiler. `hub bench` prints them, in this order.
+STAGES = ("normalise", "identify", "identity", "timeline", "settle", "turnover")
+STAGE_BUSY_SECONDS = Counter(
+    "hub_stage_busy_seconds", "Seconds each stage ran on the event loop (its own steps, not its waits)", ["stage"],
+    registry=REGISTRY,
+)
+STAGE_RECORDS = Counter("hub_stage_records", "Records each stage handled", ["stage"], registry=REGISTRY)
+
 # The progress watchdog (hub/kafka/watchdog.py): each source partition this worker reads, as its
 # consumer sees it. -1 means "none" (never committed, nothing unprocessed, nothing read yet).
 _PARTITION = ["topic", "partition"]

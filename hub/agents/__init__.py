@@ -10,6 +10,8 @@ The order of the stages, as one partner message travels (hub/stages/ holds their
     hub.turnover     --turnover--->  hub.settlements, hub.statements   agents/turnover.py
 
 plus the timers and tasks (lag, watchdog, automatic closes, followers): agents/timers.py.
+Each agent runs its per-record work under `timed(stage, ...)` (agents/stage_time.py), so
+/metrics tells how much of the event loop each stage takes.
 """
 
 from __future__ import annotations

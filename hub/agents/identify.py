@@ -10,6 +10,7 @@ import json
 import faust
 
 from hub.agents.context import Wiring
+from hub.agents.stage_time import timed
 from hub.stages.identity import observations
 from schemas import CanonicalEvent
 
@@ -18,7 +19,11 @@ def register(hub: Wiring) -> None:
     @hub.app.agent(hub.topics.events, name="identify", concurrency=1)
     async def identify_agent(stream: faust.StreamT) -> None:
         async for value in stream:
-            event = CanonicalEvent.model_validate_json(value)
-            parcels = [str(i) for i in event.parcel_identifiers()]
-            orders = [str(o) for o in event.order_references()]
-            await hub.send(observations(parcels, orders, json.loads(value)))
+            await timed("identify", _identify(hub, value))
+
+
+async def _identify(hub: Wiring, value: bytes) -> None:
+    event = CanonicalEvent.model_validate_json(value)
+    parcels = [str(i) for i in event.parcel_identifiers()]
+    orders = [str(o) for o in event.order_references()]
+    await hub.send(observations(parcels, orders, json.loads(value)))

@@ -8,6 +8,7 @@ import faust
 
 from hub import metrics
 from hub.agents.context import Wiring
+from hub.agents.stage_time import timed
 from hub.logs import log
 from hub.partners import Partner
 from hub.stages.normalise import Normalised, SourceRecord, normalise, routing_identifier
@@ -18,21 +19,24 @@ def register(hub: Wiring) -> None:
     @hub.app.agent(hub.topics.partners, name="normalise", concurrency=1)
     async def normalise_agent(stream: faust.StreamT) -> None:
         async for event in stream.events():
-            message = event.message
-            partner = hub.partners_by_topic[message.topic]
-            record = SourceRecord(
-                topic=message.topic, partition=message.partition, offset=message.offset,
-                key=message.key, value=message.value or b"",
-                timestamp_ms=int(round(message.timestamp * 1000)),
-                subject=_header(message.headers, SUBJECT_HEADER), sent_for=_header(message.headers, PARTNER_HEADER),
-            )
-            result = normalise(record, partner, assumed_zone=hub.settings.assumed_zone)
-            for canonical in result.events:
-                await hub.topics.events.send(key=routing_identifier(canonical).encode(), value=canonical.model_dump_json().encode())
-            if result.dead_letter is not None:
-                letter = result.dead_letter
-                await hub.topics.deadletter.send(key=letter.key, value=letter.value, headers=letter.headers)
-            _count(hub, partner, record, result)
+            await timed("normalise", _on_record(hub, event.message))
+
+
+async def _on_record(hub: Wiring, message: Any) -> None:
+    partner = hub.partners_by_topic[message.topic]
+    record = SourceRecord(
+        topic=message.topic, partition=message.partition, offset=message.offset,
+        key=message.key, value=message.value or b"",
+        timestamp_ms=int(round(message.timestamp * 1000)),
+        subject=_header(message.headers, SUBJECT_HEADER), sent_for=_header(message.headers, PARTNER_HEADER),
+    )
+    result = normalise(record, partner, assumed_zone=hub.settings.assumed_zone)
+    for canonical in result.events:
+        await hub.topics.events.send(key=routing_identifier(canonical).encode(), value=canonical.model_dump_json().encode())
+    if result.dead_letter is not None:
+        letter = result.dead_letter
+        await hub.topics.deadletter.send(key=letter.key, value=letter.value, headers=letter.headers)
+    _count(hub, partner, record, result)
 
 
 def _count(hub: Wiring, partner: Partner, record: SourceRecord, result: Normalised) -> None:

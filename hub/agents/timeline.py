@@ -12,6 +12,7 @@ import faust
 
 from hub import metrics, topics
 from hub.agents.context import Wiring
+from hub.agents.stage_time import timed
 from hub.logs import log
 from hub.stages.money import Money, after_publish, withheld, withheld_letter
 from hub.stages.settle import ToTurnover, resend_messages, settle_step
@@ -20,33 +21,36 @@ from schemas.timeline import Timeline
 
 
 def register(hub: Wiring) -> None:
-    timelines = hub.tables.timelines
-
     @hub.app.agent(hub.topics.shipment_events, name="timeline", concurrency=1)
     async def timeline_agent(stream: faust.StreamT) -> None:
         async for key, value in stream.items():
-            message = json.loads(value)
-            before = timelines.get(key)  # one table read per record: this agent alone writes the key
-            state, outputs = handle_shipment_message(before, key.decode(), message)
-            if message["kind"] == "event" and any(isinstance(o, Publish) and o.repeat for o in outputs):
-                metrics.DUPLICATES.labels(message["event"]["partner"]).inc()
-            for output in outputs:
-                if not isinstance(output, Publish):
-                    await hub.send([output])
-                    continue
-                await hub.topics.timelines.send(key=output.key.encode(), value=output.record.model_dump_json().encode())
-                log.info("timeline_published", shipment_id=output.key, kind=output.record.kind,
-                         status=getattr(output.record, "status", None))
-                state, money = after_publish(state, output)
-                if money is Money.SETTLE:
-                    assert isinstance(output.record, Timeline)
-                    hub.stream_clock.advance(output.record.last_event_at)
-                    state = await _settle(hub, key, state, output.record)
-                elif money is Money.RESEND:
-                    # A repeated input re-emits what it emitted before: a crash may have lost it.
-                    await _to_turnover(hub, resend_messages(state.get("settled")))
-            if state != before:
-                timelines[key] = state
+            await timed("timeline", _on_record(hub, key, value))
+
+
+async def _on_record(hub: Wiring, key: bytes, value: bytes) -> None:
+    timelines = hub.tables.timelines
+    message = json.loads(value)
+    before = timelines.get(key)  # one table read per record: this agent alone writes the key
+    state, outputs = handle_shipment_message(before, key.decode(), message)
+    if message["kind"] == "event" and any(isinstance(o, Publish) and o.repeat for o in outputs):
+        metrics.DUPLICATES.labels(message["event"]["partner"]).inc()
+    for output in outputs:
+        if not isinstance(output, Publish):
+            await hub.send([output])
+            continue
+        await hub.topics.timelines.send(key=output.key.encode(), value=output.record.model_dump_json().encode())
+        log.info("timeline_published", shipment_id=output.key, kind=output.record.kind,
+                 status=getattr(output.record, "status", None))
+        state, money = after_publish(state, output)
+        if money is Money.SETTLE:
+            assert isinstance(output.record, Timeline)
+            hub.stream_clock.advance(output.record.last_event_at)
+            state = await timed("settle", _settle(hub, key, state, output.record))
+        elif money is Money.RESEND:
+            # A repeated input re-emits what it emitted before: a crash may have lost it.
+            await timed("settle", _to_turnover(hub, resend_messages(state.get("settled"))))
+    if state != before:
+        timelines[key] = state
 
 
 async def _settle(hub: Wiring, key: bytes, state: dict, timeline: Timeline) -> dict:

@@ -14,45 +14,49 @@ import faust
 
 from hub import metrics
 from hub.agents.context import Wiring, partition_of
+from hub.agents.stage_time import timed
 from hub.logs import log
 from hub.settlement.turnover import Outputs, close_sweep, on_contribution, on_entry, remember_close, with_closes
 from schemas.settlement import SettlementEntry
 
 
 def register(hub: Wiring) -> None:
-    turnover = hub.tables.turnover
-
     @hub.app.agent(hub.topics.turnover, name="turnover", concurrency=1)
     async def turnover_agent(stream: faust.StreamT) -> None:
         async for event in stream.events():
-            key, message = event.key, json.loads(event.value)
-            partition = event.message.partition
-            await hub.contracts.ready.wait()
-            # The closes this partition has seen, kept beside the states they close: a
-            # contract and payer met for the first time after a close learns of it.
-            closes_key = f"closes@{partition}".encode()
-            if message.get("kind") == "close_period":
-                cutoff = datetime.fromisoformat(message["cutoff"])
-                turnover[closes_key] = remember_close(turnover.get(closes_key), message["period"], cutoff)
-                owned = {k: turnover.get(k) for k in list(turnover.keys()) if partition_of(k, hub.settings.partitions) == partition}
-                for owned_key, state, out in close_sweep(owned, message["period"], cutoff, hub.contracts.current):
-                    turnover[owned_key] = state
-                    _count(out)
-                    await _publish(hub, out)
-                continue
-            if message["kind"] == "contribution":
-                turnover[key] = on_contribution(with_closes(turnover.get(key), turnover.get(closes_key)), message)
-                continue
-            entry = SettlementEntry.model_validate(message["entry"])
-            # Late or not is decided against every close published before the entry's inputs
-            # arrived: read hub.control that far first, so a close and an input never race.
-            await hub.control.read_past(entry.inputs_received_at)
-            before = turnover.get(key)
-            state, out = on_entry(with_closes(before, turnover.get(closes_key)), entry, dict(hub.control.closes))
-            if state != before:
-                turnover[key] = state
-                _count(out)  # newly booked: counted once
+            await timed("turnover", _on_record(hub, event))
+
+
+async def _on_record(hub: Wiring, event: faust.EventT) -> None:
+    turnover = hub.tables.turnover
+    key, message = event.key, json.loads(event.value)
+    partition = event.message.partition
+    await hub.contracts.ready.wait()
+    # The closes this partition has seen, kept beside the states they close: a
+    # contract and payer met for the first time after a close learns of it.
+    closes_key = f"closes@{partition}".encode()
+    if message.get("kind") == "close_period":
+        cutoff = datetime.fromisoformat(message["cutoff"])
+        turnover[closes_key] = remember_close(turnover.get(closes_key), message["period"], cutoff)
+        owned = {k: turnover.get(k) for k in list(turnover.keys()) if partition_of(k, hub.settings.partitions) == partition}
+        for owned_key, state, out in close_sweep(owned, message["period"], cutoff, hub.contracts.current):
+            turnover[owned_key] = state
+            _count(out)
             await _publish(hub, out)
+        return
+    if message["kind"] == "contribution":
+        turnover[key] = on_contribution(with_closes(turnover.get(key), turnover.get(closes_key)), message)
+        return
+    entry = SettlementEntry.model_validate(message["entry"])
+    # Late or not is decided against every close published before the entry's inputs
+    # arrived: read hub.control that far first, so a close and an input never race.
+    await hub.control.read_past(entry.inputs_received_at)
+    before = turnover.get(key)
+    state, out = on_entry(with_closes(before, turnover.get(closes_key)), entry, dict(hub.control.closes))
+    if state != before:
+        turnover[key] = state
+        _count(out)  # newly booked: counted once
+    await _publish(hub, out)
 
 
 def _count(out: Outputs) -> None:

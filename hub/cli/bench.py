@@ -1,15 +1,23 @@
 """`hub bench --shipments N`: simulated partner traffic through real workers, measured.
 
-Starts the broker unless HUB_KAFKA_BOOTSTRAP names one, creates a fresh topic prefix and app
-id, starts `hub worker` processes, publishes the simulator's traffic as fast as the broker
-takes it, waits until the workers have caught up, and prints:
-- throughput: partner messages and canonical events per second, from the first partner
-  record's broker timestamp to the last timeline record's;
-- latency, partner event received → timeline updated: for each event, the timestamp of the
-  first `hub.timelines` record that holds it minus the event's `received_at` (the partner
-  record's broker timestamp), p50 and p99;
-- peak memory (VmHWM) of each worker process.
-No thresholds: it prints figures. The bench's topics are deleted at the end.
+Starts the broker unless HUB_KAFKA_BOOTSTRAP names one. A run: a fresh topic prefix and app
+id, the example contracts, K `hub worker` processes; the simulator's traffic published (as
+fast as the broker takes it, or at `--rate`), then a wait until the workers have caught up.
+With `--workers K` above 1 there are two runs, 1 worker then K, on the same simulation. After
+the first run, the plain aiokafka consume → produce loop (hub/kafka/plain_hop.py) forwards the
+same partner records once on the same broker: the reference the hub's rates are set against.
+
+Printed (and written with `--json FILE`), no thresholds; figures in hub/cli/bench_figures.py:
+- messages/s and canonical events/s, first partner record → last timeline record (broker
+  timestamps), and each as a share of the plain loop's records/s;
+- latency p50 and p99 from each partner record (its broker timestamp, the events'
+  `received_at`) to the first timeline record holding its event, and to the settlement entry
+  it completed (`inputs_received_at`);
+- per stage, its own seconds on the event loop and their share (`hub_stage_busy_seconds_total`
+  from each worker's /metrics), each worker's CPU seconds while the traffic ran (/proc) and peak
+  memory (VmHWM);
+- with two runs, the scaling from 1 worker to K.
+Progress goes to stderr as it runs. The bench's topics are deleted at the end.
 """
 
 from __future__ import annotations
@@ -21,25 +29,34 @@ import os
 import secrets
 import subprocess
 import time
-from collections.abc import Mapping
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from hub.cli._shared import delete_topics_starting, fail, percentile, start_worker, step, stop_process_group, wait_until_ready
+from hub.cli import bench_figures as figures
+from hub.cli._shared import delete_topics_starting, fail, start_worker, step, stop_process_group, wait_until_ready
+from hub.cli.bench_figures import Latency, Report, Run, TimedRecord
 from hub.config import Settings, kafka_client_options
 from hub.kafka import broker
+from hub.kafka.plain_hop import HopResult
+from hub.web.metrics_text import Series, combine, parse_metrics
+
+# Seconds between two progress lines while the workers catch up.
+PROGRESS_EVERY = 10.0
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("bench", help="measure throughput, latency and memory on simulated traffic")
+    parser = subparsers.add_parser("bench", help="measure throughput, latency, stage times and memory on simulated traffic")
     parser.add_argument("--shipments", type=int, required=True, help="number of simulated shipments")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="worker processes; above 1, a run with one worker comes first and the scaling is printed (default 1)")
     parser.add_argument("--clean", action="store_true", help="simulate without faults")
     parser.add_argument("--rate", type=float, default=None,
-                        help="publish at most this many messages per second (default: as fast as possible)")
+                        help="publish at most this many messages per second: latency at a fixed load (default: as fast as possible)")
+    parser.add_argument("--json", type=Path, default=None, metavar="FILE", help="also write the figures to FILE as JSON")
     parser.add_argument("--dir", type=Path, default=Path(".hub/bench"), help="broker and worker data and logs")
-    parser.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for the workers to catch up")
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for the workers to catch up, per run")
     parser.set_defaults(func=run)
 
 
@@ -49,15 +66,26 @@ class Worker:
     url: str
     log: Path
 
-    def peak_memory_kib(self) -> int | None:
+    def peak_memory_mib(self) -> float | None:
         try:
             with open(f"/proc/{self.process.pid}/status") as status:
                 for line in status:
                     if line.startswith("VmHWM:"):
-                        return int(line.split()[1])
+                        return int(line.split()[1]) / 1024
         except OSError:
             return None
         return None
+
+    def cpu_seconds(self) -> float | None:
+        try:
+            with open(f"/proc/{self.process.pid}/stat") as stat:
+                return figures.cpu_seconds_from_stat(stat.read(), os.sysconf("SC_CLK_TCK"))
+        except (OSError, ValueError):
+            return None
+
+    def metrics(self) -> Series:
+        with urllib.request.urlopen(f"{self.url}/metrics", timeout=10) as response:
+            return parse_metrics(response.read().decode())
 
 
 def run(args: argparse.Namespace) -> int:
@@ -75,152 +103,172 @@ def run(args: argparse.Namespace) -> int:
             return fail("bench", str(err))
         started_broker = args.dir / "broker"
         env["HUB_KAFKA_BOOTSTRAP"] = state.bootstrap
-    run_id = f"bench{secrets.token_hex(4)}"
-    env.update({
-        "HUB_TOPIC_PREFIX": f"{run_id}.hub.", "HUB_PARTNER_PREFIX": f"{run_id}.partner.", "HUB_APP_ID": run_id,
-        "HUB_COMMIT_INTERVAL": env.get("HUB_COMMIT_INTERVAL", "0.5"), "HUB_LOG_FORMAT": "json",
-        "HUB_CLOCK": "stream", "HUB_AUTO_CLOSE": "off",
-    })
-    settings = Settings.from_env(env)
-    workers: list[Worker] = []
+    run_ids: list[str] = []
     try:
-        return _bench(args, env, settings, run_id, workers)
+        report = _bench(args, env, run_ids)
+        if isinstance(report, int):
+            return report
+        print(figures.render(report))
+        if args.json is not None:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps(figures.as_json(report), indent=2) + "\n")
+            step(f"figures written to {args.json}")
+        return 0
     finally:
-        for worker in workers:
-            stop_process_group(worker.process)
-        asyncio.run(delete_topics_starting(settings, run_id))
+        for run_id in run_ids:
+            asyncio.run(delete_topics_starting(Settings.from_env(_run_env(env, run_id)), run_id))
         if started_broker is not None:
             broker.stop(started_broker)
 
 
-def _bench(
-    args: argparse.Namespace, env: dict[str, str], settings: Settings, run_id: str, workers: list[Worker]
-) -> int:
+def _run_env(env: dict[str, str], run_id: str) -> dict[str, str]:
+    return {
+        **env, "HUB_TOPIC_PREFIX": f"{run_id}.hub.", "HUB_PARTNER_PREFIX": f"{run_id}.partner.", "HUB_APP_ID": run_id,
+        "HUB_COMMIT_INTERVAL": env.get("HUB_COMMIT_INTERVAL", "0.5"), "HUB_LOG_FORMAT": "json",
+        "HUB_CLOCK": "stream", "HUB_AUTO_CLOSE": "off",
+    }
+
+
+def _bench(args: argparse.Namespace, env: dict[str, str], run_ids: list[str]) -> Report | int:
     from hub.app import active_partners
-    from hub.kafka.caught_up import wait_until_caught_up
-    from hub.topics import ensure_topics, partner_topic
     from simulator import FaultRates, simulate
-    from simulator.publish import Progress, publish_records, simulation_records
+    from simulator.publish import simulation_records
 
     partners = [p.id for p in active_partners()]
-    asyncio.run(ensure_topics(settings, partners))
     step(f"simulating {args.shipments} shipments (seed {args.seed})")
     simulation = simulate(args.shipments, args.seed, FaultRates.none() if args.clean else FaultRates())
     records = simulation_records(simulation.messages, partners)
-    skipped = len(simulation.messages) - len(records)
+    notes = []
+    if skipped := len(simulation.messages) - len(records):
+        notes.append(f"{skipped} messages for partners without an adapter left out")
+    counts = [1, args.workers] if args.workers > 1 else [1]
+    runs: list[Run] = []
+    plain_hop = None
+    for index, workers in enumerate(counts):
+        run_id = f"bench{secrets.token_hex(4)}"
+        run_ids.append(run_id)
+        settings = Settings.from_env(_run_env(env, run_id))
+        step(f"run {index + 1} of {len(counts)}: {workers} worker(s) under {run_id}")
+        outcome = _run_once(args, _run_env(env, run_id), settings, run_id, workers, records, partners)
+        if isinstance(outcome, int):
+            return outcome
+        runs.append(outcome)
+        if plain_hop is None:
+            plain_hop = _plain_hop(settings, run_id, partners, len(records))
+    command = (f"hub bench --shipments {args.shipments} --seed {args.seed} --workers {args.workers}"
+               + (" --clean" if args.clean else "") + (f" --rate {args.rate:g}" if args.rate else ""))
+    if args.rate:
+        notes.append(f"publishing at {args.rate:g} messages/s bounds the rates above: compare latency, not throughput")
+    return Report(command, args.rate, runs, plain_hop, notes)
+
+
+def _run_once(
+    args: argparse.Namespace, env: dict[str, str], settings: Settings, run_id: str, count: int, records: list, partners: list[str],
+) -> Run | int:
+    from hub.cli.contracts import publish_contract_file
+    from hub.cli.demo import CONTRACTS_FILE
+    from hub.topics import ensure_topics, partner_topic
+    from simulator.publish import Progress, publish_records
+
+    asyncio.run(ensure_topics(settings, partners))
+    # Contracts make the settle and turnover stages do their work, as in production.
+    publish_contract_file(settings, CONTRACTS_FILE)
     logs = args.dir / run_id
     logs.mkdir(parents=True, exist_ok=True)
-    for index in range(args.workers):
-        port = broker.free_port()
-        worker_env = {**env, "HUB_WEB_PORT": str(port), "HUB_WEB_URL": f"http://127.0.0.1:{port}",
-                      "HUB_DATA_DIR": str(logs / f"worker-{index}")}
-        log_path = logs / f"worker-{index}.log"
-        process = start_worker(worker_env, log_path)
-        workers.append(Worker(process, f"http://127.0.0.1:{port}", log_path))
-    step(f"starting {args.workers} worker(s) (logs in {logs})")
-    for worker in workers:
-        if not wait_until_ready(worker.url, worker.process, 180):
-            return fail("bench", f"a worker did not become ready; see {worker.log}")
-    left_out = f" ({skipped} for partners without an adapter left out)" if skipped else ""
-    step(f"publishing {len(records)} partner messages{left_out}")
-    started = time.monotonic()
-    asyncio.run(publish_records(settings.kafka_bootstrap, records, lambda p: partner_topic(settings, p),
-                                total=len(records), rate=args.rate, progress=Progress(len(records)), security=kafka_client_options(settings)))
-    published = time.monotonic() - started
-    step("waiting until the workers have caught up")
+    workers: list[Worker] = []
     try:
-        asyncio.run(wait_until_caught_up(settings, partners, timeout=args.timeout))
-    except TimeoutError as err:
-        return fail("bench", str(err))
-    wall = time.monotonic() - started
-    figures = asyncio.run(_measure(settings, partners))
-    _report(args, len(records), published, wall, figures, workers)
-    return 0
-
-
-async def _read_all(bootstrap: str, topic: str, *, security: Mapping[str, object] | None = None) -> list[tuple[int, bytes | None]]:
-    """(timestamp ms, value) of every record of `topic`, from the beginning."""
-    from aiokafka import AIOKafkaConsumer, TopicPartition
-
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest", **(security or {}))
-    await consumer.start()
-    try:
-        await consumer._client.force_metadata_update()  # type: ignore[attr-defined]
-        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
-        if not partitions:
-            return []
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        ends = await consumer.end_offsets(partitions)
-        records: list[tuple[int, bytes | None]] = []
-        while True:
-            positions = [await consumer.position(tp) for tp in partitions]
-            if all(position >= ends[tp] for position, tp in zip(positions, partitions, strict=True)):
-                break
-            batch = await consumer.getmany(timeout_ms=500, max_records=5000)
-            for messages in batch.values():
-                records.extend((m.timestamp, m.value) for m in messages)
-        return records
+        for index in range(count):
+            port = broker.free_port()
+            worker_env = {**env, "HUB_WEB_PORT": str(port), "HUB_WEB_URL": f"http://127.0.0.1:{port}",
+                          "HUB_DATA_DIR": str(logs / f"worker-{index}")}
+            log_path = logs / f"worker-{index}.log"
+            workers.append(Worker(start_worker(worker_env, log_path), f"http://127.0.0.1:{port}", log_path))
+        step(f"starting {count} worker(s) (logs in {logs})")
+        for worker in workers:
+            if not wait_until_ready(worker.url, worker.process, 180):
+                return fail("bench", f"a worker did not become ready; see {worker.log}")
+        cpu_before = [worker.cpu_seconds() for worker in workers]
+        step(f"publishing {len(records)} partner messages" + (f" at {args.rate:g}/s" if args.rate else ""))
+        started = time.monotonic()
+        asyncio.run(publish_records(settings.kafka_bootstrap, records, lambda p: partner_topic(settings, p),
+                                    total=len(records), rate=args.rate, progress=Progress(len(records)),
+                                    security=kafka_client_options(settings)))
+        published = time.monotonic() - started
+        step("waiting until the workers have caught up")
+        try:
+            asyncio.run(_caught_up_with_progress(settings, partners, workers, len(records), args.timeout))
+        except TimeoutError as err:
+            return fail("bench", str(err))
+        caught_up = time.monotonic() - started
+        step("reading the timelines and settlements back")
+        measured = asyncio.run(_measure(settings, partners))
+        series = combine(worker.metrics() for worker in workers)
+        cpu = [_spent(before, worker.cpu_seconds()) for before, worker in zip(cpu_before, workers, strict=True)]
+        peaks = [worker.peak_memory_mib() for worker in workers]
     finally:
-        await consumer.stop()
+        for worker in workers:
+            stop_process_group(worker.process)
+    first, last, events, to_timeline, to_settlement = measured
+    span = max((last - first) / 1000, 1e-3) if first is not None and last is not None else None
+    return Run(count, len(records), events, published, span, caught_up, Latency.of(to_timeline), Latency.of(to_settlement),
+               figures.stages_from_metrics(series), cpu, peaks)
 
 
-@dataclass
-class Figures:
-    first_received_ms: int | None
-    last_timeline_ms: int | None
-    events: int
-    latencies_ms: list[int]
+def _spent(before: float | None, after: float | None) -> float | None:
+    return after - before if before is not None and after is not None else None
 
 
-async def _measure(settings: Settings, partners: list[str]) -> Figures:
+async def _caught_up_with_progress(settings: Settings, partners: list[str], workers: list[Worker], messages: int,
+                                   timeout: float) -> None:
+    """Wait until caught up; a progress line from the workers' /metrics every PROGRESS_EVERY seconds and at the end."""
+    from hub.kafka.caught_up import wait_until_caught_up
+
+    waiting = asyncio.ensure_future(wait_until_caught_up(settings, partners, timeout=timeout))
+    started = time.monotonic()
+    finished = False
+    while not finished:
+        finished = bool((await asyncio.wait({waiting}, timeout=PROGRESS_EVERY))[0])
+        if finished:
+            waiting.result()  # not caught up in time: raises TimeoutError
+        try:
+            series = combine(await asyncio.gather(*(asyncio.to_thread(w.metrics) for w in workers)))
+        except OSError:
+            continue  # a worker busy past the scrape's timeout: the next line says more
+        step(("caught up; " if finished else "") + figures.progress_line(series, messages, time.monotonic() - started))
+
+
+async def _read_timed(settings: Settings, topic: str) -> list[TimedRecord]:
+    from hub.kafka.topic_reader import read_records
+
+    return [(r.timestamp_ms, r.value) for r in await read_records(settings.kafka_bootstrap, topic, security=kafka_client_options(settings))]
+
+
+async def _measure(settings: Settings, partners: list[str]) -> tuple[int | None, int | None, int, list[int], list[int]]:
+    """(first partner record ms, last timeline record ms, canonical events, ms to timeline, ms to settlement)."""
     from hub import topics
     from hub.topics import partner_topic
 
     first = None
     for partner in partners:
-        for timestamp, _value in await _read_all(settings.kafka_bootstrap, partner_topic(settings, partner), security=kafka_client_options(settings)):
+        for timestamp, _value in await _read_timed(settings, partner_topic(settings, partner)):
             first = timestamp if first is None else min(first, timestamp)
-    events = len(await _read_all(settings.kafka_bootstrap, topics.EVENTS.name(settings), security=kafka_client_options(settings)))
-    seen: dict[str, None] = {}
-    latencies: list[int] = []
-    last = None
-    timelines = await _read_all(settings.kafka_bootstrap, topics.TIMELINES.name(settings), security=kafka_client_options(settings))
-    for timestamp, value in sorted(timelines, key=lambda r: r[0]):
-        last = timestamp if last is None else max(last, timestamp)
-        record = json.loads(value or b"{}")
-        for event in record.get("events", []):
-            if event["event_id"] in seen:
-                continue
-            seen[event["event_id"]] = None
-            received = _epoch_ms(event["received_at"])
-            latencies.append(timestamp - received)
-    return Figures(first, last, events, latencies)
+    events = len(await _read_timed(settings, topics.EVENTS.name(settings)))
+    timelines = await _read_timed(settings, topics.TIMELINES.name(settings))
+    last = max((timestamp for timestamp, _ in timelines), default=None)
+    settlements = await _read_timed(settings, topics.SETTLEMENTS.name(settings))
+    return first, last, events, figures.timeline_latencies(timelines), figures.settlement_latencies(settlements)
 
 
-def _epoch_ms(text: str) -> int:
-    from datetime import datetime
+def _plain_hop(settings: Settings, run_id: str, partners: list[str], records: int) -> HopResult:
+    """The plain aiokafka loop forwards the run's partner records once, to a topic of its own."""
+    from hub.kafka import plain_hop
+    from hub.topics import partner_topic, replication_factor
 
-    return int(datetime.fromisoformat(text).timestamp() * 1000)
-
-
-def _report(
-    args: argparse.Namespace, messages: int, published: float, wall: float, figures: Figures, workers: list[Worker]
-) -> None:
-    span = None
-    if figures.first_received_ms is not None and figures.last_timeline_ms is not None:
-        span = max((figures.last_timeline_ms - figures.first_received_ms) / 1000, 1e-3)
-    print(f"hub bench --shipments {args.shipments} --seed {args.seed} --workers {args.workers}"
-          + (" --clean" if args.clean else "") + (f" --rate {args.rate:g}" if args.rate else ""))
-    print(f"  partner messages        {messages} (published in {published:.1f} s)")
-    print(f"  canonical events        {figures.events}")
-    if span:
-        print(f"  pipeline time           {span:.1f} s (first partner record → last timeline record)")
-        print(f"  throughput              {messages / span:.0f} messages/s, {figures.events / span:.0f} events/s")
-    print(f"  until caught up         {wall:.1f} s from the first publish")
-    p50, p99 = percentile(figures.latencies_ms, 0.50), percentile(figures.latencies_ms, 0.99)
-    if p50 is not None:
-        print(f"  received → timeline     p50 {p50} ms, p99 {p99} ms ({len(figures.latencies_ms)} events)")
-    for index, worker in enumerate(workers):
-        peak = worker.peak_memory_kib()
-        print(f"  worker {index} peak memory   " + (f"{peak / 1024:.0f} MiB (VmHWM)" if peak else "unknown"))
+    target = f"{run_id}.plain-hop"
+    step(f"the plain aiokafka consume → produce loop over the same {records} partner records")
+    security = kafka_client_options(settings)
+    asyncio.run(plain_hop.create_topic(settings.kafka_bootstrap, target, settings.partitions, replication_factor(settings), security=security))
+    clock = plain_hop.HopClock(records)
+    asyncio.run(plain_hop.forward(settings.kafka_bootstrap, [partner_topic(settings, p) for p in partners], target, clock,
+                                  group_id=f"{run_id}-plain-hop", idle_timeout=30.0, security=security))
+    return HopResult.of(clock)

@@ -36,6 +36,8 @@ TIMEOUT = float(os.environ.get("FB_TIMEOUT", "50"))
 import aiokafka  # noqa: E402
 from aiokafka.producer import sender as _sender  # noqa: E402
 
+from hub.kafka import plain_hop  # noqa: E402 - the plain loop `hub bench` runs too
+
 STATS = {"produce_requests": 0, "produced_records": 0}
 _orig_create_request = _sender.SendProduceReqHandler.create_request
 
@@ -80,14 +82,7 @@ def load_state():
 
 
 async def create_topic(name, partitions=4):
-    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-
-    admin = AIOKafkaAdminClient(bootstrap_servers=BROKER)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(name, partitions, 1)])
-    finally:
-        await admin.close()
+    await plain_hop.create_topic(BROKER, name, partitions)
 
 
 # ---------------------------------------------------------------- seeding
@@ -117,22 +112,7 @@ async def seed(n):
 
 
 # ---------------------------------------------------------------- result helpers
-class Clock:
-    def __init__(self, n):
-        self.n = n
-        self.count = 0
-        self.t0 = None
-        self.t1 = None
-
-    c0 = None
-    c1 = None
-
-    def tick(self, k=1):
-        if self.t0 is None:
-            self.t0 = time.perf_counter()
-            self.c0 = time.process_time()  # CPU of all threads of this process
-        self.count += k
-        return self.count >= self.n
+Clock = plain_hop.HopClock
 
 
 def emit(variant, clock, extra=None, partial=False):
@@ -182,55 +162,8 @@ async def plain(variant, mode, linger_ms=0, yield_per_record=False, max_batch=16
     await create_topic(out, 4)
     clock = Clock(st["n"])
     watchdog(variant, clock)
-    c = aiokafka.AIOKafkaConsumer(st["in_topic"], bootstrap_servers=BROKER,
-                                  group_id="fbg-" + rand_suffix(),
-                                  auto_offset_reset="earliest", enable_auto_commit=True)
-    p = aiokafka.AIOKafkaProducer(bootstrap_servers=BROKER, linger_ms=linger_ms,
-                                  max_batch_size=max_batch)
-    await c.start()
-    await p.start()
-    done = False
-    while not done:
-        batches = await c.getmany(timeout_ms=1000, max_records=None)
-        for _tp, msgs in batches.items():
-            if mode == "send":
-                for m in msgs:
-                    if yield_per_record:
-                        await asyncio.sleep(0)  # what faust does per record
-                    await p.send(out, m.value, key=m.key)  # delivery future not awaited
-                    if clock.tick():
-                        done = True
-                        break
-            elif mode == "consume_only":
-                for _m in msgs:
-                    if yield_per_record:
-                        await asyncio.sleep(0)
-                    if clock.tick():
-                        done = True
-                        break
-            elif mode == "send_batch":
-                # one BatchBuilder per output partition, flushed when full
-                builders = {}
-                for m in msgs:
-                    part = m.partition
-                    b = builders.get(part)
-                    if b is None:
-                        b = builders[part] = p.create_batch()
-                    if b.append(key=m.key, value=m.value, timestamp=None) is None:
-                        await p.send_batch(b, out, partition=part)
-                        b = builders[part] = p.create_batch()
-                        b.append(key=m.key, value=m.value, timestamp=None)
-                    if clock.tick():
-                        done = True
-                        break
-                for part, b in builders.items():
-                    if b.record_count():
-                        await p.send_batch(b, out, partition=part)
-            if done:
-                break
-    await p.flush()
-    clock.t1 = time.perf_counter()
-    clock.c1 = time.process_time()
+    await plain_hop.forward(BROKER, [st["in_topic"]], out, clock, group_id="fbg-" + rand_suffix(), mode=mode,
+                            linger_ms=linger_ms, max_batch_size=max_batch, yield_per_record=yield_per_record)
     emit(variant, clock)
     os._exit(0)
 

@@ -1,0 +1,45 @@
+"""`hub bench` on the real broker with a real worker: every figure of issue 15 is printed and
+written, and every stage has spent time (the numbers themselves are never asserted)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hub.metrics import STAGES
+
+pytestmark = pytest.mark.integration
+
+
+def test_the_bench_prints_and_writes_every_figure(kafka_bootstrap: str, tmp_path: Path) -> None:
+    figures_file = tmp_path / "bench.json"
+    env = {**os.environ, "HUB_KAFKA_BOOTSTRAP": kafka_bootstrap, "HUB_PARTITIONS": os.environ.get("HUB_TEST_PARTITIONS", "3"),
+           "HUB_SESSION_TIMEOUT": "6"}
+    # Seed 3's twenty shipments include Ozon parcels CDEK delivered: settlement entries under the example contracts.
+    done = subprocess.run(
+        [sys.executable, "-m", "hub.cli", "bench", "--shipments", "20", "--seed", "3", "--clean", "--json", str(figures_file),
+         "--dir", str(tmp_path), "--timeout", "240"],
+        env=env, capture_output=True, text=True, timeout=280,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = done.stdout
+    for line in ("plain aiokafka hop", "throughput", "of the plain hop", "partner record → timeline    p50",
+                 "partner record → settlement  p50", "worker CPU, every thread:", "worker 0 peak memory", "p99 → settlement"):
+        assert line in out, out
+    stage_seconds = {m.group(1): float(m.group(2)) for m in re.finditer(r"^    (\w+)\s+([\d.]+)\s+[\d.]+%", out, re.MULTILINE)}
+    assert set(STAGES) <= set(stage_seconds), out
+    assert all(stage_seconds[name] > 0 for name in STAGES), out
+    assert "records per stage" in done.stderr  # progress while it ran
+
+    figures = json.loads(figures_file.read_text())
+    run = figures["runs"][0]
+    assert all(stage["seconds"] > 0 and stage["records"] > 0 for stage in run["stages"]), run["stages"]
+    assert run["to_timeline"]["count"] > 0 and run["to_settlement"]["count"] > 0
+    assert run["events_per_second"] > 0 and run["of_plain_hop"]["events"] > 0
+    assert figures["plain_hop"]["records"] == run["messages"] and run["worker_cpu_seconds"][0] > 0
