@@ -51,12 +51,13 @@ CONTRACTS = Path(__file__).resolve().parents[2] / "deploy" / "contracts.example.
 QUARTERS = ["2026Q1", "2026Q2", "2026Q3"]
 MSK = ZoneInfo("Europe/Moscow")
 # 60 shipments ordered over 200 days (traffic from January into August), every fault on,
-# duplicates more often than by default. With this seed a CDEK parcel of an Ozon posting is
-# delivered at 23:59 on 31 March (Moscow) and CDEK's webhook says so at 00:13 on 1 April: its
-# share accrual and its turnover arrive after 2026Q1 closed. A renumbered AliExpress parcel
-# delivered on 29 June is heard of only in July (Russian Post's history linked late; the buyer
-# confirms receipt on 5 July): its turnover arrives after 2026Q2 closed.
-SHIPMENTS, DAYS, SEED = 60, 200, 36
+# duplicates more often than by default. The seed was picked with the oracle (the first of
+# seeds 1-120 whose quarter-by-quarter run has both kinds of share entry): the CDEK share of an
+# Ozon order delivered in 2026Q1 is heard of only after 2026Q1 closed, so it is an adjustment
+# in 2026Q2 (71,822 kopecks), and part of Ozon's 2026Q1 turnover arrives late the same way and
+# moves its Russian Post fee into 2026Q2; SPSR's VAT-included shares accrue in Q1 and Q2.
+# (Seed 36 had such cases until the simulator gained the SPSR journey, which changed them.)
+SHIPMENTS, DAYS, SEED = 60, 200, 35
 
 
 def last_second(period: str) -> datetime:
