@@ -63,6 +63,13 @@ the test that fails without it.
    (fetch loop tests, faust's own consumer thread over a scripted aiokafka) and the fault soak
    (tests/soak/soak.py).
 
+7. Table recovery seeks standby changelog partitions to the offsets it built from the broker's
+   earliest offsets minus one, and maps only -1 to 0. An earliest offset the broker answers as
+   -1 (seen while it restarted, in the fault soak) becomes -2, aiokafka refuses the seek
+   ("Offset must be a positive integer"), recovery crashes and the worker exits. Fix: any
+   offset below 0 is sought as 0, faust's own meaning of -1 (read from the start).
+   Test: tests/service/test_faust_fixes.py::test_recovery_seeks_no_negative_offset.
+
 Whatever else leaves a hole is found and healed by `hub.kafka.watchdog`.
 """
 
@@ -74,6 +81,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from faust.tables.base import Collection
+from faust.tables.recovery import Recovery
 from faust.transport.consumer import Consumer, ThreadDelegateConsumer
 from faust.utils.functional import consecutive_numbers
 from mode.utils.queues import FlowControlEvent
@@ -119,6 +127,7 @@ def apply() -> None:
     _skipped_events_are_not_acknowledged()
     _changelog_partitions_not_yet_known_are_no_mismatch()
     _fetch_loop_delivers_every_record()
+    _recovery_seeks_no_negative_offset()
     setattr(Consumer, _PATCHED, True)
 
 
@@ -281,3 +290,15 @@ def _fetch_loop_delivers_every_record() -> None:
         await drain_every_record(self, fetcher, ledger(self))
 
     Consumer._drain_messages = _drain_messages  # type: ignore[method-assign]
+
+
+def _recovery_seeks_no_negative_offset() -> None:
+    original_seek_offsets = Recovery._seek_offsets
+
+    async def _seek_offsets(self: Recovery, consumer: Any, tps: Any, offsets: Any, title: str) -> None:
+        for tp in tps:
+            if offsets[tp] < 0:
+                offsets[tp] = -1  # faust seeks -1 as 0: from the start
+        await original_seek_offsets(self, consumer, tps, offsets, title)
+
+    Recovery._seek_offsets = _seek_offsets  # type: ignore[method-assign]

@@ -523,3 +523,19 @@ def test_a_compacted_topic_commits_nothing_before_its_start_is_known(app):
     assert app.consumer._new_offset(tp) is None  # faust's seek to committed offsets has not answered
     app.consumer._committed_offset[tp] = 20
     assert app.consumer._new_offset(tp) == 22
+
+
+async def test_recovery_seeks_no_negative_offset(app):
+    """faust builds standby offsets as earliest - 1; an earliest of -1 (a restarting broker)
+    gave -2, and aiokafka's refusal crashed the worker in the fault soak."""
+    from collections import Counter
+
+    sought: list[dict] = []
+
+    async def seek_wait(partitions):
+        sought.append(dict(partitions))
+
+    app.consumer.seek_wait = seek_wait
+    standby, fresh, read = TP("x-changelog", 0), TP("x-changelog", 1), TP("x-changelog", 2)
+    await app.tables.recovery._seek_offsets(app.consumer, {standby, fresh, read}, Counter({standby: -2, fresh: -1, read: 41}), "standby")
+    assert sought == [{standby: 0, fresh: 0, read: 41}]
