@@ -75,7 +75,10 @@ async def publish_records(
     """
     from aiokafka import AIOKafkaProducer
 
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5, **(security or {}))
+    # A record waits up to two minutes for the broker (aiokafka's default is 40 s): a broker
+    # restart on a loaded two-core machine took 46 s in the fault soak, and the publisher failed.
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5,
+                                request_timeout_ms=120_000, **(security or {}))
     await producer.start()
     sent = 0
     pending: list[asyncio.Future] = []
