@@ -64,10 +64,10 @@ the test that fails without it.
    (tests/soak/soak.py).
 
 7. Table recovery seeks standby changelog partitions to the offsets it built from the broker's
-   earliest offsets minus one, and maps only -1 to 0. An earliest offset the broker answers as
-   -1 (seen while it restarted, in the fault soak) becomes -2, aiokafka refuses the seek
-   ("Offset must be a positive integer"), recovery crashes and the worker exits. Fix: any
-   offset below 0 is sought as 0, faust's own meaning of -1 (read from the start).
+   earliest offsets minus one, and maps only -1 to 0. An offset it could not build (None) or
+   below -1 reaches aiokafka, which refuses the seek ("Offset must be a positive integer");
+   recovery crashes and the worker exits (twice in the fault soak, after worker restarts).
+   Fix: such an offset is sought as 0, faust's own meaning of -1 (read from the start).
    Test: tests/service/test_faust_fixes.py::test_recovery_seeks_no_negative_offset.
 
 Whatever else leaves a hole is found and healed by `hub.kafka.watchdog`.
@@ -297,7 +297,7 @@ def _recovery_seeks_no_negative_offset() -> None:
 
     async def _seek_offsets(self: Recovery, consumer: Any, tps: Any, offsets: Any, title: str) -> None:
         for tp in tps:
-            if offsets[tp] < 0:
+            if offsets[tp] is None or offsets[tp] < 0:
                 offsets[tp] = -1  # faust seeks -1 as 0: from the start
         await original_seek_offsets(self, consumer, tps, offsets, title)
 
