@@ -140,7 +140,9 @@ async def ensure_topics(settings: Settings, partners: list[str], retry_for: floa
     A broker that has just died stays in the cluster's metadata for a few seconds and
     requests sent to it fail; such retriable failures are tried again for `retry_for` seconds.
     """
-    from aiokafka.errors import KafkaError
+    from aiokafka.errors import KafkaConnectionError, KafkaError
+
+    from hub.kafka.security import refusal
 
     deadline = time.monotonic() + retry_for
     while True:
@@ -149,6 +151,8 @@ async def ensure_topics(settings: Settings, partners: list[str], retry_for: floa
         except (TimeoutError, KafkaError) as err:
             if not getattr(err, "retriable", True) or time.monotonic() > deadline:
                 raise
+            if isinstance(err, KafkaConnectionError) and await refusal(settings.kafka_bootstrap, kafka_client_options(settings)):
+                raise  # the broker answers and refuses this client: trying again changes nothing
             await asyncio.sleep(1.0)
 
 
