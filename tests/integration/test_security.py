@@ -16,18 +16,18 @@ import warnings
 from pathlib import Path
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
 from hub import topics
 from hub.access import declaration as access
-from hub.cli.access import _admin, _rotate
+from hub.cli.access import _rotate
 from hub.config import Settings, kafka_client_options
-from hub.kafka import acl_admin
 from hub.kafka.security import connection_problem
 from hub.kafka.topic_reader import read_all
 from tests.support.environment import SecureBroker
 from tests.support.hub_command import hub_here, hub_process
+from tests.support.kafka_access import as_user, set_passwords, try_consume, try_produce
 
 pytestmark = pytest.mark.integration
 
@@ -53,19 +53,8 @@ def admin_env(secure_broker: SecureBroker, tmp_path_factory: pytest.TempPathFact
 
 @pytest.fixture(scope="module")
 def credentials(admin_env: dict[str, str]) -> dict[str, str]:
-    """A fresh SCRAM password for every role's user, set through one admin connection."""
-    passwords = {user: f"{user}-{os.urandom(12).hex()}" for user in ROLE_USERS.values()}
-
-    async def set_all() -> None:
-        admin = await _admin(Settings.from_env(admin_env))
-        try:
-            for user, password in passwords.items():
-                await acl_admin.upsert_scram_credential(admin, user, password)
-        finally:
-            await admin.close()
-
-    asyncio.run(set_all())
-    return passwords
+    """A fresh SCRAM password for every role's user."""
+    return set_passwords(Settings.from_env(admin_env), list(ROLE_USERS.values()))
 
 
 def refusal(env: dict[str, str]) -> str | None:
@@ -79,10 +68,6 @@ def refusal(env: dict[str, str]) -> str | None:
     return reason
 
 
-def as_user(env: dict[str, str], user: str, password: str) -> dict[str, str]:
-    return {**env, "HUB_KAFKA_USERNAME": user, "HUB_KAFKA_PASSWORD": password}
-
-
 def matrix_topics(settings: Settings) -> list[str]:
     return [spec.name(settings) for spec in topics.HUB_TOPICS] + [topics.partner_topic(settings, p) for p in PARTNERS]
 
@@ -94,53 +79,6 @@ def declared(settings: Settings, user: str, operation: str, topic: str) -> bool:
         and (acl.name == topic if acl.pattern == "literal" else topic.startswith(acl.name))
         for acl in access.expand(access.load(), settings)
     )
-
-
-async def try_produce(settings: Settings, names: list[str], user: str) -> dict[str, bool]:
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all", request_timeout_ms=10000,
-                                **kafka_client_options(settings))
-    await producer.start()
-    outcome = {}
-    try:
-        for topic in names:
-            try:
-                await producer.send_and_wait(topic, value=f"from {user}".encode(), key=b"matrix")
-                outcome[topic] = True
-            except KafkaError as err:
-                assert "Authorization" in type(err).__name__, f"{user} -> {topic}: {err!r}"
-                outcome[topic] = False
-    finally:
-        await producer.stop()
-    return outcome
-
-
-async def try_consume(settings: Settings, names: list[str]) -> dict[str, bool]:
-    """Read partition 0 of each topic from its start (the admin seeded one record in each)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False, **kafka_client_options(settings))
-    await consumer.start()
-    outcome = {}
-    try:
-        for topic in names:
-            tp = TopicPartition(topic, 0)
-            consumer.assign([tp])
-            consumer.seek(tp, 0)
-            # A topic the user may not even describe is refused in the metadata answer (the
-            # consumer would wait for a leader for ever); one it may describe but not read,
-            # in the fetch answer.
-            await consumer._client.force_metadata_update()
-            if topic in consumer._client.cluster.unauthorized_topics:
-                outcome[topic] = False
-                continue
-            try:
-                fetched = await consumer.getmany(tp, timeout_ms=10000)
-                assert fetched.get(tp), f"{topic}: readable but nothing fetched"
-                outcome[topic] = True
-            except KafkaError as err:
-                assert "Authorization" in type(err).__name__, f"{topic}: {err!r}"
-                outcome[topic] = False
-    finally:
-        await consumer.stop()
-    return outcome
 
 
 def test_every_role_reaches_exactly_its_declared_topics(admin_env: dict[str, str], credentials: dict[str, str]) -> None:
