@@ -32,7 +32,6 @@ def run(args: argparse.Namespace) -> int:
     from hub.pollers.clock import WallClock
     from hub.pollers.metrics import REGISTRY
     from hub.pollers.run import run_pollers
-
     from hub.topics import POLLER_STATE, TIMELINES
 
     # Only the topics a poller uses: on a secure cluster its credential reaches no others.

@@ -51,8 +51,7 @@ def secure_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecureBr
     except broker.BrokerError as err:
         pytest.fail(f"cannot start the secure broker: {err}")
     try:
-        admin = dict(line.partition("=")[::2] for line in broker_security.prepare(directory).admin_env.read_text().splitlines())
-        yield SecureBroker(state.bootstrap, directory, admin)
+        yield SecureBroker(state.bootstrap, directory, broker_security.admin_settings(broker_security.prepare(directory)))
     finally:
         broker.stop(directory)
 
