@@ -14,9 +14,11 @@ import asyncio
 import json
 import urllib.error
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -29,15 +31,17 @@ from hub.config import Settings, kafka_client_options
 from hub.kafka.caught_up import wait_until_caught_up
 from hub.kafka.partner_feed import replay
 from hub.kafka.topic_reader import read_all
+from hub.partners import PARTNERS
 from hub.stages.identity import shipment_id_for
 from hub.topics import partner_topic
 from tests.support import settlement_oracle
 from tests.support.environment import SecureBroker
+from tests.support.expectations import ground_truth
 from tests.support.hub_command import hub_here
 from tests.support.kafka_access import as_user, set_passwords, try_consume
 from tests.support.settlement_entries import oracle_entries, share_entries
 from tests.support.simulation import simulation_dir
-from tests.support.timeline_check import check_against_ground_truth
+from tests.support.timeline_check import carrier_partners, check_against_ground_truth
 from tests.support.worker import WorkerProcess, assert_no_stalls, free_port
 
 pytestmark = pytest.mark.integration
@@ -46,8 +50,9 @@ SHIPMENTS = 25
 CONTRACTS = Path(__file__).resolve().parents[2] / "deploy" / "contracts.example.toml"
 
 MOSCOW_PARCEL, GUANGZHOU_PARCEL, NOBODYS = "hub:WH-MOW-000201", "hub:WH-CAN-000202", "hub:WH-MOW-999999"
-TOKENS = {"operations": "ops-token-0123456789abcdef", "metrics": "metrics-token-0123456789ab",
-          "wh_moscow": "moscow-token-0123456789abcd", "wh_guangzhou": "guangzhou-token-0123456789a"}
+# A token for every partner, so that each look-up is asked as each of them.
+PARTNER_TOKENS = {partner: f"{partner}-token-0123456789abcdef" for partner in sorted(PARTNERS)}
+TOKENS = {"operations": "ops-token-0123456789abcdef", "metrics": "metrics-token-0123456789ab", **PARTNER_TOKENS}
 
 
 def native(parcel: str, event: str, when: str) -> bytes:
@@ -66,6 +71,7 @@ def ask(url: str, token: str | None) -> tuple[int, dict | str]:
         return status, json.loads(body)
     except ValueError:
         return status, body.decode(errors="replace")
+
 
 @dataclass(frozen=True)
 class SecureHub:
@@ -98,8 +104,8 @@ def secure_hub(secure_broker: SecureBroker, tmp_path_factory: pytest.TempPathFac
     publish_contract_file(admin, CONTRACTS)
     tokens = directory / "api-tokens.toml"
     tokens.write_text(
-        f'[tokens]\noperations = "{TOKENS["operations"]}"\nmetrics = "{TOKENS["metrics"]}"\n'
-        f'[partners]\nwh_moscow = "{TOKENS["wh_moscow"]}"\nwh_guangzhou = "{TOKENS["wh_guangzhou"]}"\n'
+        f'[tokens]\noperations = "{TOKENS["operations"]}"\nmetrics = "{TOKENS["metrics"]}"\n[partners]\n'
+        + "".join(f'{partner} = "{token}"\n' for partner, token in PARTNER_TOKENS.items())
     )
     worker_env = {**as_user(env, "hub-worker", passwords["hub-worker"]), "HUB_API_TOKENS": str(tokens)}
     worker = WorkerProcess(worker_env, directory / "worker.log", free_port())
@@ -111,12 +117,19 @@ def secure_hub(secure_broker: SecureBroker, tmp_path_factory: pytest.TempPathFac
     assert_no_stalls([worker])
 
 
-def test_a_simulation_ends_as_its_ground_truth_and_finance_reads_only_money(secure_hub: SecureHub, tmp_path: Path) -> None:
-    simulation = simulation_dir(tmp_path / "simulation", SHIPMENTS)
+@pytest.fixture(scope="module")
+def simulated(secure_hub: SecureHub, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small simulation published and processed: its folder, ground truth included."""
+    simulation = simulation_dir(tmp_path_factory.mktemp("simulation"), SHIPMENTS)
     # Partner traffic arrives as the gateway would write it: with the gateway's credential.
     sent = replay(simulation, secure_hub.settings_of("hub-gateway"), show_progress=False)
     assert sent > SHIPMENTS * 3
     secure_hub.caught_up()
+    return simulation
+
+
+def test_a_simulation_ends_as_its_ground_truth_and_finance_reads_only_money(secure_hub: SecureHub, simulated: Path) -> None:
+    simulation = simulated
     check_against_ground_truth([secure_hub.worker.url], simulation, TOKENS["operations"])
 
     finance = secure_hub.settings_of("hub-finance")
@@ -131,7 +144,7 @@ def test_a_simulation_ends_as_its_ground_truth_and_finance_reads_only_money(secu
     assert asyncio.run(try_consume(finance, others)) == dict.fromkeys(others, False)
 
 
-def test_tokens_scope_the_api(secure_hub: SecureHub) -> None:
+def test_tokens_scope_the_api(secure_hub: SecureHub, simulated: Path) -> None:
     # Each warehouse publishes its own parcel with its own credential.
     for partner, parcel, when in (("wh_moscow", MOSCOW_PARCEL, "2026-03-02T10:00:00+03:00"),
                                   ("wh_guangzhou", GUANGZHOU_PARCEL, "2026-03-02T11:00:00+08:00")):
@@ -182,3 +195,75 @@ def test_tokens_scope_the_api(secure_hub: SecureHub) -> None:
     # Tokens never reach the worker's log.
     log = worker.log_path.read_text(errors="replace")
     assert not any(token in log for token in TOKENS.values())
+
+
+def queries_of_every_kind(simulation: Path) -> dict[str, tuple[str, dict]]:
+    """Kind (a scheme, `shp`) → (query, its shipment's ground truth): one identifier of every scheme in the simulation,
+    a shipment id, and one order of every marketplace (a two-parcel order among them if any)."""
+    truths = ground_truth(simulation, "shipments")
+    chosen: dict[str, tuple[str, dict]] = {"shp": (truths[0]["shipment_id"], truths[0])}
+    per_order = Counter(t["order"] for t in truths if t["order"])
+    for truth in sorted(truths, key=lambda t: -per_order[t["order"]]):
+        for identifier in [*truth["identifiers"], *([truth["order"]] if truth["order"] else [])]:
+            # A shop's own order number never links (schemas/identifiers.py): nobody's to look up.
+            if not identifier.startswith("shop:"):
+                chosen.setdefault(identifier.partition(":")[0], (identifier, truth))
+    return chosen
+
+
+def test_each_partner_finds_by_every_identifier_only_what_it_took_part_in(secure_hub: SecureHub, simulated: Path) -> None:
+    """Every identifier scheme, a shipment id and every kind of order, asked with every
+    partner's token: the shipment (or the order's shipments) of a partner with an event on it,
+    for anyone else the 404 of a parcel that does not exist. The carriers of the ground truth
+    always find theirs. Settlement entries: exactly those a partner pays or receives."""
+    url = secure_hub.worker.url
+    ops = TOKENS["operations"]
+
+    def lookup(query: str, token: str) -> tuple[int, dict | str]:
+        return ask(f"{url}/shipments/{quote(query, safe=':')}", token)
+
+    def parties(shipment_id: str) -> set[str]:
+        status, body = lookup(shipment_id, ops)
+        assert status == 200 and isinstance(body, dict), (shipment_id, status, body)
+        return {event["partner"] for event in body["timeline"]["events"]}
+
+    kinds = queries_of_every_kind(simulated)
+    print(f"\nlook-ups by {len(kinds)} kinds ({', '.join(sorted(kinds))}) x {len(PARTNER_TOKENS)} partners")
+    assert {"shp", "aliexpress_order", "ozon_order"} <= set(kinds) and len(kinds) >= 10, sorted(kinds)
+    queries = list(kinds.values())
+    seen_by: Counter[str] = Counter()
+    refused_to: Counter[str] = Counter()
+    orders_answered = 0  # look-ups answered as an order of several parcels, not one timeline
+    for query, truth in queries:
+        status, answer = lookup(query, ops)
+        assert status == 200 and isinstance(answer, dict), (query, status, answer)
+        if "order" in answer:
+            orders_answered += 1
+            shipments = {shipment: parties(shipment) for shipment in answer["shipments"]}
+        else:
+            shipments = {answer["timeline"]["shipment_id"]: parties(answer["timeline"]["shipment_id"])}
+        for partner, token in PARTNER_TOKENS.items():
+            own = [shipment for shipment, who in shipments.items() if partner in who]
+            got = lookup(query, token)
+            if not own:
+                assert got == (404, {"found": False, "query": query}), (query, partner, got)
+                refused_to[query] += 1
+                continue
+            status, body = got
+            assert status == 200 and isinstance(body, dict), (query, partner, got)
+            assert (body["shipments"] if "order" in answer else [body["timeline"]["shipment_id"]]) == own, (query, partner, body)
+            seen_by[query] += 1
+        for carrier in carrier_partners(truth["legs"]):
+            if "order" not in answer:
+                assert carrier in shipments[truth["shipment_id"]], (query, carrier)
+    # Each query is someone's and not everyone's: the scoping splits the partners every time.
+    assert all(seen_by[q] and refused_to[q] for q, _ in queries), (seen_by, refused_to)
+    assert orders_answered >= 1, "no look-up reached an order of several parcels"
+
+    _, everything = ask(f"{url}/settlements", ops)
+    assert isinstance(everything, dict) and everything["entries"]
+    for partner, token in PARTNER_TOKENS.items():
+        _, body = ask(f"{url}/settlements", token)
+        assert isinstance(body, dict)
+        expected = sorted(e["entry_id"] for e in everything["entries"] if partner in (e["payer"], e["payee"]))
+        assert sorted(e["entry_id"] for e in body["entries"]) == expected, partner
