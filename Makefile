@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP) ## create .venv and install the hub with its test tools
 	$(BIN)/hub broker fetch >/dev/null
 
-run: install ## the main job: broker, worker, sample traffic, print the timelines
+run: install ## the main job: broker, worker, sample traffic, print the timelines (HUB_SECURE=1: on the secure broker)
 	$(BIN)/hub demo
 
 test: install ## every test tier; integration tests start their own Kafka broker

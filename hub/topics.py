@@ -79,9 +79,10 @@ def partner_topic(settings: Settings, partner: str) -> str:
     return f"{settings.partner_prefix}{partner}.events"
 
 
-def all_topic_configs(settings: Settings, partners: list[str]) -> dict[str, dict[str, str]]:
-    """Topic name → configs for every topic of this installation."""
-    topics = {spec.name(settings): spec.configs() for spec in HUB_TOPICS}
+def all_topic_configs(settings: Settings, partners: list[str],
+                      hub_topics: tuple[TopicSpec, ...] = HUB_TOPICS) -> dict[str, dict[str, str]]:
+    """Topic name → configs for every topic of this installation (`hub_topics` of the hub's own)."""
+    topics = {spec.name(settings): spec.configs() for spec in hub_topics}
     topics.update({partner_topic(settings, p): dict(PARTNER_TOPIC_CONFIGS) for p in partners})
     return topics
 
@@ -129,8 +130,13 @@ async def cluster_replication(admin: object, timeout: float = 5.0) -> int:
     raise RuntimeError(f"cannot ask the cluster for its replication ({reasons}); set HUB_REPLICATION")
 
 
-async def ensure_topics(settings: Settings, partners: list[str], retry_for: float = 30.0) -> list[str]:
+async def ensure_topics(settings: Settings, partners: list[str], retry_for: float = 30.0,
+                        hub_topics: tuple[TopicSpec, ...] = HUB_TOPICS) -> list[str]:
     """Create the missing topics; check the partition count of the ones that exist.
+
+    The topics are the partner topics of `partners` and `hub_topics` (all of the hub's own by
+    default, as a worker needs them): a process that uses fewer names only those, so on a
+    secure cluster it needs no right to the others (the gateway: partner topics only).
 
     Returns the names created. A topic that exists with another partition count is an
     error: its state would land in the wrong partitions. Topics are created with
@@ -140,23 +146,27 @@ async def ensure_topics(settings: Settings, partners: list[str], retry_for: floa
     A broker that has just died stays in the cluster's metadata for a few seconds and
     requests sent to it fail; such retriable failures are tried again for `retry_for` seconds.
     """
-    from aiokafka.errors import KafkaError
+    from aiokafka.errors import KafkaConnectionError, KafkaError
+
+    from hub.kafka.security import refusal
 
     deadline = time.monotonic() + retry_for
     while True:
         try:
-            return await _ensure_topics(settings, partners)
+            return await _ensure_topics(settings, partners, hub_topics)
         except (TimeoutError, KafkaError) as err:
             if not getattr(err, "retriable", True) or time.monotonic() > deadline:
                 raise
+            if isinstance(err, KafkaConnectionError) and await refusal(settings.kafka_bootstrap, kafka_client_options(settings)):
+                raise  # the broker answers and refuses this client: trying again changes nothing
             await asyncio.sleep(1.0)
 
 
-async def _ensure_topics(settings: Settings, partners: list[str]) -> list[str]:
+async def _ensure_topics(settings: Settings, partners: list[str], hub_topics: tuple[TopicSpec, ...]) -> list[str]:
     from aiokafka.admin import AIOKafkaAdminClient, NewTopic
     from aiokafka.errors import TopicAlreadyExistsError, for_code
 
-    wanted = all_topic_configs(settings, partners)
+    wanted = all_topic_configs(settings, partners, hub_topics)
     # A request to a dead broker times out after 10 s rather than aiokafka's 40: then a new
     # client with fresh metadata tries again.
     admin = AIOKafkaAdminClient(
@@ -166,7 +176,10 @@ async def _ensure_topics(settings: Settings, partners: list[str]) -> list[str]:
     await admin.start()
     try:
         replication = settings.replication
-        if replication is None:
+        # The cluster's replication is asked for what is created here, and by a worker (all
+        # the hub's topics) for what its faust app creates later; a process that only checks
+        # its few topics needs no right to the cluster's configuration.
+        if replication is None and hub_topics == HUB_TOPICS:
             replication = _cluster_replication[settings.kafka_bootstrap] = await cluster_replication(admin)
         existing = await _partition_counts(admin, list(wanted))
         wrong = {name: n for name, n in existing.items() if n != settings.partitions}
@@ -176,6 +189,8 @@ async def _ensure_topics(settings: Settings, partners: list[str]) -> list[str]:
         missing = [name for name in wanted if name not in existing]
         if not missing:
             return []
+        if replication is None:
+            replication = _cluster_replication[settings.kafka_bootstrap] = await cluster_replication(admin)
         response = await admin.create_topics(
             [NewTopic(name, settings.partitions, replication, topic_configs=wanted[name]) for name in missing],
             timeout_ms=30000,

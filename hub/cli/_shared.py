@@ -45,15 +45,19 @@ def settings_or_none(command: str) -> Settings | None:
         return None
 
 
-def logging_and_topics_ready(command: str, settings: Settings) -> int | None:
-    """Configure logging, then create the missing topics; None when ready, else the exit code after a one-line error."""
+def logging_and_topics_ready(command: str, settings: Settings, partners: list[str] | None = None,
+                             hub_topics: tuple | None = None) -> int | None:
+    """Configure logging, then create the missing topics (those of `partners`, default every
+    active partner, and `hub_topics`, default all the hub's own); None when ready, else the
+    exit code after a one-line error."""
     from hub.app import active_partners
     from hub.logs import configure_logging
-    from hub.topics import ensure_topics
+    from hub.topics import HUB_TOPICS, ensure_topics
 
     configure_logging(settings.log_format, settings.log_level)
+    partners = [p.id for p in active_partners()] if partners is None else partners
     try:
-        asyncio.run(ensure_topics(settings, [p.id for p in active_partners()]))
+        asyncio.run(ensure_topics(settings, partners, hub_topics=HUB_TOPICS if hub_topics is None else hub_topics))
     except Exception as err:  # noqa: BLE001 - one line, whatever the broker said
         from hub.kafka.security import connection_problem
 
@@ -87,11 +91,13 @@ async def publish(bootstrap: str, topic: str, records: list[Record], *, security
         await producer.stop()
 
 
-def fetch_shipment(web_url: str, query: str) -> tuple[int, dict]:
-    """GET /shipments/{query} from a worker, following its redirects; (status, body)."""
+def fetch_shipment(web_url: str, query: str, token: str | None = None) -> tuple[int, dict]:
+    """GET /shipments/{query} from a worker, following its redirects; (status, body). `token`:
+    the bearer token a worker with HUB_API_TOKENS asks for."""
     url = f"{web_url.rstrip('/')}/shipments/{urllib.parse.quote(query, safe=':')}"
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as err:
         return err.code, json.loads(err.read() or b"{}")

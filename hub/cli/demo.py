@@ -7,7 +7,8 @@ CDEK's webhooks over HTTP through the gateway, Boxberry's statuses by polling it
 rest straight to the partner topics. Waits until the worker has processed it, checks every
 shipment against the simulator's ground truth, prints a few multi-party timelines and the
 first quarter's settlement statement, then stops what it started (or keeps it up with
---keep-running).
+--keep-running). With --secure (or HUB_SECURE=1) the broker is the secure one and each process
+runs with its own role's credential (hub/cli/demo_secure.py).
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from pathlib import Path
 from hub.cli._shared import fail, fetch_shipment, latest_by_key, start_worker, step, stop_process_group, wait_until_ready
 from hub.cli.demo_gateway import DemoGateway, describe_answers, start_gateway
 from hub.cli.demo_poller import DemoPoller, PolledTraffic, describe_poll, pollers_table, split_for_polling, standin_address, start_polling
-from hub.config import Settings
-from hub.kafka import broker
+from hub.cli.demo_secure import open_parties, secure_parties
+from hub.config import Settings, kafka_client_options
+from hub.kafka import broker, broker_security
 from hub.pollers.standins.boxberry import LABEL as STANDIN_LABEL
 
 
@@ -33,20 +35,28 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("demo", help="start broker and worker, publish simulated traffic, print timelines and a statement")
     parser.add_argument("--dir", type=Path, default=Path(".hub"), help="where the broker and worker keep data and logs")
     parser.add_argument("--keep-running", action="store_true", help="leave broker, worker, gateway, stand-in and poller up until Ctrl-C")
+    parser.add_argument("--secure", action="store_true", default=os.environ.get("HUB_SECURE") == "1",
+                        help="the secure broker (TLS, SCRAM, ACLs), each process with its own credential (default: HUB_SECURE=1)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    started_broker = False
+    started_broker = None
     env = dict(os.environ)
     if not env.get("HUB_KAFKA_BOOTSTRAP"):
-        step("starting the Kafka broker (first run downloads its jars with Maven)")
+        # The secure broker keeps its data and certificates apart from the development one's.
+        broker_dir = args.dir / ("secure-broker" if args.secure else "broker")
+        step(f"starting the {'secure ' if args.secure else ''}Kafka broker (first run downloads its jars with Maven)")
         try:
-            state = broker.start(args.dir / "broker")
+            state = broker.start(broker_dir, secure=args.secure)
         except broker.BrokerError as err:
             return fail("demo", str(err))
-        started_broker = True
+        started_broker = broker_dir
         env["HUB_KAFKA_BOOTSTRAP"] = state.bootstrap
+        if args.secure:
+            env.update(broker_security.admin_settings(broker_security.prepare(broker_dir.resolve())))
+    elif args.secure and env.get("HUB_KAFKA_SECURITY") != "sasl_ssl":
+        return fail("demo", "--secure with HUB_KAFKA_BOOTSTRAP needs the cluster's super-user in HUB_KAFKA_SECURITY/USERNAME/PASSWORD")
     run_id = f"demo{uuid.uuid4().hex[:6]}"
     # A fresh prefix per demo run: the sample traffic never mixes with an earlier run's.
     env.setdefault("HUB_TOPIC_PREFIX", f"{run_id}.hub.")
@@ -58,8 +68,14 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env(env)
     log_path = args.dir / "worker.log"
     args.dir.mkdir(parents=True, exist_ok=True)
+    try:
+        parties = secure_parties(env, args.dir) if args.secure else open_parties(env)
+    except Exception as err:  # noqa: BLE001 - one line, whatever the broker said
+        if started_broker:
+            broker.stop(started_broker)
+        return fail("demo", f"cannot set up the parties' credentials: {' '.join(str(err).split())}")
     step(f"starting a worker (log: {log_path}, web: {settings.web_url})")
-    worker = start_worker(env, log_path)
+    worker = start_worker(parties.worker, log_path)
     gateway, poller = None, None
     try:
         from simulator import simulate
@@ -67,10 +83,10 @@ def run(args: argparse.Namespace) -> int:
         simulation = simulate(DEMO_SHIPMENTS, seed=1)
         traffic = split_for_polling(simulation.messages)
         standin_url, standin_token = standin_address()
-        gateway = start_gateway(env, args.dir, pollers_table(standin_url, standin_token))
+        gateway = start_gateway(parties.gateway, args.dir, pollers_table(standin_url, standin_token))
         step(f"starting an ingestion gateway (log: {gateway.log_path}, partner file: {args.dir / 'gateway-secrets.toml'}, "
              f"listening on {gateway.url})")
-        poller = start_polling(env, args.dir, traffic.answers, standin_url, standin_token)
+        poller = start_polling(parties.pollers, args.dir, traffic.answers, standin_url, standin_token)
         step(f"starting a STAND-IN of Boxberry's API, not Boxberry (hub/pollers/standins/boxberry.py, log: {poller.standin_log}, "
              f"at {standin_url}): it answers for {len(traffic.answers)} parcels with what the simulator generated for them")
         step(f"starting `hub poll boxberry` against the stand-in (log: {poller.poller_log}, metrics: {poller.metrics_url}/metrics)")
@@ -78,15 +94,15 @@ def run(args: argparse.Namespace) -> int:
             return fail("demo", f"the worker did not become ready; see {log_path}")
         if not gateway.wait_until(lambda health: health.get("broker_up"), 60):
             return fail("demo", f"the gateway did not reach the broker; see {gateway.log_path}")
-        _publish_samples(settings, gateway, poller, traffic)
+        _publish_samples(settings, gateway, poller, traffic, Settings.from_env(parties.gateway))
         step("waiting until the worker has processed everything")
         from hub.app import active_partners
         from hub.kafka.caught_up import wait_until_caught_up
 
         asyncio.run(wait_until_caught_up(settings, [p.id for p in active_partners()], timeout=300))
-        problems = _ground_truth_problems(settings, simulation.shipments())
-        _print_timelines(settings, simulation.showcase()[:6])
-        _print_statement(settings, env)
+        problems = _ground_truth_problems(settings, simulation.shipments(), parties.api_token)
+        _print_timelines(settings, simulation.showcase()[:6], parties.api_token)
+        _print_statement(settings, env, Settings.from_env(parties.finance))
         if problems:
             return fail("demo", f"{len(problems)} shipments differ from the ground truth: " + "; ".join(problems[:5]))
         if args.keep_running:
@@ -104,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
             stop_process_group(gateway.process)
         stop_process_group(worker)
         if started_broker:
-            broker.stop(args.dir / "broker")
+            broker.stop(started_broker)
 
 
 DEMO_SHIPMENTS = 40
@@ -112,10 +128,11 @@ CONTRACTS_FILE = Path(__file__).resolve().parents[2] / "deploy" / "contracts.exa
 
 
 def _publish_samples(settings: Settings, gateway: DemoGateway, poller: DemoPoller, traffic: PolledTraffic,
-                     shipments: int = DEMO_SHIPMENTS) -> None:
+                     publisher: Settings, shipments: int = DEMO_SHIPMENTS) -> None:
     """Publish the example contracts and a simulated day-to-day mix of journeys, Ozon's and
     CDEK's pushes through the gateway over HTTP, Boxberry's statuses by polling its stand-in;
-    say what the gateway answered and what the poller asked."""
+    say what the gateway answered and what the poller asked. The rest goes straight to the
+    partner topics as `publisher` (on the secure broker, the gateway's credential)."""
     from hub.app import active_partners
     from hub.cli.contracts import publish_contract_file
     from hub.topics import ensure_topics, partner_topic
@@ -138,12 +155,12 @@ def _publish_samples(settings: Settings, gateway: DemoGateway, poller: DemoPolle
             await push.ping_ozon()  # Ozon's first request to a receiver is a ping
             progress = Progress(len(records), label="sent")
             await publish_records(settings.kafka_bootstrap, before, lambda p: partner_topic(settings, p), total=len(records),
-                                  progress=progress, divert=push.divert)
+                                  progress=progress, divert=push.divert, security=kafka_client_options(publisher))
             step(f"waiting until `hub poll boxberry` has asked the stand-in about {len(poller.parcels)} parcels")
             if not await asyncio.to_thread(poller.wait_until_answered, 120):
                 step(f"the poller has not answered for every parcel; see {poller.poller_log} and {poller.standin_log}")
             await publish_records(settings.kafka_bootstrap, after, lambda p: partner_topic(settings, p), total=len(after),
-                                  divert=push.divert)
+                                  divert=push.divert, security=kafka_client_options(publisher))
         return push
 
     push = asyncio.run(send())
@@ -158,11 +175,11 @@ def _publish_samples(settings: Settings, gateway: DemoGateway, poller: DemoPolle
     print()
 
 
-def _ground_truth_problems(settings: Settings, truths: list[dict]) -> list[str]:
+def _ground_truth_problems(settings: Settings, truths: list[dict], token: str | None) -> list[str]:
     """Every simulated shipment asked of the worker: its shipment id, status and identifiers must be the simulator's."""
     problems = []
     for truth in truths:
-        _, body = fetch_shipment(settings.web_url, truth["identifiers"][0])
+        _, body = fetch_shipment(settings.web_url, truth["identifiers"][0], token)
         timeline = body.get("timeline") if body.get("found") else None
         if timeline is None:
             problems.append(f"{truth['identifiers'][0]}: no timeline")
@@ -174,17 +191,18 @@ def _ground_truth_problems(settings: Settings, truths: list[dict]) -> list[str]:
     return problems
 
 
-def _print_timelines(settings: Settings, queries: list[str]) -> None:
+def _print_timelines(settings: Settings, queries: list[str], token: str | None) -> None:
     from hub.cli.timeline import render_timeline
 
     for query in queries:
-        _, body = fetch_shipment(settings.web_url, query)
+        _, body = fetch_shipment(settings.web_url, query, token)
         print(render_timeline(body["timeline"]) if body.get("found") else f"{query}: no timeline")
         print()
 
 
-def _print_statement(settings: Settings, env: dict[str, str]) -> None:
-    """Close the first quarter of the simulated year and print its statement, as finance sees it."""
+def _print_statement(settings: Settings, env: dict[str, str], finance: Settings) -> None:
+    """Close the first quarter of the simulated year and print its statement, as finance sees it
+    (read with `finance`'s credential)."""
     from hub.cli.settlements import render_statements
 
     period = "2026Q1"
@@ -196,6 +214,6 @@ def _print_statement(settings: Settings, env: dict[str, str]) -> None:
     time.sleep(1.0)
     from hub import topics
 
-    statements = [s for s in latest_by_key(settings, topics.STATEMENTS.name(settings)).values() if s["period"] == period]
+    statements = [s for s in latest_by_key(finance, topics.STATEMENTS.name(finance)).values() if s["period"] == period]
     print(render_statements(period, sorted(statements, key=lambda s: (s["contract_id"], s["payer"], s["payee"]))))
     print(f"\n(dead letters, unknown codes and corridor figures: {settings.web_url}/ops while running)")

@@ -32,8 +32,10 @@ def run(args: argparse.Namespace) -> int:
     from hub.pollers.clock import WallClock
     from hub.pollers.metrics import REGISTRY
     from hub.pollers.run import run_pollers
+    from hub.topics import POLLER_STATE, TIMELINES
 
-    failed = logging_and_topics_ready("poll", settings)
+    # Only the topics a poller uses: on a secure cluster its credential reaches no others.
+    failed = logging_and_topics_ready("poll", settings, list(dict.fromkeys(args.partners)), (TIMELINES, POLLER_STATE))
     if failed is not None:
         return failed
     if settings.poll_metrics_port and not args.once:

@@ -175,7 +175,7 @@ def gateway_from_settings(settings: Settings) -> Gateway:
     instance = settings.gateway_instance or f"{socket.gethostname()}:{settings.gateway_port}"
     delivery = Delivery(
         settings.kafka_bootstrap, Spool(Path(settings.gateway_spool_dir)), settings.gateway_ack_budget, client_id=f"hub-gateway-{instance}",
-        prepare_topics=lambda: ensure_topics(settings, sorted(access), retry_for=0),
+        prepare_topics=lambda: ensure_topics(settings, sorted(access), retry_for=0, hub_topics=()),
         security=kafka_client_options(settings),
     )
     return Gateway(access, {p: partner_topic(settings, p) for p in access}, delivery, instance)

@@ -105,9 +105,10 @@ def _ready(directory: Path, state: BrokerState) -> bool:
 
 
 def start(directory: Path = DEFAULT_DIR, port: int | None = None, timeout: float | None = None,
-          nodes: int | None = None, secure: bool = False) -> BrokerState:
+          nodes: int | None = None, secure: bool = False, lean: bool = False) -> BrokerState:
     """Start the broker of `directory` (`nodes` of them: 1, or 3 for a cluster) and return once
-    it answers. Idempotent: running nodes are left alone, stopped ones start again on their
+    it answers. `lean`: a small heap and a JVM tuned to start fast rather than to run long
+    (tests' short-lived brokers on a busy machine). Idempotent: running nodes are left alone, stopped ones start again on their
     recorded ports and data. `port` (or HUB_BROKER_PORT) is node 1's client port, the next
     nodes take the ports after it; without one, the recorded ports, else free ones."""
     directory = directory.resolve()
@@ -142,7 +143,7 @@ def start(directory: Path = DEFAULT_DIR, port: int | None = None, timeout: float
     if not state.cluster_id:
         state.cluster_id = uuid.uuid4().hex[:22]
     stopped = [node for node in state.nodes if not alive(node.pid)]
-    _launch(directory, state, stopped, lib)
+    _launch(directory, state, stopped, lib, lean=lean)
     _wait_ready(directory, state, stopped, timeout, stop_on_failure=True)
     return state
 
@@ -161,7 +162,12 @@ def start_node(directory: Path, node_id: int, timeout: float = 120.0) -> NodeSta
     return node
 
 
-def _launch(directory: Path, state: BrokerState, nodes: list[NodeState], lib: Path) -> None:
+# A JVM that starts fast: C1 only (the C2 compiler's warm-up costs seconds of CPU a short run
+# never earns back) and the serial collector (no GC threads competing for two cores).
+FAST_START_JVM = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]
+
+
+def _launch(directory: Path, state: BrokerState, nodes: list[NodeState], lib: Path, *, lean: bool = False) -> None:
     """Write each node's properties, format its storage the first time, start it detached."""
     count = len(state.nodes)
     ports = [(n.port, n.controller_port) for n in state.nodes]
@@ -185,11 +191,12 @@ def _launch(directory: Path, state: BrokerState, nodes: list[NodeState], lib: Pa
             to_format.append(properties)
     _format_storage(classpath, state.cluster_id, to_format, broker_security.format_arguments(files) if files else [])
     # One node may take more memory; three share the machine with the workers.
-    heap = ["-Xms256m", "-Xmx768m"] if count == 1 else ["-Xms128m", "-Xmx384m"]
+    heap = ["-Xms256m", "-Xmx768m"] if count == 1 and not lean else ["-Xms128m", "-Xmx384m"]
+    jvm = FAST_START_JVM if lean else ["-XX:+UseG1GC"]
     for node in nodes:
         node_dir = node_directory(directory, node.node_id, count)
         java = [
-            "java", *heap, "-XX:+UseG1GC", "-Djava.awt.headless=true",
+            "java", *heap, *jvm, "-Djava.awt.headless=true",
             f"-Dlog4j2.configurationFile={DEPLOY_DIR / 'log4j2.properties'}",
             f"-Dkafka.logs.dir={node_dir}", "-cp", classpath, "kafka.Kafka", str(node_dir / "server.properties"),
         ]
@@ -221,7 +228,7 @@ def _format_storage(classpath: str, cluster_id: str, properties: list[Path], ext
     """Format every node's storage with the one cluster id (static voters: no --standalone);
     `extra`: more StorageTool arguments (the secure broker's first SCRAM credential)."""
     commands = [
-        ["java", "-cp", classpath, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(p), *extra] for p in properties
+        ["java", *FAST_START_JVM, "-cp", classpath, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(p), *extra] for p in properties
     ]
     running = [subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for c in commands]
     failures = []

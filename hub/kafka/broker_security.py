@@ -77,13 +77,18 @@ def prepare(directory: Path) -> SecureFiles:
     return files
 
 
+def admin_settings(files: SecureFiles) -> dict[str, str]:
+    """The super-user's HUB_KAFKA_* variables (what admin.env holds)."""
+    return {
+        "HUB_KAFKA_SECURITY": "sasl_ssl",
+        "HUB_KAFKA_USERNAME": ADMIN_USER,
+        "HUB_KAFKA_PASSWORD": files.admin_password,
+        "HUB_KAFKA_CA_FILE": str(files.ca_file),
+    }
+
+
 def admin_environment(files: SecureFiles) -> str:
-    return (
-        "HUB_KAFKA_SECURITY=sasl_ssl\n"
-        f"HUB_KAFKA_USERNAME={ADMIN_USER}\n"
-        f"HUB_KAFKA_PASSWORD={files.admin_password}\n"
-        f"HUB_KAFKA_CA_FILE={files.ca_file}\n"
-    )
+    return "".join(f"{name}={value}\n" for name, value in admin_settings(files).items())
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -93,7 +98,8 @@ def _write_private(path: Path, text: str) -> None:
 
 
 def _keytool(*args: str) -> None:
-    completed = subprocess.run(["keytool", *args], capture_output=True, text=True)
+    # keytool is a JVM start each time: C1 only and the serial collector make it start faster.
+    completed = subprocess.run(["keytool", *args, "-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC"], capture_output=True, text=True)
     if completed.returncode != 0:
         tail = (completed.stdout + completed.stderr).strip().splitlines()[-1:] or ["no output"]
         raise BrokerError(f"keytool {args[0]} failed: {tail[0]}")

@@ -21,7 +21,7 @@ from simulator.replay import entries_until, load_records
 def publish(settings: Settings, records: list[Record], *, rate: float | None = None, show_progress: bool = True) -> int:
     """Create the partner topics the records need (the broker never auto-creates), then send."""
     partners = sorted({r.partner for r in records})
-    asyncio.run(ensure_topics(settings, partners))
+    asyncio.run(ensure_topics(settings, partners, hub_topics=()))  # partner topics only: the gateway's right suffices
     # Right after a topic is created the broker answers "not leader" for a moment; the
     # producer retries by itself, so its warning about it is only noise on the terminal.
     logging.getLogger("aiokafka.producer.sender").setLevel(logging.ERROR)

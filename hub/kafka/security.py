@@ -37,6 +37,20 @@ async def connection_problem(bootstrap: str, options: dict[str, object]) -> str 
     """Why a client with `options` cannot talk to the first broker of `bootstrap`, in one
     line; None if it can. aiokafka's own error only says it could not bootstrap: the reason
     (a refused credential, an unverifiable certificate) is in its log, so ask once more here."""
+    reason, _refused = await _probe(bootstrap, options)
+    return reason
+
+
+async def refusal(bootstrap: str, options: dict[str, object]) -> str | None:
+    """Why the broker of `bootstrap` answers but refuses a client with `options` (a credential,
+    its certificate, a plaintext client on a secure port), in one line: what waiting and
+    trying again cannot change. None when it accepts the client or does not answer at all."""
+    reason, refused = await _probe(bootstrap, options)
+    return reason if refused else None
+
+
+async def _probe(bootstrap: str, options: dict[str, object]) -> tuple[str | None, bool]:
+    """(why not, whether the broker answered and refused) for one connection to the first broker."""
     from aiokafka.conn import create_conn
     from aiokafka.errors import KafkaConnectionError, SaslAuthenticationFailed
 
@@ -45,15 +59,15 @@ async def connection_problem(bootstrap: str, options: dict[str, object]) -> str 
     try:
         connection = await create_conn(host, int(port), request_timeout_ms=5000, **options)
     except SaslAuthenticationFailed:
-        return f"the broker refused the credential of {user!r} (wrong password, unknown user, or a rotated credential)"
+        return f"the broker refused the credential of {user!r} (wrong password, unknown user, or a rotated credential)", True
     except ssl.SSLCertVerificationError as err:
-        return f"the broker's TLS certificate cannot be verified ({err.verify_message}); check HUB_KAFKA_CA_FILE"
+        return f"the broker's TLS certificate cannot be verified ({err.verify_message}); check HUB_KAFKA_CA_FILE", True
     except (ssl.SSLError, ConnectionResetError) as err:
-        return f"TLS with the broker failed ({type(err).__name__}); is it a secure listener?"
+        return f"TLS with the broker failed ({type(err).__name__}); is it a secure listener?", True
     except (KafkaConnectionError, OSError, TimeoutError) as err:
         if not options:
             return ("the broker closed a plaintext connection: it may be a secure (SASL_SSL) listener; "
-                    "set HUB_KAFKA_SECURITY=sasl_ssl with a credential")
-        return f"no connection to the broker ({' '.join(str(err).split()) or type(err).__name__})"
+                    "set HUB_KAFKA_SECURITY=sasl_ssl with a credential"), True
+        return f"no connection to the broker ({' '.join(str(err).split()) or type(err).__name__})", False
     connection.close()
-    return None
+    return None, False

@@ -1,7 +1,9 @@
 """Fixtures for tests against the real broker and the real worker process.
 
-One broker per test run (started here unless HUB_KAFKA_BOOTSTRAP names one); every test
-gets its own topic prefixes and app id, so tests never see each other's records.
+One broker per test run (started here unless HUB_KAFKA_BOOTSTRAP names one), and one secure
+broker (`hub broker start --secure`) for the security tests, started the first time a test
+asks for it; every test gets its own topic prefixes and app id, so tests never see each
+other's records.
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ import pytest
 
 from hub.app import active_partners
 from hub.config import Settings
-from hub.kafka import broker
+from hub.kafka import broker, broker_security
 from hub.kafka.caught_up import wait_until_caught_up
 from hub.topics import ensure_topics
-from tests.support.environment import hub_environment
+from tests.support.environment import SecureBroker, hub_environment
 from tests.support.worker import WorkerProcess, assert_no_stalls, free_port
 
 
@@ -35,6 +37,21 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.fail(f"cannot start the Kafka broker: {err}")
     try:
         yield state.bootstrap
+    finally:
+        broker.stop(directory)
+
+
+@pytest.fixture(scope="session")
+def secure_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecureBroker]:
+    """One secure broker for the whole run (its start, certificates included, costs tens of
+    seconds): lean, as nothing on it runs long."""
+    directory = tmp_path_factory.mktemp("secure-broker")
+    try:
+        state = broker.start(directory, secure=True, lean=True)
+    except broker.BrokerError as err:
+        pytest.fail(f"cannot start the secure broker: {err}")
+    try:
+        yield SecureBroker(state.bootstrap, directory, broker_security.admin_settings(broker_security.prepare(directory)))
     finally:
         broker.stop(directory)
 

@@ -1,9 +1,10 @@
-"""The environment of one test's hub: its own prefixes and app id, fast commits."""
+"""The environment of one test's hub: its own prefixes and app id, fast commits; on the secure broker, as its super-user."""
 
 from __future__ import annotations
 
 import os
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -25,3 +26,16 @@ def hub_environment(bootstrap: str, directory: Path, partitions: str | None = No
         "HUB_CLOCK": "stream",
         "HUB_AUTO_CLOSE": "off",
     }
+
+
+@dataclass(frozen=True)
+class SecureBroker:
+    """The run's secure broker (tests/integration/conftest.py `secure_broker`)."""
+
+    bootstrap: str
+    directory: Path
+    admin: dict[str, str]  # the super-user's HUB_KAFKA_* settings, as its admin.env holds them
+
+    def hub_environment(self, directory: Path, partitions: str | None = None) -> dict[str, str]:
+        """A fresh hub's environment on this broker, as its super-user."""
+        return {**hub_environment(self.bootstrap, directory, partitions), **self.admin}

@@ -19,15 +19,16 @@ def carrier_partners(legs: list[dict]) -> list[str]:
     return seen
 
 
-def shipment_problems(web_urls: list[str], directory: Path) -> dict[str, list[str]]:
-    """Ground-truth shipment → what its timeline gets wrong (an empty list when nothing)."""
+def shipment_problems(web_urls: list[str], directory: Path, token: str | None = None) -> dict[str, list[str]]:
+    """Ground-truth shipment → what its timeline gets wrong (an empty list when nothing);
+    `token`: the workers' operations token when their API asks for one."""
     expected = expected_event_ids(directory)
     found: dict[str, list[str]] = {}
     for n, truth in enumerate(ground_truth(directory, "shipments")):
         problems = found.setdefault(truth["shipment"], [])
         # Ask a different worker each time: reads are routed to the owner.
         url = web_urls[n % len(web_urls)]
-        status, body = fetch_shipment(url, truth["identifiers"][0])
+        status, body = fetch_shipment(url, truth["identifiers"][0], token)
         timeline = body.get("timeline")
         if timeline is None:
             problems.append(f"{truth['shipment']}: no timeline ({status})")
@@ -45,12 +46,12 @@ def shipment_problems(web_urls: list[str], directory: Path) -> dict[str, list[st
         if carrier_partners(timeline["legs"]) != carrier_partners(truth["legs"]):
             problems.append(f"{truth['shipment']}: carriers {carrier_partners(timeline['legs'])} != {carrier_partners(truth['legs'])}")
         for identifier in truth["identifiers"][1:]:
-            _, other = fetch_shipment(web_urls[(n + 1) % len(web_urls)], identifier)
+            _, other = fetch_shipment(web_urls[(n + 1) % len(web_urls)], identifier, token)
             if other.get("timeline", {}).get("shipment_id") != truth["shipment_id"]:
                 problems.append(f"{truth['shipment']}: {identifier} does not resolve to {truth['shipment_id']}")
     return found
 
 
-def check_against_ground_truth(web_urls: list[str], directory: Path) -> None:
-    problems = [p for found in shipment_problems(web_urls, directory).values() for p in found]
+def check_against_ground_truth(web_urls: list[str], directory: Path, token: str | None = None) -> None:
+    problems = [p for found in shipment_problems(web_urls, directory, token).values() for p in found]
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:30])

@@ -101,7 +101,7 @@ def no_java(monkeypatch: pytest.MonkeyPatch) -> list[list[broker.NodeState]]:
     """`start` with launching and waiting replaced: records which nodes it would start."""
     launched: list[list[broker.NodeState]] = []
 
-    def launch(directory: Path, state: broker.BrokerState, nodes: list[broker.NodeState], lib: Path) -> None:
+    def launch(directory: Path, state: broker.BrokerState, nodes: list[broker.NodeState], lib: Path, *, lean: bool = False) -> None:
         launched.append([broker.NodeState(**n.__dict__) for n in nodes])
         for node in nodes:
             node.pid = 0  # "started", yet never alive: nothing real runs
