@@ -10,9 +10,10 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from hub.secrets_file import read_secrets_file
 
 # Partners that push over a route of their own; every other entry is a hub-native partner.
 OZON, CDEK, ALIEXPRESS = "ozon", "cdek", "aliexpress"
@@ -59,12 +60,7 @@ class PartnerAccess:
 
 def load_partner_access(path: Path, known_partners: set[str], native_partners: set[str]) -> dict[str, PartnerAccess]:
     """partner id → access, from the TOML file at `path`."""
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise PartnerFileError(f"cannot read {path}: {err.strerror or err}") from None
-    except tomllib.TOMLDecodeError as err:
-        raise PartnerFileError(f"{path} is not TOML: {err}") from None
+    document = read_secrets_file(path, PartnerFileError)
     access = {}
     for partner, table in document.items():
         if partner in OTHER_READERS:

@@ -6,9 +6,10 @@ the key, never a value; `repr` never prints a secret.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+from hub.secrets_file import read_secrets_file
 
 # Where each partner's API lives unless the table gives `url` (a stand-in, a proxy).
 DEFAULT_URLS = {
@@ -42,12 +43,7 @@ class PartnerCredentials:
 def load_credentials(path: Path | None, partner: str) -> PartnerCredentials:
     if path is None:
         raise CredentialsError("HUB_GATEWAY_SECRETS is not set: it names the secrets file with a [pollers.<partner>] table")
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise CredentialsError(f"cannot read {path}: {err.strerror or err}") from None
-    except tomllib.TOMLDecodeError as err:
-        raise CredentialsError(f"{path} is not TOML: {err}") from None
+    document = read_secrets_file(path, CredentialsError)
     table = document.get("pollers", {}).get(partner) if isinstance(document.get("pollers"), dict) else None
     if not isinstance(table, dict):
         raise CredentialsError(f"{path}: no [pollers.{partner}] table")
