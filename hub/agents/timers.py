@@ -12,6 +12,7 @@ from aiokafka.errors import KafkaError
 from hub import metrics, topics
 from hub.agents.context import Wiring
 from hub.config import kafka_client_options
+from hub.kafka.offset_probe import first_offset_from
 from hub.kafka.watchdog import ProgressWatchdog
 from hub.logs import log
 from hub.settlement.periods import close_command, period_due_for_close
@@ -36,7 +37,10 @@ def register(hub: Wiring) -> None:
         for (topic, partition), value in lag.items():
             metrics.CONSUMER_LAG.labels(topic, str(partition)).set(value)
 
-    watchdog = ProgressWatchdog(app)
+    async def probe(topic: str, partition: int, offset: int) -> int | None:
+        return await first_offset_from(settings.kafka_bootstrap, kafka_client_options(settings), topic, partition, offset)
+
+    watchdog = ProgressWatchdog(app, probe=probe)
 
     @app.timer(interval=max(1.0, settings.commit_interval))
     async def watch_progress() -> None:

@@ -26,7 +26,10 @@ the test that fails without it.
    that was delivered and not acknowledged; in a topic never compacted (every offset holds
    a record) nothing past the committed offset, or the first offset of a partition never
    committed, unless it was processed, and a jump is never counted as done. In a compacted
-   topic offsets never delivered do not hold commits. Found by the fault soak
+   topic the same holds for the next offset to commit; a jump the fetch loop saw between two
+   records of one reading counts as absent, and offsets before the first record after a seek
+   or a rebalance count as absent only once the broker, asked by the progress watchdog
+   (hub/kafka/offset_probe.py), holds none of them. Found by the fault soak
    (tests/soak/soak.py). Tests: tests/service/test_faust_fixes.py (commit tests).
 
 3. A partition never committed is not sought by `seek_to_committed` (aiokafka skips it), so
@@ -72,14 +75,13 @@ the test that fails without it.
 
 Whatever else leaves a hole is found and healed by `hub.kafka.watchdog`.
 
-Known and not yet fixed (issue 13): on a loaded machine a partition faust had sought to its
+Seen and not yet explained (issue 13): on a loaded machine a partition faust had sought to its
 committed offset after a rebalance sometimes went on from aiokafka's old position instead,
-never re-reading the offsets in between until the watchdog sought it again. In a topic never
-compacted fix 2 keeps the commit at the start and the watchdog heals it; in a compacted one
-(hub.identity, hub.turnover) `_new_offset` lets a commit start above the committed offset,
-since compaction may have removed it, so those offsets can be committed unread (a loaded fault
-soak lost 3 of 1,600 shipments this way). The fix to build: find why the seek does not take,
-and in a compacted topic commit past the start only once a re-read has shown it absent.
+never re-reading the offsets in between until the watchdog sought it again. In a compacted
+topic (hub.identity, hub.turnover) fix 2 used to let a commit start above the committed offset
+there, since compaction may have removed it, and a loaded fault soak lost 3 of 1,600 shipments
+that way. Commits now wait until the broker has shown those offsets absent (fix 2); the cause
+of the stale position itself is still open.
 """
 
 from __future__ import annotations
@@ -209,8 +211,10 @@ def _commits_never_pass_unprocessed() -> None:
             # lost offset 20 this way: 21 was processed and committed first), in a compacted
             # topic too: what it processed may come from aiokafka's old position, far ahead.
             return None
-        if contiguous and acked[0] > start:
-            return None  # the next offset to commit was never processed: nothing passes it
+        if acked[0] > start:
+            # The next offset to commit was never processed: nothing passes it. In a compacted
+            # topic it may be absent; the watchdog asks the broker and books it as a gap if so.
+            return None
         batch = next(consecutive_numbers(acked))
         offset = batch[-1] + 1
         blocking = record.unprocessed_below(tp, offset, committed, self._acked_index[tp])

@@ -12,6 +12,12 @@ What a stall looks like, by kind:
   commits stop before it (hub/kafka/faust_fixes.py), so the partition's lag freezes while later
   events are still processed. Healed by seeking back to the committed offset: the events
   after it are read again, which every stage treats as a repeat.
+- `unread_start` (compacted topics): the next offset to commit was never delivered while later
+  ones were processed. Compaction may have removed it, or the partition went on from
+  aiokafka's position before a seek (seen under load after a rebalance): only the broker can
+  tell. The watchdog reads the partition from there with a consumer of its own; if no record
+  lies before the lowest processed offset, the offsets in between are booked as absent and
+  commits go on, else the partition is sought back like a hole. Until then commits wait.
 - `not_fetched`: the partition has records to read, the fetcher is delivering records of
   other partitions, yet none of this one's arrive. If faust has it paused, it is resumed;
   it is never sought. An unpaused partition is only counted (and must have waited ten times
@@ -38,12 +44,14 @@ UNPAUSED_PATIENCE_FACTOR = 10
 
 class StallKind(StrEnum):
     HOLE = "hole"
+    UNREAD_START = "unread_start"
     NOT_FETCHED = "not_fetched"
     FETCHER_DEAD = "fetcher_dead"
 
 
 class Action(StrEnum):
     SEEK_TO_COMMITTED = "seek_to_committed"
+    PROBE = "probe"  # ask the broker whether the offsets before the lowest processed one exist
     RESUME = "resume"
     EXIT = "exit"
     NONE = "none"
@@ -197,7 +205,7 @@ class PartitionView:
             # machine (a soak sought partner.russian_post.events[3] back to 407 83 times).
             return None
         candidates = [] if self.lowest_unprocessed is None else [self.lowest_unprocessed]
-        if self.contiguous and self.start is not None and self.lowest_acked is not None and self.lowest_acked > self.start:
+        if self.start is not None and self.start_unread:
             candidates.append(self.start)
         if not candidates:
             return None
@@ -205,6 +213,18 @@ class PartitionView:
         if self.lowest_in_flight is not None and self.lowest_in_flight <= hole:
             return None  # being processed, or queued behind others
         return hole
+
+
+    @property
+    def start_unread(self) -> bool:
+        """Later offsets were processed, the next one to commit was not."""
+        return self.start is not None and self.lowest_acked is not None and self.lowest_acked > self.start
+
+    def stall_at(self, offset: int) -> tuple[StallKind, Action]:
+        """What a stall at `offset` (from `hole_at`) is and what heals it."""
+        if offset == self.start and self.start_unread and not self.contiguous and offset != self.lowest_unprocessed:
+            return StallKind.UNREAD_START, Action.PROBE
+        return StallKind.HOLE, Action.SEEK_TO_COMMITTED
 
 
 @dataclass(frozen=True)
@@ -279,7 +299,8 @@ class StallTracker:
             self._holes[part.key] = (offset, checks)
             return []
         self._holes.pop(part.key, None)
-        return [Finding(StallKind.HOLE, Action.SEEK_TO_COMMITTED, part.topic, part.partition, offset)]
+        kind, action = part.stall_at(offset)
+        return [Finding(kind, action, part.topic, part.partition, offset)]
 
     def _judge_fetching(self, part: PartitionView, delivered_total: int) -> list[Finding]:
         waiting = part.has_unread and (part.lowest_in_flight is None)

@@ -8,6 +8,9 @@ and acted on, only outside rebalances and recovery:
 
 - a hole is healed by seeking the partition back to its committed offset, through the
   consumer's own thread (`seek_wait`, as faust seeks);
+- an unread start in a compacted topic is put to the broker (`probe`, by default
+  hub/kafka/offset_probe.py): offsets it does not hold are booked as absent, so commits go on;
+  a record it holds there is a hole, healed as above;
 - a partition faust left paused is resumed, never sought;
 - a dead fetcher makes the worker exit non-zero, so that its supervisor restarts it.
 """
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import faust
@@ -30,11 +33,18 @@ from hub.logs import log
 FETCHER_DEAD_EXIT = 70
 
 
+# (topic, partition, offset) -> the offset of the first record at or after it, the end offset
+# if none, None if the broker did not answer.
+Probe = Callable[[str, int, int], Awaitable[int | None]]
+
+
 class ProgressWatchdog:
-    def __init__(self, app: faust.App, patience: int = 3, exit_process: Callable[[int], Any] = os._exit) -> None:
+    def __init__(self, app: faust.App, patience: int = 3, exit_process: Callable[[int], Any] = os._exit,
+                 probe: Probe | None = None) -> None:
         self.app = app
         self.tracker = StallTracker(patience=patience)
         self._exit = exit_process
+        self._probe = probe
         self._exported: set[tuple[str, str]] = set()
 
     def settled(self) -> bool:
@@ -115,15 +125,45 @@ class ProgressWatchdog:
         tp = _find_tp(consumer, finding.topic, finding.partition)
         if tp is None:
             return  # no longer ours
-        if finding.action is Action.SEEK_TO_COMMITTED:
-            committed = consumer._committed_offset.get(tp)
-            target = committed if committed is not None else finding.offset
-            if target is not None:
-                await consumer.seek_wait({tp: target})
-                faust_fixes.ledger(consumer).forget_position(tp)  # what comes next is no jump
+        if finding.action is Action.PROBE:
+            await self._prove_or_heal(tp, finding)
+        elif finding.action is Action.SEEK_TO_COMMITTED:
+            await self._seek_to_committed(tp, finding.offset)
         elif finding.action is Action.RESUME:
             consumer._buffered_partitions.discard(tp)
             consumer.resume_partitions({tp})
+
+    async def _seek_to_committed(self, tp: Any, fallback: int | None) -> None:
+        consumer = self.app.consumer
+        committed = consumer._committed_offset.get(tp)
+        target = committed if committed is not None else fallback
+        if target is not None:
+            await consumer.seek_wait({tp: target})
+            faust_fixes.ledger(consumer).forget_position(tp)  # what comes next is no jump
+
+    async def _prove_or_heal(self, tp: Any, finding: Finding) -> None:
+        """The next offset to commit (`finding.offset`) was never delivered, later ones were
+        processed: book the offsets in between as absent if the broker holds none of them,
+        else read the partition again from its committed offset."""
+        if self._probe is None or finding.offset is None:
+            return
+        consumer = self.app.consumer
+        first = await self._probe(tp.topic, tp.partition, finding.offset)
+        record = faust_fixes.ledger(consumer)
+        acked = consumer._acked.get(tp)
+        if (first is None or not acked or not self.settled() or tp not in consumer.assignment()
+                or record.next_to_commit(tp, consumer._committed_offset.get(tp)) != finding.offset):
+            return  # no answer, or the partition moved on meanwhile: judged again at a later check
+        lowest_acked = min(acked)
+        if first >= lowest_acked:
+            # Nothing there: compaction removed it. faust's own `_add_gap` starts after the
+            # committed offset, which is the very offset to book, so the gap is added here.
+            consumer._gap[tp].addi(finding.offset, lowest_acked)
+            consumer._gap[tp].merge_overlaps()
+            log.info("absent_offsets_proven", topic=tp.topic, partition=tp.partition, first=finding.offset, last=lowest_acked - 1)
+            return
+        log.warning("unread_offsets_found", topic=tp.topic, partition=tp.partition, offset=first, lowest_acked=lowest_acked)
+        await self._seek_to_committed(tp, finding.offset)
 
     def export(self, view: ConsumerView) -> None:
         seen: set[tuple[str, str]] = set()

@@ -148,12 +148,48 @@ async def test_offsets_compacted_away_do_not_hold_commits(app):
     assert run.commit_offset() == 45
 
 
-def test_the_committed_offset_compacted_away_does_not_hold_commits(app):
-    """After a seek to 40 the first record is 41: 40 was never delivered, so nothing waits for it."""
+async def test_the_committed_offset_compacted_away_holds_commits_until_the_broker_shows_it_absent(app, monkeypatch):
+    """After a seek to 40 the first record is 41. 40 may have been compacted away, or the
+    fetcher went on from an old position (a loaded soak lost 3 shipments when commits passed
+    such offsets in hub.identity): the broker is asked before anything is committed."""
+    monkeypatch.setattr(type(app._fetcher), "state", property(lambda self: "running"))
     tp = TP(COMPACTED, 0)
+    asked = []
+
+    async def probe(topic, partition, offset):
+        asked.append((topic, partition, offset))
+        return 41  # the broker's first record from 40 on: 40 is gone
+
+    watched = Watched(app, tp, probe)
     run = Fetcher(app, tp)
     app.consumer._committed_offset[tp] = 40
     run.deliver(41, 42)
+    run.process()
+    assert run.commit_offset() is None
+    found = [await watched.watchdog.check() for _ in range(3)]
+    assert [(f.kind, f.action, f.offset) for f in found[2]] == [(StallKind.UNREAD_START, Action.PROBE, 40)]
+    assert asked == [(COMPACTED, 0, 40)] and watched.sought == []
+    assert run.commit_offset() == 43
+
+
+async def test_an_unread_start_the_broker_still_holds_is_read_again(app, monkeypatch):
+    """The broker holds 40: the partition is sought back to it, and commits wait for it."""
+    monkeypatch.setattr(type(app._fetcher), "state", property(lambda self: "running"))
+    tp = TP(COMPACTED, 0)
+
+    async def probe(topic, partition, offset):
+        return 40
+
+    watched = Watched(app, tp, probe)
+    run = Fetcher(app, tp)
+    app.consumer._committed_offset[tp] = 40
+    run.deliver(41, 42)
+    run.process()
+    run.commit_offset()
+    [await watched.watchdog.check() for _ in range(3)]
+    assert watched.sought == [{tp: 40}]
+    assert run.commit_offset() is None
+    run.deliver(40)
     run.process()
     assert run.commit_offset() == 43
 
@@ -194,17 +230,18 @@ def test_flow_control_resume_is_patched_once():
 
 
 class Watched:
-    def __init__(self, app) -> None:
+    def __init__(self, app, tp=None, probe=None) -> None:
+        tp = tp or TP(TOPIC, 0)
         self.sought: list[dict] = []
         self.exits: list[int] = []
-        self.watchdog = ProgressWatchdog(app, patience=3, exit_process=self.exits.append)
+        self.watchdog = ProgressWatchdog(app, patience=3, exit_process=self.exits.append, probe=probe)
 
         async def seek_wait(partitions):
             self.sought.append(dict(partitions))
 
         app.consumer.seek_wait = seek_wait
-        app.consumer.assignment = lambda: {TP(TOPIC, 0)}
-        app.consumer._active_partitions = {TP(TOPIC, 0)}  # assigned and fetched, as after recovery
+        app.consumer.assignment = lambda: {tp}
+        app.consumer._active_partitions = {tp}  # assigned and fetched, as after recovery
         app.tables.recovery.completed.set()
 
 

@@ -66,9 +66,19 @@ def test_a_partition_held_back_by_backpressure_has_no_hole():
     assert tracker.observe(consumer(part(lowest_acked=71, start=50, committed=50, paused=True), delivered=0)) == []
 
 
-def test_an_offset_compacted_away_is_no_hole():
+def test_an_unread_start_in_a_compacted_topic_is_probed_not_sought():
+    """Compaction may have removed 67-70, or the fetcher went on from an old position: the
+    broker is asked before anything is sought or committed."""
     tracker = StallTracker(patience=1)
-    assert tracker.observe(consumer(part(lowest_acked=71, start=67, committed=67, contiguous=False))) == []
+    (finding,) = tracker.observe(consumer(part(lowest_acked=71, start=67, committed=67, contiguous=False)))
+    assert (finding.kind, finding.action, finding.offset) == (StallKind.UNREAD_START, Action.PROBE, 67)
+
+
+def test_a_delivered_and_dropped_start_in_a_compacted_topic_is_a_hole():
+    """The start was delivered and never processed: it exists, no probe needed."""
+    tracker = StallTracker(patience=1)
+    (finding,) = tracker.observe(consumer(part(lowest_acked=71, lowest_unprocessed=67, start=67, committed=67, contiguous=False)))
+    assert (finding.kind, finding.action) == (StallKind.HOLE, Action.SEEK_TO_COMMITTED)
 
 
 def test_a_hole_that_moves_starts_counting_again():
