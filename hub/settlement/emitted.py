@@ -7,6 +7,7 @@ or basis changed) is reversed, never edited.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -16,10 +17,18 @@ from schemas.settlement import EntryKind, SettlementEntry
 Emitted = dict[str, Any]  # {"entries": {entry_id: entry JSON}, "contributions": {id: contribution JSON}}
 
 
-def difference(emitted: Emitted | None, settled: Settled, now: datetime, zone_of) -> tuple[Emitted, list[SettlementEntry], list[Contribution]]:
+# Given the id of something emitted before and the receipt time of its own inputs, the
+# receipt time of the input that withdrew it (hub/stages/settle.py:withdrawn_at).
+WithdrawnAt = Callable[[str, datetime], datetime]
+
+
+def difference(
+    emitted: Emitted | None, settled: Settled, withdrawn_at: WithdrawnAt, zone_of,
+) -> tuple[Emitted, list[SettlementEntry], list[Contribution]]:
     """New entries and contributions to send, and the updated memory.
 
-    `now` is the timeline's latest event time (never the wall clock, so a replay agrees);
+    `withdrawn_at` dates a withdrawal by the inputs that caused it (never the wall clock, nor
+    the order this worker read them in, so a replay agrees byte for byte);
     `zone_of(contract_id)` gives a contract's zone for the period of a withdrawn accrual.
     """
     emitted = emitted or {}
@@ -39,7 +48,8 @@ def difference(emitted: Emitted | None, settled: Settled, now: datetime, zone_of
             accrual = SettlementEntry.model_validate(raw)
             # Withdrawn, not reversed by an event: cancelled in its own period (an
             # adjustment in the earliest open one if that period has closed since).
-            entries.append(reversal_of(accrual, None, accrual.occurred_at, max(now, accrual.inputs_received_at), zone_of(accrual.contract_id)))
+            received = withdrawn_at(entry_id, accrual.inputs_received_at)
+            entries.append(reversal_of(accrual, None, accrual.occurred_at, received, zone_of(accrual.contract_id)))
     for entry in entries:
         sent_entries[entry.entry_id] = entry.model_dump(mode="json")
     wanted_contributions = {c.contribution_id: c for c in settled.contributions}
@@ -48,7 +58,8 @@ def difference(emitted: Emitted | None, settled: Settled, now: datetime, zone_of
             contributions.append(contribution)
     for cid, raw in sorted(sent_contributions.items()):
         if cid not in wanted_contributions and not cid.startswith("wdr_") and f"wdr_{cid}" not in sent_contributions:
-            contributions.append(Contribution(f"wdr_{cid}", raw["contract_id"], raw["payer"], raw["period"], -raw["minor"], now,
+            received = withdrawn_at(cid, datetime.fromisoformat(raw["received_at"]))
+            contributions.append(Contribution(f"wdr_{cid}", raw["contract_id"], raw["payer"], raw["period"], -raw["minor"], received,
                                               raw.get("subject", "")))
     for contribution in contributions:
         sent_contributions[contribution.contribution_id] = contribution.as_json()

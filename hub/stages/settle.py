@@ -8,12 +8,14 @@ statements (hub/settlement/turnover.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from hub.settlement.contracts import ContractSet
 from hub.settlement.emitted import difference
-from hub.settlement.shipment_share import Contribution, Withheld, routing_key, settle_timeline
+from hub.settlement.shipment_share import Contribution, Settled, Withheld, routing_key, settle_timeline
+from hub.stages.timeline_build import build_timeline
 from schemas.settlement import SettlementEntry
 from schemas.timeline import Timeline
 
@@ -28,11 +30,38 @@ def settle_step(state: dict[str, Any], timeline: Timeline, contracts: ContractSe
     """Update the shipment state's memory of emitted money; return what to send to hub.turnover."""
     zones = {c.id: ZoneInfo(c.timezone) for c in contracts.contracts}
     settled = settle_timeline(timeline, contracts)
-    now = timeline.last_event_at or timeline.events[-1].occurred_at
-    emitted, entries, contributions = difference(state.get("settled"), settled, now, lambda cid: zones.get(cid, ZoneInfo("Europe/Moscow")))
+
+    def withdrawn(item_id: str, inputs_received_at: datetime) -> datetime:
+        return withdrawn_at(timeline, contracts, item_id, inputs_received_at)
+
+    emitted, entries, contributions = difference(state.get("settled"), settled, withdrawn, lambda cid: zones.get(cid, ZoneInfo("Europe/Moscow")))
     new_state = {**state, "settled": emitted}
     sends = [_entry_message(e) for e in entries] + [_contribution_message(c) for c in contributions]
     return new_state, sends, settled.withheld
+
+
+def withdrawn_at(timeline: Timeline, contracts: ContractSet, item_id: str, inputs_received_at: datetime) -> datetime:
+    """When the hub received the input that withdrew an entry or contribution `item_id`.
+
+    The earliest receipt time r, not before the item's own inputs, at which the shipment's
+    events received by r no longer imply the item. It depends on the events' receipt times,
+    not on the order this worker happened to read them in (a delivery read before the order
+    value that changes its basis, in one run and not in a replay), so the reversal is the
+    same bytes in every run and is booked late exactly when its cause arrived after a close.
+    Runs only when something is withdrawn, which is rare: one fold per candidate time.
+    """
+    events = {e.event_id: e for e in timeline.events}
+    candidates = sorted({e.received_at for e in events.values() if e.received_at >= inputs_received_at})
+    for received_by in candidates:
+        known = {event_id: e for event_id, e in events.items() if e.received_at <= received_by}
+        if not _implies(settle_timeline(build_timeline(timeline.shipment_id, known), contracts), item_id):
+            return received_by
+    # Nothing received since its own inputs: a split took those inputs to another shipment.
+    return inputs_received_at
+
+
+def _implies(settled: Settled, item_id: str) -> bool:
+    return any(e.entry_id == item_id for e in settled.entries) or any(c.contribution_id == item_id for c in settled.contributions)
 
 
 def _entry_message(entry: SettlementEntry) -> ToTurnover:

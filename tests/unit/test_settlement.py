@@ -5,7 +5,10 @@ Expected amounts are worked out by hand in the comments, from the contract terms
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta, timezone
+from functools import partial
+from itertools import permutations
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,6 +21,7 @@ from hub.settlement.emitted import difference
 from hub.settlement.periods import period_bounds, period_of, previous_periods
 from hub.settlement.shipment_share import settle_timeline
 from hub.settlement.turnover import on_close, on_contribution, on_entry, remember_close, with_closes
+from hub.stages.settle import settle_step, withdrawn_at
 from hub.stages.timeline_build import build_timeline
 from schemas import Amount, CanonicalEvent
 
@@ -133,13 +137,47 @@ def test_entries_do_not_depend_on_arrival_order(order):
     for n in range(1, len(order) + 1):
         events = {e.event_id: e for e in order[:n]}
         tl = build_timeline("shp_test", events)
-        emitted, entries, _ = difference(emitted, settle_timeline(tl, CONTRACTS), tl.last_event_at, lambda _: MSK)
+        emitted, entries, _ = difference(emitted, settle_timeline(tl, CONTRACTS),
+                                         partial(withdrawn_at, tl, CONTRACTS), lambda _: MSK)
         sent += entries
     final = {e.entry_id: e for e in settle_timeline(timeline(PLACED, DELIVERED, RETURNED), CONTRACTS).entries}
     # Whatever came first, the net per contract is what the full timeline implies.
     for contract in {e.contract_id for e in final.values()}:
         assert sum(e.amount_minor for e in sent if e.contract_id == contract) == sum(
             e.amount_minor for e in final.values() if e.contract_id == contract)
+
+
+# The order's value corrected after the delivery, received after the Q1 close; and a
+# marketplace snapshot that changes no money, read before or after the correction.
+REVALUED = ev(4, "ozon", "marketplace", "info_received", "order_placed", datetime(2026, 2, 2, 9, tzinfo=timezone.utc),
+              subject=("ozon_posting:57195475-0050-3", "cdek:1234567891"), refs=ORDER,
+              amounts=(Amount(kind="order_value", minor=1_000_000, currency="RUB"),), received=datetime(2026, 4, 3, 9, tzinfo=timezone.utc))
+SNAPSHOT = ev(5, "ozon", "marketplace", "delivered", "delivered", datetime(2026, 4, 2, 9, tzinfo=timezone.utc),
+              subject=("ozon_posting:57195475-0050-3",), refs=ORDER)
+
+
+def test_a_withdrawal_is_the_same_bytes_whatever_order_its_inputs_were_read_in():
+    """A replay reads partitions in another order; a reversal that withdraws an accrual must
+    still be the same entry, dated by the receipt of the input that withdrew it (the
+    correction), not by whatever else the timeline held when it was read."""
+    seen: dict[str, str] = {}
+    withdrawals = 0
+    for order in permutations([PLACED, DELIVERED, REVALUED, SNAPSHOT]):
+        state: dict = {}
+        for n in range(1, len(order) + 1):
+            tl = build_timeline("shp_test", {e.event_id: e for e in order[:n]})
+            state, sends, _ = settle_step(state, tl, CONTRACTS)
+            for send in sends:
+                if send.message["kind"] != "entry":
+                    continue
+                entry = send.message["entry"]
+                assert seen.setdefault(entry["entry_id"], json.dumps(entry)) == json.dumps(entry), entry["entry_id"]
+                if entry["kind"] == "reversal" and entry["cause"] and entry["contract_id"] == "cdek-last-mile-share":
+                    withdrawals += 1
+    assert withdrawals, "no order withdrew an accrual: the test no longer covers withdrawals"
+    first_value = [e for e in settle_timeline(timeline(PLACED, DELIVERED), CONTRACTS).entries if e.contract_id == "cdek-last-mile-share"]
+    reversal = next(e for e in map(json.loads, seen.values()) if e["reverses"] == first_value[0].entry_id)
+    assert reversal["inputs_received_at"] == REVALUED.received_at.isoformat().replace("+00:00", "Z")
 
 
 def test_turnover_books_entries_once_and_late_ones_as_adjustments():

@@ -1,0 +1,116 @@
+"""Settlement entries do not depend on the order a worker reads a shipment's events in.
+
+The replay test (tests/integration/test_settlement_quarters.py) reads the same inputs twice
+through real workers, whose partitions interleave differently each run. This drives the pure
+settle stage (hub/stages/settle.py) over the same simulated traffic offline, each shipment's
+events in several orders, and asks what that test asks, for every order: an entry id always
+stands for the same bytes, and the money netted per contract and payer is what the whole
+timeline implies. It found withdrawals dated by whatever else the timeline held when they
+were read (an entry id with two receipt times).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from adapters.base import AdapterError, AdapterOptions
+from adapters.registry import run_adapter
+from hub.partners import partner as partner_of
+from hub.settlement.contracts import load_contracts
+from hub.settlement.shipment_share import settle_timeline
+from hub.stages.settle import settle_step
+from hub.stages.timeline_build import add_event, build_timeline
+from schemas import CanonicalEvent
+from simulator.faults import FaultRates
+from simulator.generate import simulate
+from simulator.output import write_simulation
+from tests.support.expectations import ground_truth
+
+pytestmark = pytest.mark.service
+
+CONTRACTS = load_contracts(Path(__file__).resolve().parents[2] / "deploy" / "contracts.example.toml")
+ORDERS_PER_SHIPMENT = 31
+
+
+def events_by_shipment(directory: Path) -> dict[str, list[CanonicalEvent]]:
+    """Ground-truth shipment → its canonical events, each received when the simulation says it
+    arrived (the manifest's `at`), as the partner topic's timestamp would say."""
+    owner = {i: s["shipment_id"] for s in ground_truth(directory, "shipments") for i in s["identifiers"]}
+    events: dict[str, list[CanonicalEvent]] = defaultdict(list)
+    for line in (directory / "manifest.jsonl").read_text().splitlines():
+        entry = json.loads(line)
+        partner = partner_of(entry["partner"])
+        options = AdapterOptions(partner.id, partner.kind, subject=entry.get("subject"), country=partner.country)
+        try:
+            result = run_adapter(partner.adapter, (directory / entry["file"]).read_bytes(),
+                                 received_at=datetime.fromisoformat(entry["at"]), options=options)
+        except AdapterError:
+            continue  # malformed on purpose: a dead letter, no event
+        for event in result.events:
+            owners = {owner[i] for i in event.subject if i in owner}
+            if owners:
+                events[owners.pop()].append(event)
+    return events
+
+
+def interleaved(events: list[CanonicalEvent], rng: random.Random) -> list[CanonicalEvent]:
+    """One order a worker could read them in: each partner's events in the order it sent them
+    (one partner topic partition, read in order, repeats included), partners interleaved at
+    random, as partitions of different topics are."""
+    streams = defaultdict(list)
+    for event in events:
+        streams[event.partner].append(event)
+    queues = [list(reversed(stream)) for _, stream in sorted(streams.items())]
+    order = []
+    while queues:
+        queue = rng.choice(queues)
+        order.append(queue.pop())
+        if not queue:
+            queues.remove(queue)
+    return order
+
+
+def settle_in_order(shipment_id: str, order: list[CanonicalEvent]) -> list[dict]:
+    """Every entry the settle stage sends while the events arrive one by one in `order`."""
+    state: dict = {}
+    stored: dict = {}
+    sent: list[dict] = []
+    for event in order:
+        stored, changed = add_event(stored, event)
+        if not changed:
+            continue
+        state, sends, _ = settle_step(state, build_timeline(shipment_id, stored), CONTRACTS)
+        sent += [send.message["entry"] for send in sends if send.message["kind"] == "entry"]
+    return sent
+
+
+def test_an_entry_id_means_the_same_bytes_whatever_the_order(tmp_path: Path):
+    # The quarterly test's traffic shape; seed 7 has a withdrawal whose old dating (the latest
+    # event time the timeline held) differed between two of these orders.
+    write_simulation(simulate(60, seed=7, days=200, rates=FaultRates(duplicates=0.08)), tmp_path)
+    rng = random.Random(1)
+    bytes_of: dict[str, str] = {}
+    withdrawals = 0
+    for shipment_id, events in sorted(events_by_shipment(tmp_path).items()):
+        whole = {}
+        for event in events:
+            whole, _ = add_event(whole, event)
+        implied = defaultdict(int)
+        for entry in settle_timeline(build_timeline(shipment_id, whole), CONTRACTS).entries:
+            implied[(entry.contract_id, entry.payer)] += entry.amount_minor
+        orders = [events] + [interleaved(events, rng) for _ in range(ORDERS_PER_SHIPMENT - 1)]
+        for order in orders:
+            net = defaultdict(int)
+            for entry in settle_in_order(shipment_id, order):
+                text = json.dumps(entry, sort_keys=True)
+                assert bytes_of.setdefault(entry["entry_id"], text) == text, f"{shipment_id}: {entry['entry_id']} differs"
+                net[(entry["contract_id"], entry["payer"])] += entry["amount_minor"]
+                withdrawals += entry["kind"] == "reversal" and entry["trigger_event_id"] is None
+            assert {k: v for k, v in net.items() if v} == {k: v for k, v in implied.items() if v}, shipment_id
+    assert withdrawals, "no order withdrew an accrual: the test no longer covers withdrawals"
