@@ -130,11 +130,27 @@ def _acls(principal: str, rules: tuple[Rule, ...], names: dict[str, str]) -> set
     }
 
 
-def managed(acl: Acl, declaration: Declaration) -> bool:
+def managed(acl: Acl, declaration: Declaration, settings: Settings) -> bool:
     """An ACL `apply` owns: one of a declared principal, or of any partner (a partner taken
-    out of the declaration loses its ACLs)."""
+    out of the declaration loses its ACLs), on a resource of this hub. Hubs that share a
+    cluster (other topic prefixes and app ids) keep their ACLs for the same user names: an
+    `apply` for one never removes what another declared."""
     user = acl.principal.removeprefix("User:")
-    return user in declaration.users() or user.startswith(PARTNER_USER_PREFIX)
+    if not (user in declaration.users() or user.startswith(PARTNER_USER_PREFIX)):
+        return False
+    if acl.resource == "cluster":
+        return True
+    return any(acl.name.startswith(root) for root in _namespaces(declaration, settings).get(acl.resource, ()))
+
+
+def _namespaces(declaration: Declaration, settings: Settings) -> dict[str, set[str]]:
+    """Per resource type, the name prefixes that belong to the hub of `settings`: its topic
+    prefixes and app id, and every group name or prefix its declaration gives."""
+    roots: dict[str, set[str]] = {"topic": {settings.topic_prefix, settings.partner_prefix, f"{settings.app_id}-"}, "group": set()}
+    for acl in expand(declaration, settings):
+        if acl.resource == "group":
+            roots["group"].add(acl.name)
+    return roots
 
 
 @dataclass(frozen=True)
@@ -146,9 +162,9 @@ class Difference:
         return [f"+ {a.describe()}" for a in self.to_add] + [f"- {a.describe()}" for a in self.to_remove]
 
 
-def difference(wanted: set[Acl], present: set[Acl], declaration: Declaration) -> Difference:
+def difference(wanted: set[Acl], present: set[Acl], declaration: Declaration, settings: Settings) -> Difference:
     """What `apply` adds and removes to go from `present` to `wanted`, sorted."""
-    ours = {acl for acl in present if managed(acl, declaration)}
+    ours = {acl for acl in present if managed(acl, declaration, settings)}
     return Difference(sorted(wanted - present), sorted(ours - wanted))
 
 

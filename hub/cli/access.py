@@ -86,7 +86,7 @@ async def _apply(settings: Settings, declared: access.Declaration, *, dry_run: b
     wanted = access.expand(declared, settings)
     admin = await _admin(settings)
     try:
-        change = access.difference(wanted, await acl_admin.describe_acls(admin), declared)
+        change = access.difference(wanted, await acl_admin.describe_acls(admin), declared, settings)
         if dry_run:
             return change.lines()
         await acl_admin.create_acls(admin, change.to_add)
@@ -95,7 +95,7 @@ async def _apply(settings: Settings, declared: access.Declaration, *, dry_run: b
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             present = await acl_admin.describe_acls(admin)
-            if not access.difference(wanted, present, declared).lines():
+            if not access.difference(wanted, present, declared, settings).lines():
                 break
             await asyncio.sleep(0.2)
     finally:

@@ -43,10 +43,23 @@ def test_the_strimzi_users_are_the_declaration_and_well_formed() -> None:
 def test_apply_removes_only_what_it_owns() -> None:
     declared = access.load()
     stray = access.Acl("User:partner-gone", "topic", "partner.gone.events", "literal", "Write")
+    undeclared = access.Acl("User:hub-worker", "topic", "hub.old-topic", "literal", "Read")
     foreign = access.Acl("User:someone-else", "topic", "x", "literal", "Read")
     wanted = access.expand(declared, Settings())
-    change = access.difference(wanted, wanted | {stray, foreign}, declared)
-    assert change.to_add == [] and change.to_remove == [stray]
+    change = access.difference(wanted, wanted | {stray, undeclared, foreign}, declared, Settings())
+    assert change.to_add == [] and change.to_remove == sorted([stray, undeclared])
+
+
+def test_two_hubs_on_one_cluster_keep_each_others_acls() -> None:
+    """Same user names, other prefixes and app ids: applying one hub's declaration removes
+    nothing the other declared, and applying it again changes nothing."""
+    declared = access.load()
+    first = Settings(topic_prefix="east.hub.", partner_prefix="east.partner.", app_id="east-hub")
+    second = Settings(topic_prefix="west.hub.", partner_prefix="west.partner.", app_id="west-hub")
+    both = access.expand(declared, first) | access.expand(declared, second)
+    for settings in (first, second):
+        change = access.difference(access.expand(declared, settings), both, declared, settings)
+        assert change.to_add == [] and change.to_remove == []
 
 
 def test_add_partner_keeps_the_file_as_written(tmp_path) -> None:
