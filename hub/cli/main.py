@@ -32,6 +32,7 @@ from hub.cli import (
     split,
     timeline,
     topics,
+    verify,
     worker,
 )
 
@@ -53,6 +54,7 @@ COMMANDS: tuple[Registrar, ...] = (
     close_period.add_parser,
     settlements.add_parser,
     simulate.add_parser,
+    verify.add_parser,
     bench.add_parser,
     gateway_bench.add_parser,
     ops.add_parser,

@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from hub.partners import PARTNERS
-from hub.stages.legs import leg_for
-from schemas import CanonicalEvent, Leg, Milestone, PartnerKind, Status
+from hub.stages.legs import read_legs
+from schemas import CanonicalEvent, Milestone, PartnerKind, Status
 from schemas.timeline import Corridor, LegSpan, Timeline
 
 EventsById = dict[str, CanonicalEvent]
@@ -119,42 +119,31 @@ def build_timeline(shipment_id: str, events: EventsById) -> Timeline:
     )
 
 
-# Forward legs in journey order: a late or generic event never sends a parcel back to an
-# earlier leg (a Cainiao "arrived at sorting centre" after export customs is still line haul).
-FORWARD_ORDER = [Leg.FIRST_MILE, Leg.ORIGIN_WAREHOUSE, Leg.EXPORT_CUSTOMS, Leg.LINE_HAUL, Leg.IMPORT_CUSTOMS,
-                 Leg.DESTINATION_WAREHOUSE, Leg.LAST_MILE, Leg.PICKUP_POINT]
-
-
 def _legs(ordered: list[CanonicalEvent]) -> list[LegSpan]:
-    """Who held the parcel on which stretch: carriers' events only, legs only moving forward.
+    """Who held the parcel on which stretch (hub/stages/legs.py says which leg each event
+    opens): carriers' events only, a new span where the leg or the carrier changes.
 
     A marketplace relays what carriers report, so its events open no leg when a carrier
-    reports on the parcel (Wildberries delivering to its own pickup points is its own
-    carrier); once the parcel is on its way back (`return`), it stays there.
+    reports on the parcel (Wildberries delivering to its own pickup points is its own carrier).
     """
-    # [leg, partner, entered_at, exited_at], made into LegSpans once complete.
-    spans: list[list[Any]] = []
     carried = any(e.partner_kind is not PartnerKind.MARKETPLACE for e in ordered)
+    readable = []
     for event in ordered:
         if (carried and event.partner_kind is PartnerKind.MARKETPLACE) or event.status is Status.UNKNOWN:
             continue
         partner = PARTNERS.get(event.partner)
         country = (event.location.country if event.location else None) or (partner.country if partner else None)
-        leg = leg_for(event.milestone, event.partner_kind, country)
-        if leg is None:
-            continue
-        if spans:
-            current = spans[-1][0]
-            if current is Leg.RETURN:
-                leg = Leg.RETURN
-            elif leg is not Leg.RETURN and FORWARD_ORDER.index(leg) < FORWARD_ORDER.index(current):
-                leg = current
+        readable.append((event, country, partner.adapter if partner else event.partner))
+    # [leg, partner, entered_at, exited_at, time_source], made into LegSpans once complete.
+    spans: list[list[Any]] = []
+    for event, leg in read_legs(readable):
         if spans and spans[-1][0] is leg and spans[-1][1] == event.partner:
             continue
         if spans:
             spans[-1][3] = event.occurred_at
-        spans.append([leg, event.partner, event.occurred_at, None])
-    return [LegSpan(leg=leg, partner=partner, entered_at=entered, exited_at=exited) for leg, partner, entered, exited in spans]
+        spans.append([leg, event.partner, event.occurred_at, None, event.time_source])
+    return [LegSpan(leg=leg, partner=partner, entered_at=entered, exited_at=exited, time_source=source)
+            for leg, partner, entered, exited, source in spans]
 
 
 def _corridor(ordered: list[CanonicalEvent]) -> Corridor | None:
