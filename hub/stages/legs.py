@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from schemas import CanonicalEvent, Leg, PartnerKind
+from schemas import CanonicalEvent, Leg, PartnerKind, TimeSource
 from schemas import Milestone as M
 
 # Journey order. Import customs and a destination warehouse share a rank: a bonded overseas
@@ -126,11 +126,30 @@ class LegReader:
         return None
 
 
+def _natural_rank(event: CanonicalEvent, country: str | None, adapter: str) -> int:
+    """Where in a journey an event belongs by itself, whatever came before it."""
+    leg = LEG_OPENING_CODES.get((adapter, event.raw_code)) or LegReader()._proposed(event, event.milestone, country)
+    return RANK[leg] if leg is not None else RANK[Leg.FIRST_MILE]
+
+
+def snapshots_in_journey_order(events: list[tuple[CanonicalEvent, str | None, str]]) -> list[tuple[CanonicalEvent, str | None, str]]:
+    """Untimed snapshots are dated when the hub first read them, which says little about their
+    order: a replay, or a poller catching up, reads a parcel's states within a millisecond,
+    in any order across partitions. So the places they hold in the time order are refilled
+    with them in journey order (a snapshot series only moves forward), timed events staying
+    where their times put them. A function of the set alone: any arrival order, one result."""
+    observed = [item for item in events if item[0].time_source is TimeSource.OBSERVED]
+    if len(observed) < 2:
+        return events
+    queue = iter(sorted(observed, key=lambda item: (_natural_rank(*item), item[0].occurred_at, item[0].event_id)))
+    return [next(queue) if item[0].time_source is TimeSource.OBSERVED else item for item in events]
+
+
 def read_legs(events: Iterable[tuple[CanonicalEvent, str | None, str]]) -> list[tuple[CanonicalEvent, Leg]]:
     """(event, country, adapter) in time order → each event that has a leg, with it."""
     reader = LegReader()
     found = []
-    for event, country, adapter in events:
+    for event, country, adapter in snapshots_in_journey_order(list(events)):
         leg = reader.leg_of(event, country, adapter)
         if leg is not None:
             found.append((event, leg))

@@ -12,7 +12,7 @@ from typing import Any
 
 from hub.partners import PARTNERS
 from hub.stages.legs import read_legs
-from schemas import CanonicalEvent, Milestone, PartnerKind, Status
+from schemas import CanonicalEvent, Milestone, PartnerKind, Status, TimeSource
 from schemas.timeline import Corridor, LegSpan, Timeline
 
 EventsById = dict[str, CanonicalEvent]
@@ -139,9 +139,13 @@ def _legs(ordered: list[CanonicalEvent]) -> list[LegSpan]:
     for event, leg in read_legs(readable):
         if spans and spans[-1][0] is leg and spans[-1][1] == event.partner:
             continue
+        entered = event.occurred_at
+        if spans and event.time_source is TimeSource.OBSERVED:
+            # A snapshot put in journey order may have been read before the one it follows.
+            entered = max(entered, spans[-1][2])
         if spans:
-            spans[-1][3] = event.occurred_at
-        spans.append([leg, event.partner, event.occurred_at, None, event.time_source])
+            spans[-1][3] = entered
+        spans.append([leg, event.partner, entered, None, event.time_source])
     return [LegSpan(leg=leg, partner=partner, entered_at=entered, exited_at=exited, time_source=source)
             for leg, partner, entered, exited, source in spans]
 

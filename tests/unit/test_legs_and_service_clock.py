@@ -98,3 +98,18 @@ def test_a_timed_delivery_wins_over_an_earlier_observed_one_for_the_same_fact() 
     assert times.started_at == T0 + timedelta(hours=1)
     assert on_time(times, None, 1.0) is True
     assert on_time(times, T0 + timedelta(hours=21), 30.0) is False  # a promise beats the corridor's level
+
+
+def test_snapshots_read_within_a_millisecond_in_any_order_give_the_journeys_legs() -> None:
+    # A replay reads a Wildberries task's states at once: their observed times say nothing.
+    states = [("handed_over", "in_transit", "complete/waiting"), ("arrived_at_facility", "in_transit", "complete/sorted"),
+              ("arrived_at_pickup_point", "available_for_pickup", "complete/ready_for_pickup"),
+              ("delivered", "delivered", "complete/sold")]
+    for shift in range(4):
+        rotated = states[shift:] + states[:shift]
+        events = [event(n, "wildberries", "marketplace", m, s, observed=True, raw=raw).model_copy(
+            update={"occurred_at": T0 + timedelta(milliseconds=n)}) for n, (m, s, raw) in enumerate(rotated)]
+        timeline = build_timeline("shp_1", {e.event_id: e for e in events})
+        assert [span.leg.value for span in timeline.legs] == ["first_mile", "line_haul", "pickup_point"], shift
+        assert all(span.exited_at is None or span.exited_at >= span.entered_at for span in timeline.legs)
+        assert timeline.status.value == "delivered"
