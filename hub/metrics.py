@@ -126,7 +126,7 @@ class TimelineCollector(Collector):
     def collect(self):
         by_status = GaugeMetricFamily("hub_shipments", "Shipments by current status, per owned partition", labels=["partition", "status"])
         stale = GaugeMetricFamily("hub_stale_shipments", "Shipments with no news for longer than the stale threshold", labels=["partition"])
-        on_time = GaugeMetricFamily("hub_deliveries", "Delivered shipments by corridor and on time or late", labels=["corridor", "on_time"])
+        on_time = GaugeMetricFamily("hub_deliveries", "Delivered shipments by corridor: on time, late, or unknown (delivered, time unknown)", labels=["corridor", "on_time"])
         corridor_days: dict[str, list[float]] = {}
         leg_days: dict[str, list[float]] = {}
         counts: dict[tuple[int, str], int] = {}
@@ -139,8 +139,13 @@ class TimelineCollector(Collector):
             last = summary.get("last_event_at")
             if summary["status"] not in FINAL_STATUSES and last is not None and now - last > self._stale_after:
                 stale_counts[partition] += 1
-            delivered, started = summary.get("delivered_at"), summary.get("started_at")
-            if summary["status"] == "delivered" and delivered is not None and started is not None:
+            # The service clock: from the first acceptance (or warehouse outbound) to when the
+            # buyer could have it; a delivery only untimed snapshots tell of is counted apart.
+            delivered, started = summary.get("available_at"), summary.get("started_at")
+            if summary["status"] == "delivered" and summary.get("delivered_time_unknown") and delivered is None:
+                key = (summary.get("corridor") or "?", "unknown")
+                timeliness[key] = timeliness.get(key, 0) + 1
+            elif summary["status"] == "delivered" and delivered is not None and started is not None:
                 corridor = summary.get("corridor") or "?"
                 days = (delivered - started) / 86400
                 corridor_days.setdefault(corridor, []).append(days)
@@ -159,7 +164,7 @@ class TimelineCollector(Collector):
         yield by_status
         yield stale
         yield on_time
-        yield _histogram("hub_corridor_delivery_days", "Days from first event to delivery, per corridor", "corridor", corridor_days)
+        yield _histogram("hub_corridor_delivery_days", "Days on the service clock (acceptance to available to the buyer), per corridor", "corridor", corridor_days)
         yield _histogram("hub_leg_days", "Days spent in each leg of delivered shipments", "leg", leg_days)
 
 

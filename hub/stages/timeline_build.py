@@ -171,21 +171,34 @@ def _corridor(ordered: list[CanonicalEvent]) -> Corridor | None:
 def summarise(timeline: Timeline) -> dict[str, Any]:
     """The few figures operations read from every shipment, kept beside its events.
 
-    Times are epoch seconds; the corridor is `origin-destination-city`.
+    Times are epoch seconds; the corridor is `origin-destination-city`. The clock is the
+    service clock (hub/stages/service_clock.py): `started_at` the first acceptance or
+    warehouse outbound, `available_at` when the buyer could have the parcel, both None where
+    only an untimed snapshot would say; such a delivery is `delivered_time_unknown`, and a leg
+    with an untimed boundary has no duration here, so neither reaches a percentile.
     """
-    first = timeline.events[0].occurred_at if timeline.events else None
+    from hub.stages.service_clock import service_times
+
+    times = service_times(timeline)
     legs: dict[str, float] = {}
-    for span in timeline.legs:
-        if span.exited_at is not None:
+    spans = timeline.legs
+    for span, following in zip(spans, [*spans[1:], None]):  # noqa: B905 - the last span has no follower
+        untimed = span.time_source is TimeSource.OBSERVED or (following is not None and following.time_source is TimeSource.OBSERVED)
+        if span.exited_at is not None and not untimed:
             legs[span.leg.value] = legs.get(span.leg.value, 0.0) + (span.exited_at - span.entered_at).total_seconds()
     corridor = timeline.corridor
-    delivered = timeline.milestones.get(Milestone.DELIVERED)
+
+    def epoch(moment: datetime | None) -> float | None:
+        return moment.timestamp() if moment is not None else None
+
     return {
         "status": timeline.status.value,
-        "started_at": first.timestamp() if first else None,
-        "last_event_at": timeline.last_event_at.timestamp() if timeline.last_event_at else None,
-        "delivered_at": delivered.timestamp() if delivered else None,
-        "promised_delivery": timeline.promised_delivery.timestamp() if timeline.promised_delivery else None,
+        "started_at": None if times.observed else epoch(times.started_at),
+        "last_event_at": epoch(timeline.last_event_at),
+        "delivered_at": epoch(times.delivered_at),
+        "available_at": None if times.observed else epoch(times.available_at),
+        "delivered_time_unknown": times.delivered_time_unknown,
+        "promised_delivery": epoch(timeline.promised_delivery),
         "corridor": f"{corridor.origin_country or '?'}-{corridor.destination_country or '?'}-{corridor.destination_city}" if corridor else None,
         "legs": legs,
     }

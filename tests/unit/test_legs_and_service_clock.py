@@ -113,3 +113,25 @@ def test_snapshots_read_within_a_millisecond_in_any_order_give_the_journeys_legs
         assert [span.leg.value for span in timeline.legs] == ["first_mile", "line_haul", "pickup_point"], shift
         assert all(span.exited_at is None or span.exited_at >= span.entered_at for span in timeline.legs)
         assert timeline.status.value == "delivered"
+
+
+def test_an_untimed_delivery_is_counted_apart_and_reaches_no_percentile() -> None:
+    from prometheus_client import CollectorRegistry, generate_latest
+
+    from hub.config import Settings
+    from hub.metrics import TimelineCollector
+    from hub.stages.timeline_build import summarise
+
+    timeline = build_timeline("shp_1", {e.event_id: e for e in [
+        event(1, "wildberries", "marketplace", "handed_over", observed=True, raw="complete/waiting"),
+        event(2, "wildberries", "marketplace", "arrived_at_facility", observed=True, raw="complete/sorted"),
+        event(30, "wildberries", "marketplace", "delivered", "delivered", observed=True, raw="complete/sold"),
+    ]})
+    summary = summarise(timeline)
+    assert summary["delivered_time_unknown"] and summary["available_at"] is None and summary["delivered_at"] is None
+    assert summary["legs"] == {}
+    registry = CollectorRegistry()
+    registry.register(TimelineCollector(lambda: [(0, summary)], lambda: T0, 72.0, Settings().days_for_corridor))
+    text = generate_latest(registry).decode()
+    assert 'hub_deliveries{corridor="RU-RU-*",on_time="unknown"} 1.0' in text
+    assert "hub_corridor_delivery_days_count" not in text
