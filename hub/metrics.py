@@ -126,7 +126,8 @@ class TimelineCollector(Collector):
     def collect(self):
         by_status = GaugeMetricFamily("hub_shipments", "Shipments by current status, per owned partition", labels=["partition", "status"])
         stale = GaugeMetricFamily("hub_stale_shipments", "Shipments with no news for longer than the stale threshold", labels=["partition"])
-        on_time = GaugeMetricFamily("hub_deliveries", "Delivered shipments by corridor: on time, late, or unknown (delivered, time unknown)", labels=["corridor", "on_time"])
+        on_time = GaugeMetricFamily("hub_deliveries", "Delivered shipments by corridor: on time, late, or unknown (delivered, time unknown)",
+                                    labels=["corridor", "on_time"])
         corridor_days: dict[str, list[float]] = {}
         leg_days: dict[str, list[float]] = {}
         counts: dict[tuple[int, str], int] = {}
@@ -164,7 +165,8 @@ class TimelineCollector(Collector):
         yield by_status
         yield stale
         yield on_time
-        yield _histogram("hub_corridor_delivery_days", "Days on the service clock (acceptance to available to the buyer), per corridor", "corridor", corridor_days)
+        yield _histogram("hub_corridor_delivery_days", "Days on the service clock (acceptance to available to the buyer), per corridor",
+                         "corridor", corridor_days)
         yield _histogram("hub_leg_days", "Days spent in each leg of delivered shipments", "leg", leg_days)
 
 
