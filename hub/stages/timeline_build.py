@@ -134,6 +134,11 @@ def _legs(ordered: list[CanonicalEvent]) -> list[LegSpan]:
         partner = PARTNERS.get(event.partner)
         country = (event.location.country if event.location else None) or (partner.country if partner else None)
         readable.append((event, country, partner.adapter if partner else event.partner))
+    # An untimed snapshot of a fact a timed event also tells never sets a boundary: the timed
+    # one dates it (docs/architecture.md#service-clock-and-honest-times).
+    timed_facts = {e.milestone for e, _, _ in readable if e.time_source is TimeSource.PARTNER}
+    readable = [item for item in readable
+                if item[0].time_source is TimeSource.PARTNER or item[0].milestone not in timed_facts]
     # [leg, partner, entered_at, exited_at, time_source], made into LegSpans once complete.
     spans: list[list[Any]] = []
     for event, leg in read_legs(readable):

@@ -135,3 +135,15 @@ def test_an_untimed_delivery_is_counted_apart_and_reaches_no_percentile() -> Non
     text = generate_latest(registry).decode()
     assert 'hub_deliveries{corridor="RU-RU-*",on_time="unknown"} 1.0' in text
     assert "hub_corridor_delivery_days_count" not in text
+
+
+def test_an_untimed_snapshot_of_a_fact_a_timed_event_tells_sets_no_boundary() -> None:
+    # SPSR's "processing" snapshot read before the timed acceptance it duplicates.
+    timeline = build_timeline("shp_1", {e.event_id: e for e in [
+        event(1, "spsr", "courier", "accepted", observed=True, raw="Обработка"),
+        event(5, "spsr", "courier", "accepted", raw="Принято"),
+        event(9, "spsr", "courier", "delivered", "delivered", raw="Доставлено"),
+    ]})
+    assert [(s.leg.value, s.entered_at, s.time_source.value) for s in timeline.legs] == [
+        ("first_mile", T0 + timedelta(hours=5), "partner"), ("last_mile", T0 + timedelta(hours=9), "partner")]
+    assert len(timeline.events) == 3  # kept, only not used to date the leg
