@@ -24,14 +24,22 @@ def run(args: argparse.Namespace) -> int:
         status, body = fetch_shipment(settings.web_url, args.id)
     except OSError as err:
         return fail("timeline", f"no worker answers at {settings.web_url} ({getattr(err, 'reason', err)})")
+    if status == 300 and body.get("seen"):
+        # Several parcels the hub has seen carry this number: list them, that is the answer.
+        print(json.dumps(body, ensure_ascii=False) if args.json else "\n".join(
+            [f"{args.id} is on {len(set(body['shipments'].values()))} parcels the hub has seen:"]
+            + [f"  {identifier}  {body['shipments'][identifier]}" for identifier in body["candidates"]]))
+        return 0
     if status == 300:
-        return fail("timeline", f"{args.id} fits several schemes, ask for one of: {', '.join(body['candidates'])}", 2)
+        return fail("timeline", f"{args.id} fits several schemes and the hub has seen none of them: {', '.join(body['candidates'])}", 2)
     if "order" in body:
         print(json.dumps(body, ensure_ascii=False) if args.json else f"order {body['order']}: shipments {', '.join(body['shipments'])}")
         return 0
     if not body.get("found"):
         return fail("timeline", f"no timeline for {args.id}: {body.get('error', 'not seen yet')}")
     timeline = body["timeline"]
+    if body.get("resolved_as") and not args.json:
+        print(f"{args.id}: the one parcel the hub has seen with it, as {', '.join(body['resolved_as'])}")
     if args.json:
         # The timeline as stored, plus what a person is shown: each scan once, with its sources.
         print(json.dumps({**timeline, "scans": shown_scans(timeline)}, ensure_ascii=False))
