@@ -12,7 +12,7 @@ from typing import Any
 
 from hub.partners import PARTNERS
 from hub.stages.legs import read_legs
-from schemas import CanonicalEvent, Milestone, PartnerKind, Status, TimeSource
+from schemas import CanonicalEvent, Leg, Milestone, PartnerKind, Status, TimeSource
 from schemas.timeline import Corridor, LegSpan, Timeline
 
 EventsById = dict[str, CanonicalEvent]
@@ -189,8 +189,11 @@ def summarise(timeline: Timeline) -> dict[str, Any]:
     spans = timeline.legs
     for span, following in zip(spans, [*spans[1:], None]):  # noqa: B905 - the last span has no follower
         untimed = span.time_source is TimeSource.OBSERVED or (following is not None and following.time_source is TimeSource.OBSERVED)
-        if span.exited_at is not None and not untimed:
-            legs[span.leg.value] = legs.get(span.leg.value, 0.0) + (span.exited_at - span.entered_at).total_seconds()
+        # A delivered parcel's last leg (last mile, or the wait at a pickup point) ends at its
+        # timed delivery.
+        exited = span.exited_at or (times.delivered_at if following is None and span.leg is not Leg.RETURN else None)
+        if exited is not None and exited >= span.entered_at and not untimed:
+            legs[span.leg.value] = legs.get(span.leg.value, 0.0) + (exited - span.entered_at).total_seconds()
     corridor = timeline.corridor
 
     def epoch(moment: datetime | None) -> float | None:
