@@ -25,6 +25,7 @@ def run(args: argparse.Namespace) -> int:
     from hub import topics
     from hub.cli._shared import latest_by_key
     from hub.verify.compare import FIELDS, compare
+    from hub.verify.levels import hub_levels, truth_levels
     from hub.verify.offline import offline_timelines
 
     truth_file = args.dir / "ground_truth" / "shipments.jsonl"
@@ -54,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
         compared, wrong = agreement.compared[name], len(agreement.disagreements[name])
         unknown = f"; {agreement.unknown[name]} the hub could not date (untimed snapshots only)" if agreement.unknown[name] else ""
         print(f"  {name:16} {compared - wrong:5} of {compared:5} agree ({100 * agreement.share(name):5.1f}%){unknown}")
+    _print_levels(truth_levels(truths, settings.days_for_corridor), hub_levels(timelines, settings.days_for_corridor))
     for name in FIELDS:
         listed = agreement.disagreements[name]
         if listed:
@@ -63,6 +65,23 @@ def run(args: argparse.Namespace) -> int:
             if len(listed) > args.show:
                 print(f"  ... and {len(listed) - args.show} more")
     return 0
+
+
+def _print_levels(truth: dict[str, dict], hub: dict[str, dict]) -> None:
+    """Exact service levels per country pair, the truth's beside the hub's (what /ops shows
+    interpolated from its histograms): delivered on the clock, p50 / p90 days, on time."""
+    def show(row: dict | None) -> str:
+        if not row:
+            return "-"
+        p50 = f"{row['p50_days']:.1f}" if row["p50_days"] is not None else "-"
+        p90 = f"{row['p90_days']:.1f}" if row["p90_days"] is not None else "-"
+        rate = f"{100 * row['on_time_rate']:.1f}%" if row["on_time_rate"] is not None else "-"
+        return f"{row['delivered']:4} delivered  p50 {p50:>5} d  p90 {p90:>5} d  on time {rate:>6}"
+    print("\nservice levels (acceptance to available to the buyer), exact; the truth's count deliveries the hub"
+          " could not date, which it keeps out:")
+    for pair in sorted(set(truth) | set(hub)):
+        print(f"  {pair:6} truth {show(truth.get(pair))}")
+        print(f"  {'':6} hub   {show(hub.get(pair))}")
 
 
 def _resolved(latest: dict[str, dict]) -> dict[str, dict]:

@@ -10,6 +10,7 @@ import pytest
 
 from hub.config import Settings
 from hub.verify.compare import compare
+from hub.verify.levels import hub_levels, truth_levels
 from hub.verify.offline import offline_timelines
 from simulator import FaultRates, simulate, write_simulation
 
@@ -17,11 +18,26 @@ pytestmark = pytest.mark.unit
 
 
 @pytest.fixture(scope="module")
-def agreement(tmp_path_factory: pytest.TempPathFactory):
+def folded(tmp_path_factory: pytest.TempPathFactory):
     directory = tmp_path_factory.mktemp("sim")
     simulation = simulate(200, 18, FaultRates.none())
     write_simulation(simulation, directory)
-    return compare(simulation.shipments(), offline_timelines(Path(directory)), Settings().days_for_corridor)
+    return simulation.shipments(), offline_timelines(Path(directory))
+
+
+@pytest.fixture(scope="module")
+def agreement(folded):
+    return compare(*folded, Settings().days_for_corridor)
+
+
+def test_the_cross_border_service_levels_are_the_truths(folded) -> None:
+    # Every CN-RU delivery has a carrier's time, so the hub's exact figures are the truth's.
+    truths, timelines = folded
+    truth, hub = truth_levels(truths, Settings().days_for_corridor), hub_levels(timelines, Settings().days_for_corridor)
+    assert truth["CN-RU"]["delivered"] > 50
+    assert hub["CN-RU"]["delivered"] == truth["CN-RU"]["delivered"]
+    assert hub["CN-RU"]["p90_days"] == pytest.approx(truth["CN-RU"]["p90_days"], abs=0.01)
+    assert abs(hub["CN-RU"]["on_time_rate"] - truth["CN-RU"]["on_time_rate"]) <= 0.01
 
 
 def test_final_status_identifiers_and_carriers_agree_for_every_journey(agreement) -> None:
