@@ -3,6 +3,7 @@ then the command reads `hub.timelines` and compares them with the ground truth."
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -52,3 +53,28 @@ def test_verify_refuses_a_folder_that_is_not_a_simulation(tmp_path: Path, hub_en
     result = hub_here(hub_env, "verify", str(tmp_path))
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "not a simulation folder" in result.stderr
+
+
+def test_problems_lists_parcels_still_moving_with_estimates_from_the_runs_levels(
+        tmp_path: Path, hub_env, hub_settings, start_worker, caught_up) -> None:
+    """Half of a simulated history: enough delivered parcels for service levels, and parcels
+    still moving to estimate; judged at the stream's clock."""
+    from datetime import datetime, timezone
+
+    directory = tmp_path / "sim"
+    write_simulation(simulate(SHIPMENTS, 1818, FaultRates.none(), days=40), directory)
+    worker = start_worker()
+    env = {**hub_env, "HUB_WEB_URL": worker.url, "HUB_CLOCK": "stream"}
+    replay(directory, hub_settings, until=datetime(2026, 2, 5, tzinfo=timezone.utc), show_progress=False)
+    caught_up(timeout=240)
+    moving = hub_here(env, "problems", "--all", "--json")
+    assert moving.returncode == 0, moving.stderr
+    rows = [json.loads(line) for line in moving.stdout.splitlines()]
+    assert rows, "some parcels should still be moving half way through"
+    assert all(r["leg"] not in ("pickup_point", "return") for r in rows)
+    estimated = [r for r in rows if r["estimate"] is not None]
+    assert estimated and all(r["rests_on"] > 0 for r in estimated)
+    problems = hub_here(env, "problems")
+    assert problems.returncode == 0 and problems.stdout.startswith(tuple("0123456789")), problems.stdout
+    refused = hub_here(env, "problems", "--now", "yesterday")
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1
