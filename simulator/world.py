@@ -78,9 +78,10 @@ class Shipment:
                 partners.append(track.partner)
         identifiers = sorted(self.identifiers)
         when = iso(self.finished_at) if self.finished_at else None
-        # The latest promise made to the buyer (an Ozon delivery date change), by when it was made.
-        # Cainiao's estimated delivery, which every message of its track repeats, is one too.
-        promises = sorted([(s.at, s.data["begin"]) for t in self.tracks for s in t.steps if "begin" in s.data]
+        # The latest promise made to the buyer, by when it was made: an Ozon delivery date change
+        # promises a window, whose end is the latest moment promised; Cainiao's estimated
+        # delivery, which every message of its track repeats, is one too.
+        promises = sorted([(s.at, s.data["end"]) for t in self.tracks for s in t.steps if "end" in s.data]
                           + [(t.steps[0].at, t.info["eta"]) for t in self.tracks if "eta" in t.info and t.steps])
         return {
             "shipment": self.id,
