@@ -102,6 +102,12 @@ def render_frame(figures: dict[str, Any], source: str = "") -> str:
         ) or "no leg figures yet",
         "",
     ]
+    queue = figures.get("problems")
+    if queue:
+        lines.append(f"problems: {queue['count']} of {queue['moving']} parcels still moving (over their leg's p90, or past "
+                     f"their promise; judged at {queue['judged_at']})")
+        lines += [f"  {p['shipment_id']}  {p['corridor']} {p['leg']} held by {p['holder']}: late {format_days(p['late_days'])} d"
+                  f" ({p['why']})" for p in queue["shown"][:5]]
     reasons = figures["dead_letters_by_reason"]
     lines.append("dead letters by reason: " + (", ".join(f"{r} {n}" for r, n in reasons.items()) or "none"))
     codes = figures["unknown_codes"]

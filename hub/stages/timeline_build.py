@@ -182,6 +182,7 @@ def summarise(timeline: Timeline) -> dict[str, Any]:
     only an untimed snapshot would say; such a delivery is `delivered_time_unknown`, and a leg
     with an untimed boundary has no duration here, so neither reaches a percentile.
     """
+    from hub.stages.predict import moving
     from hub.stages.service_clock import service_times
 
     times = service_times(timeline)
@@ -209,4 +210,6 @@ def summarise(timeline: Timeline) -> dict[str, Any]:
         "promised_delivery": epoch(timeline.promised_delivery),
         "corridor": f"{corridor.origin_country or '?'}-{corridor.destination_country or '?'}-{corridor.destination_city}" if corridor else None,
         "legs": legs,
+        # A parcel still on its way to the buyer, for the problem queue (hub/stages/predict.py).
+        "moving": parcel.as_json() if (parcel := moving(timeline)) is not None else None,
     }

@@ -18,7 +18,7 @@ from hub.kafka.contract_registry import ContractRegistry
 from hub.logs import log
 from hub.stages.identity import order_shipments, shipment_id_for
 from hub.stages.timeline import timeline_from_state
-from hub.web import auth, ops_figures, ops_page
+from hub.web import auth, ops_figures, ops_page, problem_queue
 from hub.web.auth import ApiTokens
 from hub.web.bare_numbers import bare_number_answer
 from schemas.identifiers import InvalidIdentifier, candidates
@@ -61,18 +61,44 @@ def register_routes(app: faust.App, *, identities: faust.Table, timelines: faust
                     log.warning("peer_metrics_unavailable", worker=url, error=type(err).__name__)
         return texts
 
+    async def all_worker_moving() -> list[dict]:
+        """Every worker's parcels still moving (`/_moving`), this one's included."""
+        import aiohttp
+
+        own = str(app.conf.canonical_url).rstrip("/")
+        answers = [problem_queue.owned_moving(app, settings, timelines)]
+        peers = sorted({str(url).rstrip("/") for url in app.router.tables_metadata()} - {own})
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5), headers=peer_headers) as session:
+            for url in peers:
+                try:
+                    async with session.get(f"{url}/_moving") as response:
+                        answers.append(await response.json())
+                except (aiohttp.ClientError, TimeoutError, ValueError) as err:
+                    log.warning("peer_moving_unavailable", worker=url, error=type(err).__name__)
+        return answers
+
+    async def figures_with_problems() -> dict:
+        figures = ops_figures.aggregate(await all_worker_metrics())
+        return {**figures, "problems": problem_queue.queue(figures, await all_worker_moving(), settings.clock)}
+
     @app.page("/ops")
     class Ops(View):
         """The operations page: every worker's figures, aggregated, drawn on the server."""
 
         async def get(self, request: Request) -> Response:
-            figures = ops_figures.aggregate(await all_worker_metrics())
-            return self.html(ops_page.render_page(figures))
+            return self.html(ops_page.render_page(await figures_with_problems()))
 
     @app.page("/ops.json")
     class OpsJson(View):
         async def get(self, request: Request) -> Response:
-            return self.json(ops_figures.aggregate(await all_worker_metrics()))
+            return self.json(await figures_with_problems())
+
+    @app.page("/_moving")
+    class MovingHere(View):
+        """This worker's parcels still moving, for the problem queue of whoever asks."""
+
+        async def get(self, request: Request) -> Response:
+            return self.json(problem_queue.owned_moving(app, settings, timelines))
 
     @app.page("/shipments/{query}")
     class Shipment(View):

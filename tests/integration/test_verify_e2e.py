@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,10 @@ def test_problems_lists_parcels_still_moving_with_estimates_from_the_runs_levels
     assert all(r["leg"] not in ("pickup_point", "return") for r in rows)
     estimated = [r for r in rows if r["estimate"] is not None]
     assert estimated and all(r["rests_on"] > 0 for r in estimated)
+    # /ops judges the same parcels from the workers' own summaries, on the same clock.
+    with urllib.request.urlopen(f"{worker.url}/ops.json", timeout=30) as response:
+        queue = json.loads(response.read())["problems"]
+    assert queue["moving"] == len(rows)
     problems = hub_here(env, "problems")
     assert problems.returncode == 0 and problems.stdout.startswith(tuple("0123456789")), problems.stdout
     refused = hub_here(env, "problems", "--now", "yesterday")
