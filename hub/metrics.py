@@ -101,6 +101,8 @@ def count_unknown_code(partner: str, code: str) -> None:
 
 
 DELIVERY_BUCKETS_DAYS = (1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 15, 20, 30, 45, 60)
+# A leg lasts hours (customs, a pickup point's shelf) to weeks: finer buckets below a day.
+LEG_BUCKETS_DAYS = (0.125, 0.25, 0.5, 1, 1.5, 2, 3, 4, 5, 7, 10, 15, 20, 30, 45)
 # Statuses after which a shipment can no longer be stale.
 FINAL_STATUSES = {"delivered", "returned", "cancelled"}
 
@@ -126,9 +128,11 @@ class TimelineCollector(Collector):
     def collect(self):
         by_status = GaugeMetricFamily("hub_shipments", "Shipments by current status, per owned partition", labels=["partition", "status"])
         stale = GaugeMetricFamily("hub_stale_shipments", "Shipments with no news for longer than the stale threshold", labels=["partition"])
-        on_time = GaugeMetricFamily("hub_deliveries", "Delivered shipments by corridor and on time or late", labels=["corridor", "on_time"])
+        on_time = GaugeMetricFamily("hub_deliveries", "Delivered shipments by corridor: on time, late, or unknown (delivered, time unknown)",
+                                    labels=["corridor", "on_time"])
         corridor_days: dict[str, list[float]] = {}
         leg_days: dict[str, list[float]] = {}
+        corridor_leg_days: dict[tuple[str, str], list[float]] = {}
         counts: dict[tuple[int, str], int] = {}
         stale_counts: dict[int, int] = {}
         timeliness: dict[tuple[str, str], int] = {}
@@ -139,8 +143,13 @@ class TimelineCollector(Collector):
             last = summary.get("last_event_at")
             if summary["status"] not in FINAL_STATUSES and last is not None and now - last > self._stale_after:
                 stale_counts[partition] += 1
-            delivered, started = summary.get("delivered_at"), summary.get("started_at")
-            if summary["status"] == "delivered" and delivered is not None and started is not None:
+            # The service clock: from the first acceptance (or warehouse outbound) to when the
+            # buyer could have it; a delivery only untimed snapshots tell of is counted apart.
+            delivered, started = summary.get("available_at"), summary.get("started_at")
+            if summary["status"] == "delivered" and summary.get("delivered_time_unknown") and delivered is None:
+                key = (summary.get("corridor") or "?", "unknown")
+                timeliness[key] = timeliness.get(key, 0) + 1
+            elif summary["status"] == "delivered" and delivered is not None and started is not None:
                 corridor = summary.get("corridor") or "?"
                 days = (delivered - started) / 86400
                 corridor_days.setdefault(corridor, []).append(days)
@@ -148,8 +157,10 @@ class TimelineCollector(Collector):
                 limit = promised if promised is not None else started + self._corridor_days(corridor) * 86400
                 key = (corridor, "true" if delivered <= limit else "false")
                 timeliness[key] = timeliness.get(key, 0) + 1
+                pair = "-".join(corridor.split("-")[:2])  # per country pair: cities would multiply the series
                 for leg, seconds in summary.get("legs", {}).items():
                     leg_days.setdefault(leg, []).append(seconds / 86400)
+                    corridor_leg_days.setdefault((pair, leg), []).append(seconds / 86400)
         for (partition, status), n in sorted(counts.items()):
             by_status.add_metric([str(partition), status], n)
         for partition, n in sorted(stale_counts.items()):
@@ -159,8 +170,15 @@ class TimelineCollector(Collector):
         yield by_status
         yield stale
         yield on_time
-        yield _histogram("hub_corridor_delivery_days", "Days from first event to delivery, per corridor", "corridor", corridor_days)
+        yield _histogram("hub_corridor_delivery_days", "Days on the service clock (acceptance to available to the buyer), per corridor",
+                         "corridor", corridor_days)
         yield _histogram("hub_leg_days", "Days spent in each leg of delivered shipments", "leg", leg_days)
+        corridor_legs = HistogramMetricFamily("hub_corridor_leg_days", "Days in each leg of delivered shipments, per country pair "
+                                              "(legs with an untimed boundary left out)", labels=["corridor", "leg"])
+        for (pair, leg), days in sorted(corridor_leg_days.items()):
+            buckets = [(str(b), sum(1 for d in days if d <= b)) for b in LEG_BUCKETS_DAYS]
+            corridor_legs.add_metric([pair, leg], [*buckets, ("+Inf", len(days))], sum(days))
+        yield corridor_legs
 
 
 def _histogram(name: str, documentation: str, label: str, samples: dict[str, list[float]]) -> HistogramMetricFamily:

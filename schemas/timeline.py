@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from schemas.enums import Leg, Milestone, Status
-from schemas.event import CanonicalEvent, UtcDatetime
+from schemas.event import CanonicalEvent, TimeSource, UtcDatetime
 
 _frozen = ConfigDict(frozen=True, extra="forbid")
 
@@ -23,6 +23,9 @@ class LegSpan(BaseModel):
     partner: str
     entered_at: UtcDatetime
     exited_at: UtcDatetime | None = None
+    # `observed` when the event that opened the leg had no time of its own (a snapshot dated
+    # when first received): the boundary is when the hub learnt of it, not when it happened.
+    time_source: TimeSource = TimeSource.PARTNER
 
 
 class Corridor(BaseModel):

@@ -20,21 +20,23 @@ def cainiao(track: Track, clock: Clock, *, warehouse: bool, import_customs: bool
     if warehouse:
         track.add(clock.after(1, 6), "GWMS_ACCEPT", L.ORIGIN_WAREHOUSE)
         track.add(clock.after(2, 12), "GWMS_PACKAGE", L.ORIGIN_WAREHOUSE)
-        track.add(clock.after(1, 8), "GWMS_OUTBOUND", L.ORIGIN_WAREHOUSE)
+        track.add(clock.after(1, 8), "GWMS_OUTBOUND", L.FIRST_MILE)  # out of the warehouse: first mile
     track.add(clock.after(4, 30), "PU_PICKUP_SUCCESS", L.FIRST_MILE)
     track.add(clock.after(2, 10), "SC_INBOUND_SUCCESS", L.FIRST_MILE, place=place)
     track.add(clock.after(2, 8), "SC_OUTBOUND_SUCCESS", L.FIRST_MILE, place=place)
-    track.add(clock.after(4, 20), "LH_HO_IN_SUCCESS", L.LINE_HAUL)
+    track.add(clock.after(4, 20), "LH_HO_IN_SUCCESS", L.FIRST_MILE)  # at the export hub, before customs
     track.add(clock.after(4, 24), "CC_EX_START", L.EXPORT_CUSTOMS)
-    track.add(clock.after(2, 20), "CC_EX_SUCCESS", L.EXPORT_CUSTOMS)
+    track.add(clock.after(2, 20), "CC_EX_SUCCESS", L.LINE_HAUL)  # cleared: the line haul begins
     track.add(clock.after(6, 30), "LH_HO_AIRLINE", L.LINE_HAUL)
     track.add(clock.after(2, 10), "LH_DEPART", L.LINE_HAUL)
     track.add(clock.after(10, 40), "LH_ARRIVE", L.LINE_HAUL)
     if import_customs:
         track.add(clock.after(2, 12), "CC_IM_START", L.IMPORT_CUSTOMS)
         track.add(clock.after(1, 6), "CC_HO_IN_SUCCESS", L.IMPORT_CUSTOMS)
-        track.add(clock.after(4, 48), "CC_IM_SUCCESS", L.IMPORT_CUSTOMS)
-    track.add(clock.after(4, 24), "GTMS_ACCEPT", L.LAST_MILE)
+        track.add(clock.after(4, 48), "CC_IM_SUCCESS", L.LAST_MILE)  # released: the last mile begins
+    # Cainiao's destination trucking: to the post's exchange office (before its customs), or
+    # after Cainiao's own clearance towards the buyer.
+    track.add(clock.after(4, 24), "GTMS_ACCEPT", L.LAST_MILE if import_customs else L.LINE_HAUL)
 
 
 def mirror_for_aliexpress(source: Track, target: Track) -> None:
@@ -58,7 +60,7 @@ def russian_post_import(track: Track, clock: Clock, city: City, outcome: str, *,
     """
     rng = clock.rng
     exchange = EXCHANGE_OFFICE
-    track.add(clock.after(6, 40), "9.0", L.IMPORT_CUSTOMS, office=exchange, finance=True)
+    track.add(clock.after(6, 40), "9.0", L.LINE_HAUL, office=exchange, finance=True)  # the flight's arrival
     track.add(clock.after(1, 8), "11.0", L.IMPORT_CUSTOMS, office=exchange)
     if outcome in ("customs_hold", "customs_refused"):
         track.add(clock.after(4, 30), "14.8", L.IMPORT_CUSTOMS, office=exchange)
@@ -68,9 +70,9 @@ def russian_post_import(track: Track, clock: Clock, city: City, outcome: str, *,
             track.add(clock.after(24, 96), "10.0", L.RETURN, office=exchange)
             return "returning"
         duty = rng.randrange(15000, 250000, 100)  # kopecks
-        track.add(clock.after(48, 144), "14.13", L.IMPORT_CUSTOMS, office=exchange, duty=duty)
+        track.add(clock.after(48, 144), "14.13", L.LAST_MILE, office=exchange, duty=duty)  # released, duty paid
     else:
-        track.add(clock.after(4, 30), "14.1", L.IMPORT_CUSTOMS, office=exchange)
+        track.add(clock.after(4, 30), "14.1", L.LAST_MILE, office=exchange)  # released
     barcode = track.info["barcode"]
     if renumber_to:
         track.add(clock.after(1, 6), "8.26", L.LAST_MILE, office=exchange, barcode=barcode)
@@ -87,7 +89,8 @@ def russian_post_domestic(track: Track, clock: Clock, origin: City, city: City, 
     track.add(clock.now, "1.1", L.FIRST_MILE, office=home, finance=True)
     track.add(clock.after(1, 6), "8.1", L.FIRST_MILE, office=home)
     sorting = _office(origin.sorting_centre, origin.zone)
-    track.add(clock.after(3, 14), "8.3", L.LINE_HAUL, office=sorting)
+    # The origin city's sorting centre is still first mile; leaving it, the parcel leaves the city.
+    track.add(clock.after(3, 14), "8.3", L.FIRST_MILE, office=sorting)
     track.add(clock.after(2, 10), "8.4", L.LINE_HAUL, office=sorting)
     return _russian_post_last_mile(track, clock, city, barcode, outcome, international=False, origin=origin)
 
@@ -148,13 +151,13 @@ def cdek(
     def at(c: City) -> dict[str, str]:
         return {"city": c.name, "zone": c.zone}
 
-    track.add(clock.now, "CREATED", L.FIRST_MILE, **at(origin))
+    track.add(clock.now, "CREATED", None, **at(origin))  # an order registered: nothing moved yet
     track.add(clock.after(2, 20), "RECEIVED_AT_SHIPMENT_WAREHOUSE", L.FIRST_MILE, **at(origin))
     track.add(clock.after(2, 12), "READY_FOR_SHIPMENT_IN_SENDER_CITY", L.FIRST_MILE, **at(origin))
     track.add(clock.after(1, 10), "TAKEN_BY_TRANSPORTER_FROM_SENDER_CITY", L.LINE_HAUL, **at(origin))
     track.add(clock.after(1, 6), "SENT_TO_RECIPIENT_CITY", L.LINE_HAUL, **at(origin))
     if outcome == "lost":
-        track.add(clock.after(150, 400), "NOT_DELIVERED", L.LINE_HAUL, reason="26", **at(origin))
+        track.add(clock.after(150, 400), "NOT_DELIVERED", None, reason="26", **at(origin))  # declared lost: no movement
         return "lost"
     track.add(clock.after(12, 96), "ACCEPTED_IN_RECIPIENT_CITY", L.LAST_MILE, **at(city))
     if courier or outcome == "refused":
@@ -164,13 +167,13 @@ def cdek(
             track.add(clock.after(4, 10), "RETURNED_TO_RECIPIENT_CITY_WAREHOUSE", L.LAST_MILE, **at(city))
             track.add(clock.after(14, 30), "TAKEN_BY_COURIER", L.LAST_MILE, **at(city))
         if outcome == "refused":
-            track.add(clock.after(1, 6), "NOT_DELIVERED", L.LAST_MILE, reason="11", **at(city))
+            track.add(clock.after(1, 6), "NOT_DELIVERED", L.RETURN, reason="11", **at(city))  # refused: on its way back
             return "returned"
         track.add(clock.after(1, 8), "DELIVERED", L.LAST_MILE, **at(city))
         return "delivered"
     track.add(clock.after(2, 24), "ACCEPTED_AT_PICK_UP_POINT", L.PICKUP_POINT, **at(city))
     if outcome == "storage_expired":
-        track.add(clock.after(7 * 24, 14 * 24), "NOT_DELIVERED", L.PICKUP_POINT, reason="23", **at(city))
+        track.add(clock.after(7 * 24, 14 * 24), "NOT_DELIVERED", L.RETURN, reason="23", **at(city))
         return "returned"
     track.add(clock.after(3, 120), "DELIVERED", L.PICKUP_POINT, **at(city))
     return "delivered"
@@ -239,8 +242,8 @@ def guangzhou_consolidation(track: Track, clock: Clock, handover_to: str, order:
     hub_native(track, clock.now, "warehouse_inbound", L.ORIGIN_WAREHOUSE, order=order,
                amounts=[("order_value", value, "CNY")])
     hub_native(track, clock.after(2, 24), "warehouse_stored", L.ORIGIN_WAREHOUSE)
-    hub_native(track, clock.after(24, 120), "warehouse_outbound", L.ORIGIN_WAREHOUSE)
+    hub_native(track, clock.after(24, 120), "warehouse_outbound", L.FIRST_MILE)
     hub_native(track, clock.after(2, 12), "export_customs_started", L.EXPORT_CUSTOMS)
-    hub_native(track, clock.after(4, 30), "export_customs_cleared", L.EXPORT_CUSTOMS)
+    hub_native(track, clock.after(4, 30), "export_customs_cleared", L.LINE_HAUL)
     hub_native(track, clock.after(2, 12), "handed_over", L.LINE_HAUL, handover_to=handover_to)
 

@@ -34,7 +34,8 @@ class Simulation:
     ledger: list[FaultRecord] = field(default_factory=list)
 
     def shipments(self) -> list[dict[str, Any]]:
-        return [s.truth() for s in self.world.shipments]
+        told = {id(step) for m in self.messages if m.expected.outcome != "dead_lettered" for step in m.steps}
+        return [s.truth(told) for s in self.world.shipments]
 
     def orders(self) -> list[dict[str, Any]]:
         return [o.truth() for o in self.world.orders]

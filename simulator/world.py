@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from schemas import Status
+from schemas import Leg, Status
 from schemas.identifiers import Identifier
 from simulator.clock import iso, quarter
 from simulator.model import Step, Track
@@ -62,22 +62,27 @@ class Shipment:
             steps += [s for t in self.tracks for s in t.steps if s.at == self.finished_at and not s.undocumented]
         return steps
 
-    def truth(self) -> dict[str, Any]:
+    def truth(self, told: set[int] | None = None) -> dict[str, Any]:
+        """`told`: ids of the steps some message carried. A polled partner shows only its
+        current state, so a step between two polls is never heard of: the legs are the story
+        as the partners told it, the rest of the truth the story itself."""
         steps = sorted(
             ((s.at, t.partner, s.leg) for t in self.tracks for s in t.steps
-             if s.leg is not None and not s.undocumented),
+             if s.leg is not None and not s.undocumented and (told is None or id(s) in told)),
             key=lambda item: (item[0], item[1]),
         )
-        legs: list[dict[str, str]] = []
-        for at, partner, leg in steps:
-            if not legs or (legs[-1]["leg"], legs[-1]["partner"]) != (leg.value, partner):
-                legs.append({"leg": leg.value, "partner": partner, "entered_at": iso(at)})
+        legs = journey_legs(steps)
         partners: list[str] = []
         for track in sorted((t for t in self.tracks if t.steps), key=lambda t: t.steps[0].at):
             if track.partner not in partners:
                 partners.append(track.partner)
         identifiers = sorted(self.identifiers)
         when = iso(self.finished_at) if self.finished_at else None
+        # The latest promise made to the buyer, by when it was made: an Ozon delivery date change
+        # promises a window, whose end is the latest moment promised; Cainiao's estimated
+        # delivery, which every message of its track repeats, is one too.
+        promises = sorted([(s.at, s.data["end"]) for t in self.tracks for s in t.steps if "end" in s.data]
+                          + [(t.steps[0].at, t.info["eta"]) for t in self.tracks if "eta" in t.info and t.steps])
         return {
             "shipment": self.id,
             "scenario": self.scenario,
@@ -94,7 +99,47 @@ class Shipment:
             "ended_at": when,
             "partners": partners,
             "legs": legs,
+            "origin_country": "CN" if any(t.partner in ("cainiao", "wh_guangzhou") for t in self.tracks) else "RU",
+            "promised_delivery": iso(promises[-1][1]) if promises else None,
+            **service_clock(legs, when if self.outcome == "delivered" else None),
         }
+
+
+# docs/architecture.md#legs-and-service-levels, in journey order. Import customs and a
+# destination warehouse share a place: a bonded warehouse clears goods inside it.
+LEG_ORDER: dict[Leg, int] = {
+    Leg.ORIGIN_WAREHOUSE: 0, Leg.FIRST_MILE: 1, Leg.EXPORT_CUSTOMS: 2, Leg.LINE_HAUL: 3,
+    Leg.IMPORT_CUSTOMS: 4, Leg.DESTINATION_WAREHOUSE: 4, Leg.LAST_MILE: 5, Leg.PICKUP_POINT: 6, Leg.RETURN: 7,
+}
+
+
+def journey_legs(steps: list[tuple[datetime, str, Leg]]) -> list[dict[str, str]]:
+    """The story's steps, each labelled with its leg, as spans: a span starts where the leg or
+    the partner holding the parcel changes. Legs move forward only: a step labelled with an
+    earlier leg than the current one (a courier round from a post office where the parcel
+    already waited, a hand-over point after import release) stays in the current leg."""
+    legs: list[dict[str, str]] = []
+    current: Leg | None = None
+    for at, partner, leg in steps:
+        if current is not None and (current is Leg.RETURN or LEG_ORDER[leg] < LEG_ORDER[current]):
+            leg = current
+        current = leg
+        if not legs or (legs[-1]["leg"], legs[-1]["partner"]) != (leg.value, partner):
+            legs.append({"leg": leg.value, "partner": partner, "entered_at": iso(at)})
+    return legs
+
+
+# The service clock runs from the first of these legs (a warehouse's or customs' time before
+# it is not the carrier's) to the first moment the buyer can have the parcel.
+CLOCK_LEGS = ("first_mile", "export_customs", "line_haul", "last_mile", "pickup_point")
+
+
+def service_clock(legs: list[dict[str, str]], delivered_at: str | None) -> dict[str, str | None]:
+    started = next((leg["entered_at"] for leg in legs if leg["leg"] in CLOCK_LEGS), None)
+    at_point = next((leg["entered_at"] for leg in legs if leg["leg"] == "pickup_point"), None)
+    times = [t for t in (delivered_at, at_point) if t is not None]
+    return {"service_started_at": started,
+            "available_at": min(times, key=datetime.fromisoformat) if times else None}
 
 
 @dataclass

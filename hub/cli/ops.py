@@ -95,7 +95,19 @@ def render_frame(figures: dict[str, Any], source: str = "") -> str:
               format_percent(c["on_time_rate"])] for c in figures["corridors"]],
         ) or "no delivered shipments yet",
         "",
+        _table(
+            ["corridor", "leg", "shipments", "p50 days", "p90 days", "corridor on time"],
+            [[r["corridor"], r["leg"], r["shipments"], format_days(r["p50_days"]), format_days(r["p90_days"]),
+              format_percent(r["corridor_on_time_rate"])] for r in figures.get("corridor_legs", [])],
+        ) or "no leg figures yet",
+        "",
     ]
+    queue = figures.get("problems")
+    if queue:
+        lines.append(f"problems: {queue['count']} of {queue['moving']} parcels still moving (over their leg's p90, or past "
+                     f"their promise; judged at {queue['judged_at']})")
+        lines += [f"  {p['shipment_id']}  {p['corridor']} {p['leg']} held by {p['holder']}: late {format_days(p['late_days'])} d"
+                  f" ({p['why']})" for p in queue["shown"][:5]]
     reasons = figures["dead_letters_by_reason"]
     lines.append("dead letters by reason: " + (", ".join(f"{r} {n}" for r, n in reasons.items()) or "none"))
     codes = figures["unknown_codes"]

@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from hub.partners import PARTNERS
-from hub.stages.legs import leg_for
-from schemas import CanonicalEvent, Leg, Milestone, PartnerKind, Status
+from hub.stages.legs import read_legs
+from schemas import CanonicalEvent, Leg, Milestone, PartnerKind, Status, TimeSource
 from schemas.timeline import Corridor, LegSpan, Timeline
 
 EventsById = dict[str, CanonicalEvent]
@@ -119,42 +119,40 @@ def build_timeline(shipment_id: str, events: EventsById) -> Timeline:
     )
 
 
-# Forward legs in journey order: a late or generic event never sends a parcel back to an
-# earlier leg (a Cainiao "arrived at sorting centre" after export customs is still line haul).
-FORWARD_ORDER = [Leg.FIRST_MILE, Leg.ORIGIN_WAREHOUSE, Leg.EXPORT_CUSTOMS, Leg.LINE_HAUL, Leg.IMPORT_CUSTOMS,
-                 Leg.DESTINATION_WAREHOUSE, Leg.LAST_MILE, Leg.PICKUP_POINT]
-
-
 def _legs(ordered: list[CanonicalEvent]) -> list[LegSpan]:
-    """Who held the parcel on which stretch: carriers' events only, legs only moving forward.
+    """Who held the parcel on which stretch (hub/stages/legs.py says which leg each event
+    opens): carriers' events only, a new span where the leg or the carrier changes.
 
     A marketplace relays what carriers report, so its events open no leg when a carrier
-    reports on the parcel (Wildberries delivering to its own pickup points is its own
-    carrier); once the parcel is on its way back (`return`), it stays there.
+    reports on the parcel (Wildberries delivering to its own pickup points is its own carrier).
     """
-    # [leg, partner, entered_at, exited_at], made into LegSpans once complete.
-    spans: list[list[Any]] = []
     carried = any(e.partner_kind is not PartnerKind.MARKETPLACE for e in ordered)
+    readable = []
     for event in ordered:
         if (carried and event.partner_kind is PartnerKind.MARKETPLACE) or event.status is Status.UNKNOWN:
             continue
         partner = PARTNERS.get(event.partner)
         country = (event.location.country if event.location else None) or (partner.country if partner else None)
-        leg = leg_for(event.milestone, event.partner_kind, country)
-        if leg is None:
-            continue
-        if spans:
-            current = spans[-1][0]
-            if current is Leg.RETURN:
-                leg = Leg.RETURN
-            elif leg is not Leg.RETURN and FORWARD_ORDER.index(leg) < FORWARD_ORDER.index(current):
-                leg = current
+        readable.append((event, country, partner.adapter if partner else event.partner))
+    # An untimed snapshot of a fact a timed event also tells never sets a boundary: the timed
+    # one dates it (docs/architecture.md#service-clock-and-honest-times).
+    timed_facts = {e.milestone for e, _, _ in readable if e.time_source is TimeSource.PARTNER}
+    readable = [item for item in readable
+                if item[0].time_source is TimeSource.PARTNER or item[0].milestone not in timed_facts]
+    # [leg, partner, entered_at, exited_at, time_source], made into LegSpans once complete.
+    spans: list[list[Any]] = []
+    for event, leg in read_legs(readable):
         if spans and spans[-1][0] is leg and spans[-1][1] == event.partner:
             continue
+        entered = event.occurred_at
+        if spans and event.time_source is TimeSource.OBSERVED:
+            # A snapshot put in journey order may have been read before the one it follows.
+            entered = max(entered, spans[-1][2])
         if spans:
-            spans[-1][3] = event.occurred_at
-        spans.append([leg, event.partner, event.occurred_at, None])
-    return [LegSpan(leg=leg, partner=partner, entered_at=entered, exited_at=exited) for leg, partner, entered, exited in spans]
+            spans[-1][3] = entered
+        spans.append([leg, event.partner, entered, None, event.time_source])
+    return [LegSpan(leg=leg, partner=partner, entered_at=entered, exited_at=exited, time_source=source)
+            for leg, partner, entered, exited, source in spans]
 
 
 def _corridor(ordered: list[CanonicalEvent]) -> Corridor | None:
@@ -178,21 +176,40 @@ def _corridor(ordered: list[CanonicalEvent]) -> Corridor | None:
 def summarise(timeline: Timeline) -> dict[str, Any]:
     """The few figures operations read from every shipment, kept beside its events.
 
-    Times are epoch seconds; the corridor is `origin-destination-city`.
+    Times are epoch seconds; the corridor is `origin-destination-city`. The clock is the
+    service clock (hub/stages/service_clock.py): `started_at` the first acceptance or
+    warehouse outbound, `available_at` when the buyer could have the parcel, both None where
+    only an untimed snapshot would say; such a delivery is `delivered_time_unknown`, and a leg
+    with an untimed boundary has no duration here, so neither reaches a percentile.
     """
-    first = timeline.events[0].occurred_at if timeline.events else None
+    from hub.stages.predict import moving
+    from hub.stages.service_clock import service_times
+
+    times = service_times(timeline)
     legs: dict[str, float] = {}
-    for span in timeline.legs:
-        if span.exited_at is not None:
-            legs[span.leg.value] = legs.get(span.leg.value, 0.0) + (span.exited_at - span.entered_at).total_seconds()
+    spans = timeline.legs
+    for span, following in zip(spans, [*spans[1:], None]):  # noqa: B905 - the last span has no follower
+        untimed = span.time_source is TimeSource.OBSERVED or (following is not None and following.time_source is TimeSource.OBSERVED)
+        # A delivered parcel's last leg (last mile, or the wait at a pickup point) ends at its
+        # timed delivery.
+        exited = span.exited_at or (times.delivered_at if following is None and span.leg is not Leg.RETURN else None)
+        if exited is not None and exited >= span.entered_at and not untimed:
+            legs[span.leg.value] = legs.get(span.leg.value, 0.0) + (exited - span.entered_at).total_seconds()
     corridor = timeline.corridor
-    delivered = timeline.milestones.get(Milestone.DELIVERED)
+
+    def epoch(moment: datetime | None) -> float | None:
+        return moment.timestamp() if moment is not None else None
+
     return {
         "status": timeline.status.value,
-        "started_at": first.timestamp() if first else None,
-        "last_event_at": timeline.last_event_at.timestamp() if timeline.last_event_at else None,
-        "delivered_at": delivered.timestamp() if delivered else None,
-        "promised_delivery": timeline.promised_delivery.timestamp() if timeline.promised_delivery else None,
+        "started_at": None if times.observed else epoch(times.started_at),
+        "last_event_at": epoch(timeline.last_event_at),
+        "delivered_at": epoch(times.delivered_at),
+        "available_at": None if times.observed else epoch(times.available_at),
+        "delivered_time_unknown": times.delivered_time_unknown,
+        "promised_delivery": epoch(timeline.promised_delivery),
         "corridor": f"{corridor.origin_country or '?'}-{corridor.destination_country or '?'}-{corridor.destination_city}" if corridor else None,
         "legs": legs,
+        # A parcel still on its way to the buyer, for the problem queue (hub/stages/predict.py).
+        "moving": parcel.as_json() if (parcel := moving(timeline)) is not None else None,
     }

@@ -65,18 +65,20 @@ def by_labels(series: Series, name: str, *keys: str) -> dict[tuple[str, ...], fl
     return out
 
 
-def histograms(series: Series, name: str, label: str) -> dict[str, dict[str, Any]]:
-    """label value → {"buckets": [(upper bound, cumulative count)], "count", "sum"}, buckets merged."""
-    merged: dict[str, dict[float, float]] = {}
+def histograms(series: Series, name: str, label: str, *more: str) -> dict[Any, dict[str, Any]]:
+    """label value (a tuple of values with `more` labels) → {"buckets": [(upper bound,
+    cumulative count)], "count", "sum"}, buckets merged."""
+    names = (label, *more)
+    merged: dict[tuple[str, ...], dict[float, float]] = {}
     for labels, value in series.get(f"{name}_bucket", {}).items():
         found = dict(labels)
-        bucket = merged.setdefault(found.get(label, ""), {})
+        bucket = merged.setdefault(tuple(found.get(n, "") for n in names), {})
         bound = float(found["le"])
         bucket[bound] = bucket.get(bound, 0.0) + value
-    counts = by_labels(series, f"{name}_count", label)
-    sums = by_labels(series, f"{name}_sum", label)
+    counts = by_labels(series, f"{name}_count", *names)
+    sums = by_labels(series, f"{name}_sum", *names)
     return {
-        key: {"buckets": sorted(buckets.items()), "count": counts.get((key,), 0.0), "sum": sums.get((key,), 0.0)}
+        (key if more else key[0]): {"buckets": sorted(buckets.items()), "count": counts.get(key, 0.0), "sum": sums.get(key, 0.0)}
         for key, buckets in merged.items()
     }
 

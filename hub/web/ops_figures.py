@@ -70,6 +70,7 @@ def aggregate(texts: list[tuple[str, str]]) -> dict[str, Any]:
         "shipments": shipments,
         "corridors": corridors,
         "legs": _legs(series),
+        "corridor_legs": _corridor_legs(series, corridors),
         "settlements": _settlements(series),
     }
 
@@ -152,6 +153,8 @@ def _corridors(series: Series) -> list[dict[str, Any]]:
             "on_time": on_time,
             "late": late,
             "on_time_rate": on_time / (on_time + late) if on_time + late else None,
+            # Delivered, but only untimed snapshots say when: outside the clock and the rate.
+            "delivered_time_unknown": int(timeliness.get((corridor, "unknown"), 0)),
         })
     return sorted(rows, key=lambda r: (-r["delivered"], r["corridor"]))
 
@@ -166,6 +169,30 @@ def _legs(series: Series) -> list[dict[str, Any]]:
         rows.append({
             "leg": leg, "shipments": count, "mean_days": histogram["sum"] / count if count else None,
             **{f"{k}_days": v for k, v in quantiles(histogram).items()},
+        })
+    return rows
+
+
+def _corridor_legs(series: Series, corridors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Service levels per country pair and leg: shipments, p50 and p90 days; beside them the
+    pair's on-time rate (of its corridors' judged deliveries), since a promise is made for the
+    whole journey, not for a leg."""
+    days = histograms(series, "hub_corridor_leg_days", "corridor", "leg")
+    judged: dict[str, list[int]] = {}
+    for row in corridors:
+        pair = "-".join(row["corridor"].split("-")[:2])
+        counts = judged.setdefault(pair, [0, 0])
+        counts[0] += row["on_time"]
+        counts[1] += row["on_time"] + row["late"]
+    order = {leg.value: i for i, leg in enumerate(Leg)}
+    rows = []
+    for pair, leg in sorted(days, key=lambda key: (key[0], order.get(key[1], len(order)), key[1])):
+        histogram = days[(pair, leg)]
+        on_time, total = judged.get(pair, [0, 0])
+        rows.append({
+            "corridor": pair, "leg": leg, "shipments": int(histogram["count"]),
+            **{f"{k}_days": v for k, v in quantiles(histogram).items()},
+            "corridor_on_time_rate": on_time / total if total else None,
         })
     return rows
 

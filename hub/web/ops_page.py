@@ -57,8 +57,12 @@ def render_page(figures: dict[str, Any], refresh_seconds: int = 5) -> str:
         f' · {escape(figures.get("generated_at", ""))} · refreshes every {refresh_seconds} s</span></header>',
         _tiles(totals),
         _section("Partner feeds", partner_chart(figures["partners"]) + _partner_table(figures["partners"]), "partners"),
-        _section("Corridors: days from first event to delivery, and on-time rate", corridor_chart(figures["corridors"])
-                 + _corridor_table(figures["corridors"]), "corridors"),
+        _section("Corridors: days on the service clock (acceptance to available to the buyer), and on-time rate",
+                 corridor_chart(figures["corridors"]) + _corridor_table(figures["corridors"]), "corridors"),
+        _section("Service levels per corridor and leg (days)", _corridor_leg_table(figures.get("corridor_legs", [])),
+                 "corridor-legs"),
+        _section("Problems: over the leg's p90 for the corridor, or past the promise", _problem_table(figures.get("problems")),
+                 "problems"),
         '<div class="grid">',
         _section("Dead letters by reason", bar_chart(
             [(reason, n) for reason, n in figures["dead_letters_by_reason"].items()], COLOURS["dead_lettered"])
@@ -221,6 +225,40 @@ def _leg_table(legs: list[dict[str, Any]]) -> str:
         for leg in legs
     ]
     return _table(["leg", "shipments", "p50 days", "p90 days"], rows, "No delivered shipments yet.")
+
+
+def _corridor_leg_table(rows: list[dict[str, Any]]) -> str:
+    cells = [
+        f"<tr><td>{escape(r['corridor'])}</td><td>{escape(r['leg'])}</td>"
+        + _cell(f"corridor_leg.{r['corridor']}.{r['leg']}.shipments", r["shipments"], format_count(r["shipments"]))
+        + _cell(f"corridor_leg.{r['corridor']}.{r['leg']}.p50_days", r["p50_days"], format_days(r["p50_days"]))
+        + _cell(f"corridor_leg.{r['corridor']}.{r['leg']}.p90_days", r["p90_days"], format_days(r["p90_days"]))
+        + _cell(f"corridor_leg.{r['corridor']}.{r['leg']}.on_time", r["corridor_on_time_rate"],
+                format_percent(r["corridor_on_time_rate"]))
+        + "</tr>"
+        for r in rows
+    ]
+    note = ('<p class="note">Per origin and destination country. Legs whose start or end only an untimed snapshot '
+            'dates are left out; on time is the corridor\'s, judged on the whole journey.</p>')
+    return _table(["corridor", "leg", "shipments", "p50 days", "p90 days", "corridor on time"], cells,
+                  "No delivered shipments yet.", text_columns=2) + (note if rows else "")
+
+
+def _problem_table(problems: dict[str, Any] | None) -> str:
+    if not problems:
+        return '<p class="empty">No problem queue.</p>'
+    rows = [
+        f"<tr><td>{escape(p['shipment_id'])}</td><td>{escape(p['corridor'])}</td><td>{escape(p['leg'])}</td>"
+        f"<td>{escape(p['holder'])}</td><td>{escape(p['why'])}</td>"
+        + _cell(f"problem.{p['shipment_id']}.dwell_days", p["dwell_days"], format_days(p["dwell_days"]))
+        + _cell(f"problem.{p['shipment_id']}.late_days", p["late_days"], format_days(p["late_days"]), True)
+        + f'<td class="num">{escape(p["estimate"] or "–")} ({p["rests_on"]})</td></tr>'
+        for p in problems["shown"]
+    ]
+    note = (f'<p class="note">{problems["count"]} of {problems["moving"]} parcels still moving, judged at '
+            f'{escape(problems["judged_at"])}; the estimate rests on the count in brackets.</p>')
+    return _table(["shipment", "corridor", "leg", "held by", "why", "days in leg", "late by (days)", "estimate"], rows,
+                  "No parcel is late in its leg or past its promise.", text_columns=5) + note
 
 
 def _settlement_table(settlements: list[dict[str, Any]]) -> str:

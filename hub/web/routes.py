@@ -18,8 +18,9 @@ from hub.kafka.contract_registry import ContractRegistry
 from hub.logs import log
 from hub.stages.identity import order_shipments, shipment_id_for
 from hub.stages.timeline import timeline_from_state
-from hub.web import auth, ops_figures, ops_page
+from hub.web import auth, ops_figures, ops_page, problem_queue
 from hub.web.auth import ApiTokens
+from hub.web.bare_numbers import bare_number_answer
 from schemas.identifiers import InvalidIdentifier, candidates
 from schemas.timeline import TimelineRedirect
 
@@ -60,18 +61,44 @@ def register_routes(app: faust.App, *, identities: faust.Table, timelines: faust
                     log.warning("peer_metrics_unavailable", worker=url, error=type(err).__name__)
         return texts
 
+    async def all_worker_moving() -> list[dict]:
+        """Every worker's parcels still moving (`/_moving`), this one's included."""
+        import aiohttp
+
+        own = str(app.conf.canonical_url).rstrip("/")
+        answers = [problem_queue.owned_moving(app, settings, timelines)]
+        peers = sorted({str(url).rstrip("/") for url in app.router.tables_metadata()} - {own})
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5), headers=peer_headers) as session:
+            for url in peers:
+                try:
+                    async with session.get(f"{url}/_moving") as response:
+                        answers.append(await response.json())
+                except (aiohttp.ClientError, TimeoutError, ValueError) as err:
+                    log.warning("peer_moving_unavailable", worker=url, error=type(err).__name__)
+        return answers
+
+    async def figures_with_problems() -> dict:
+        figures = ops_figures.aggregate(await all_worker_metrics())
+        return {**figures, "problems": problem_queue.queue(figures, await all_worker_moving(), settings.clock)}
+
     @app.page("/ops")
     class Ops(View):
         """The operations page: every worker's figures, aggregated, drawn on the server."""
 
         async def get(self, request: Request) -> Response:
-            figures = ops_figures.aggregate(await all_worker_metrics())
-            return self.html(ops_page.render_page(figures))
+            return self.html(ops_page.render_page(await figures_with_problems()))
 
     @app.page("/ops.json")
     class OpsJson(View):
         async def get(self, request: Request) -> Response:
-            return self.json(ops_figures.aggregate(await all_worker_metrics()))
+            return self.json(await figures_with_problems())
+
+    @app.page("/_moving")
+    class MovingHere(View):
+        """This worker's parcels still moving, for the problem queue of whoever asks."""
+
+        async def get(self, request: Request) -> Response:
+            return self.json(problem_queue.owned_moving(app, settings, timelines))
 
     @app.page("/shipments/{query}")
     class Shipment(View):
@@ -90,8 +117,25 @@ def register_routes(app: faust.App, *, identities: faust.Table, timelines: faust
             if not found:
                 return self.json({"found": False, "query": query, "error": "not a shipment id or a known identifier"}, status=404)
             if len(found) > 1:
-                return self.json({"found": False, "query": query, "candidates": [str(i) for i in found]}, status=300)
+                status, body = bare_number_answer(query, [str(i) for i in found], await seen_under([str(i) for i in found]))
+                return self.json(body, status=status)
             return _redirect(self, f"/_identity/{found[0]}")
+
+    async def seen_under(identifiers: list[str]) -> dict[str, dict]:
+        """Of `identifiers`, those the hub has seen, with their look-up's answer (asked of the
+        worker owning each, through this worker's own address, redirects followed)."""
+        import aiohttp
+
+        own = str(app.conf.canonical_url).rstrip("/")
+        seen = {}
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10), headers=peer_headers) as session:
+            for identifier in identifiers:
+                async with session.get(f"{own}/_identity/{quote(identifier, safe=':')}") as response:
+                    if response.status == 200:
+                        body = await response.json()
+                        if body.get("found"):
+                            seen[identifier] = body
+        return seen
 
     async def partner_lookup(view: View, partner: str, query: str) -> Response:
         """A partner's look-up, resolved here with the operations token (redirects followed on
@@ -107,8 +151,9 @@ def register_routes(app: faust.App, *, identities: faust.Table, timelines: faust
                     return response.status, await response.json()
 
             status, body = await get(f"/shipments/{quote(query, safe=':')}")
-            if status == 300:  # several schemes fit the number: says nothing about any parcel
-                return view.json(body, status=300)
+            if status == 300:  # several schemes fit: the shapes only, never which parcels exist
+                return view.json({"found": False, "query": query, "seen": False,
+                                  "candidates": [str(i) for i in candidates(query)]}, status=300)
             if status == 200 and "timeline" in body and auth.took_part(body["timeline"], partner):
                 return view.json(body)
             if status == 200 and "order" in body:

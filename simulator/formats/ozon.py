@@ -46,7 +46,7 @@ def _push(info: dict, step: Step) -> bytes:
     elif kind == "delivery_date":
         begin: datetime = step.data["begin"]
         document = {"message_type": "TYPE_DELIVERY_DATE_CHANGED", "posting_number": posting,
-                    "new_delivery_date_begin": utc_z(begin), "new_delivery_date_end": utc_z(begin + timedelta(hours=9)),
+                    "new_delivery_date_begin": utc_z(begin), "new_delivery_date_end": utc_z(step.data["end"]),
                     "old_delivery_date_begin": utc_z(step.data["old_begin"]),
                     "old_delivery_date_end": utc_z(step.data["old_begin"] + timedelta(hours=9))}
     else:

@@ -85,7 +85,7 @@ def ozon(w: World, start: datetime, carrier: str) -> None:
     if rng.random() < 0.25:
         promised = (handed + timedelta(days=rng.randint(2, 6))).replace(minute=0, second=0)
         track.add(handed + hours(rng, 2, 30), "TYPE_DELIVERY_DATE_CHANGED", None, kind="delivery_date",
-                  begin=promised, old_begin=promised - timedelta(days=2))
+                  begin=promised, end=promised + timedelta(hours=9), old_begin=promised - timedelta(days=2))
     finished = shipment.finished_at or clock.now
     told = finished + timedelta(minutes=rng.randint(5, 180))
     if shipment.outcome == "delivered":

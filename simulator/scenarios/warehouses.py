@@ -29,18 +29,18 @@ def overseas_warehouse(w: World, start: datetime) -> None:
     flows.hub_native(warehouse, clock.now, "warehouse_inbound", Leg.DESTINATION_WAREHOUSE)
     flows.hub_native(warehouse, clock.after(2, 24), "import_customs_started", Leg.IMPORT_CUSTOMS)
     flows.hub_native(warehouse, clock.after(12, 72), "duty_paid", Leg.IMPORT_CUSTOMS, amounts=[("duty", duty, "RUB")])
-    flows.hub_native(warehouse, clock.after(1, 12), "import_customs_cleared", Leg.IMPORT_CUSTOMS)
+    flows.hub_native(warehouse, clock.after(1, 12), "import_customs_cleared", Leg.DESTINATION_WAREHOUSE)  # released into stock
     flows.hub_native(warehouse, clock.after(2, 24), "warehouse_stored", Leg.DESTINATION_WAREHOUSE)
     placed = clock.after(24, 20 * 24)
     value_minor, value = money(rng, 800, 25000)
     order = w.order(f"shop:wh_moscow/{order_number}", "wh_moscow", order_number, value_minor, "RUB", placed)
     w.attach(order, shipment, value_minor)
-    flows.hub_native(warehouse, clock.after(2, 24), "warehouse_outbound", Leg.DESTINATION_WAREHOUSE,
+    flows.hub_native(warehouse, clock.after(2, 24), "warehouse_outbound", Leg.LAST_MILE,
                      order=order.ref, amounts=[("order_value", value, "RUB")])
     shipment.told("value", warehouse.steps[-1])
     city = pick_city(rng)
     if rng.random() < 0.04:
-        flows.hub_native(warehouse, clock.after(72, 240), "lost", Leg.DESTINATION_WAREHOUSE)
+        flows.hub_native(warehouse, clock.after(72, 240), "lost", None)
         shipment.finish("lost", clock.now)
         return
     if rng.random() < 0.5:

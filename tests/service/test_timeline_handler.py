@@ -94,8 +94,10 @@ def test_unknown_and_informational_change_nothing():
 def test_legs_and_milestones():
     timeline = fold(JOURNEY)
     assert timeline.milestones["delivered"] == T0 + timedelta(hours=5)
-    # Collected at the pickup point: the delivery closes no new leg.
-    assert [leg.leg for leg in timeline.legs] == ["last_mile", "pickup_point"]
+    # Acceptance opens the first mile; a departure with no place named keeps the parcel there
+    # (docs/architecture.md#legs-and-service-levels). Collected at the pickup point: the
+    # delivery closes no new leg.
+    assert [leg.leg for leg in timeline.legs] == ["first_mile", "pickup_point"]
     assert timeline.legs[0].exited_at == timeline.legs[1].entered_at
 
 

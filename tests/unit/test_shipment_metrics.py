@@ -3,7 +3,8 @@
 
 Expected values are worked out by hand in the comments from the default settings: stale after
 72 hours without news unless delivered, returned or cancelled; RU-RU parcels due 4 days after
-their first event when no promised date is known.
+their acceptance when no promised date is known (the service clock: acceptance to the moment
+the buyer can have the parcel; these journeys go to the door, so to the delivery).
 """
 
 from __future__ import annotations
@@ -39,13 +40,15 @@ def summary(number: str, steps: list[tuple[str, str]]) -> dict:
 
 
 def journey(delivered_at: str) -> list[tuple[str, str]]:
-    return [(code, when) for code, when, _, _ in JOURNEY[:-1]] + [("DELIVERED", delivered_at)]
+    """To the door: the journey without its pickup point, then delivered."""
+    return [(code, when) for code, when, _, _ in JOURNEY[:4]] + [("DELIVERED", delivered_at)]
 
 
-# First event of every journey: 2026-03-01T10:00+03:00 = 07:00 UTC.
-ON_TIME = summary("1000000001", journey("2026-03-04T11:30:00+0700"))  # 04:30 UTC on the 4th: 2 d 21.5 h, within 4 days
-AT_THE_LIMIT = summary("1000000002", journey("2026-03-05T14:00:00+0700"))  # 07:00 UTC on the 5th: exactly 4 days, still on time
-LATE = summary("1000000003", journey("2026-03-05T14:00:01+0700"))  # one second over 4 days: late
+# Acceptance in every journey: 2026-03-01T15:00+03:00 = 12:00 UTC (the order's creation before it
+# is not on the clock).
+ON_TIME = summary("1000000001", journey("2026-03-04T11:30:00+0700"))  # 04:30 UTC on the 4th: 2 d 16.5 h, within 4 days
+AT_THE_LIMIT = summary("1000000002", journey("2026-03-05T19:00:00+0700"))  # 12:00 UTC on the 5th: exactly 4 days, still on time
+LATE = summary("1000000003", journey("2026-03-05T19:00:01+0700"))  # one second over 4 days: late
 # Last news 2026-03-02T09:00+03:00 = 06:00 UTC on the 2nd: 3 d 18 h before NOW, over 72 h: stale.
 SILENT = summary("1000000004", [(code, when) for code, when, _, _ in JOURNEY[:3]])
 # Last news 2026-03-03T14:00+07:00 = 07:00 UTC on the 3rd: 2 d 17 h before NOW: not stale yet.
