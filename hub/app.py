@@ -39,7 +39,7 @@ def create_app(settings: Settings) -> faust.App:
         settings.app_id,
         broker=f"kafka://{settings.kafka_bootstrap}",
         broker_credentials=broker_credentials(settings),
-        store="memory://",
+        store=settings.store,
         topic_partitions=settings.partitions,
         key_serializer="raw",
         value_serializer="raw",
