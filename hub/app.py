@@ -8,6 +8,8 @@ validates at the edges.
 
 from __future__ import annotations
 
+import time
+
 import faust
 
 from adapters.registry import PARSERS
@@ -98,17 +100,37 @@ def _register(app: faust.App, settings: Settings, tokens: auth.ApiTokens | None)
     )
     # Keys are the raw bytes of the record key (key_type=bytes gives faust's raw codec), so
     # a table's changelog key and `table_route` hash exactly like the source topic's key.
-    tables = HubTables(
-        identities=app.Table("identities", key_type=bytes, partitions=settings.partitions),
-        timelines=app.Table("timelines", key_type=bytes, partitions=settings.partitions),
-        turnover=app.Table("turnover", key_type=bytes, partitions=settings.partitions),
-    )
+    tables = HubTables(**{
+        name: app.Table(name, key_type=bytes, partitions=settings.partitions, on_changelog_event=_count_recovered(name))
+        for name in ("identities", "timelines", "turnover")
+    })
+    _time_recoveries(app)
     registry = ContractRegistry()
     app.hub_contracts = registry  # type: ignore[attr-defined]
     hub = Wiring(app, settings, by_topic, hub_topics, tables, registry, ControlFollower(), StreamClock())
     _register_timeline_metrics(hub)
     register_agents(hub)
     register_routes(app, identities=tables.identities, timelines=tables.timelines, contracts=registry, settings=settings, tokens=tokens)
+
+
+def _count_recovered(table: str):
+    counter = metrics.CHANGELOG_RECORDS_RECOVERED.labels(table)
+
+    async def on_changelog_event(event: faust.EventT) -> None:
+        counter.inc()
+
+    return on_changelog_event
+
+
+def _time_recoveries(app: faust.App) -> None:
+    """Each recovery's duration, from faust's own start mark to its tables being ready."""
+
+    async def on_complete(sender: faust.App, **kwargs: object) -> None:
+        started = app.tables.recovery._recovery_started_at  # faust marks it when a recovery starts
+        if started is not None:
+            metrics.TABLE_RECOVERY_SECONDS.observe(time.monotonic() - started)
+
+    app.on_rebalance_complete.connect(on_complete)
 
 
 def _register_timeline_metrics(hub: Wiring) -> None:
