@@ -17,7 +17,7 @@ from hub import metrics, topics
 from hub.agents import register_agents
 from hub.agents.context import HubTables, HubTopics, StreamClock, Wiring, partition_of
 from hub.config import Settings, kafka_client_options
-from hub.kafka import faust_fixes
+from hub.kafka import faust_fixes, state_codec, table_store
 from hub.kafka.contract_registry import ContractRegistry
 from hub.kafka.control_follower import ControlFollower
 from hub.partners import PARTNERS, Partner
@@ -33,6 +33,7 @@ def active_partners() -> list[Partner]:
 
 def create_app(settings: Settings) -> faust.App:
     faust_fixes.apply()
+    state_codec.register()
     # Bearer tokens over every route, faust's own views included (hub/web/auth.py); none: open.
     tokens = load_tokens(settings.api_tokens_file) if settings.api_tokens_file else None
     # Commits may pass offsets never delivered only where compaction removes records.
@@ -100,10 +101,7 @@ def _register(app: faust.App, settings: Settings, tokens: auth.ApiTokens | None)
     )
     # Keys are the raw bytes of the record key (key_type=bytes gives faust's raw codec), so
     # a table's changelog key and `table_route` hash exactly like the source topic's key.
-    tables = HubTables(**{
-        name: app.Table(name, key_type=bytes, partitions=settings.partitions, on_changelog_event=_count_recovered(name))
-        for name in ("identities", "timelines", "turnover")
-    })
+    tables = HubTables(**{name: _table(app, settings, name) for name in ("identities", "timelines", "turnover")})
     _time_recoveries(app)
     registry = ContractRegistry()
     app.hub_contracts = registry  # type: ignore[attr-defined]
@@ -111,6 +109,17 @@ def _register(app: faust.App, settings: Settings, tokens: auth.ApiTokens | None)
     _register_timeline_metrics(hub)
     register_agents(hub)
     register_routes(app, identities=tables.identities, timelines=tables.timelines, contracts=registry, settings=settings, tokens=tokens)
+
+
+def _table(app: faust.App, settings: Settings, name: str) -> faust.Table:
+    table = app.Table(name, key_type=bytes, partitions=settings.partitions, on_changelog_event=_count_recovered(name),
+                      options=table_store.rocksdb_options())
+    # Values compact on disk and on the changelog (hub/kafka/state_codec.py). faust takes the
+    # serializer from a value type only, and registering the table already made its changelog
+    # topic (read back with it at recovery): made again, before the worker starts.
+    table.value_serializer = state_codec.NAME
+    table.changelog_topic = table._new_changelog_topic()
+    return table
 
 
 def _count_recovered(table: str):
