@@ -51,3 +51,13 @@ def test_a_state_takes_under_a_fifth_of_its_json(states):
     as_json = sum(len(json.dumps(s, separators=(",", ":")).encode()) for s in states)
     encoded = sum(len(encode(s)) for s in states)
     assert encoded < as_json / 5, (encoded, as_json)
+
+
+def test_a_state_read_back_after_its_write_is_the_value_written(states):
+    """The codec's caches give back what was encoded, never another key's value."""
+    first, second = states[0], states[1]
+    assert decode(encode(first)) is first  # just written: not decoded again
+    assert decode(encode(second)) is second
+    changed = {**first, "generation": 7}
+    assert decode(encode(changed)) == changed and decode(encode(first)) == first
+    assert decode(encode(changed)) is not decode(encode(first))
