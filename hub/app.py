@@ -9,6 +9,7 @@ validates at the edges.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import faust
 
@@ -50,7 +51,9 @@ def create_app(settings: Settings) -> faust.App:
         web_port=settings.web_port,
         web_bind=settings.web_host,
         canonical_url=f"http://{settings.web_host}:{settings.web_port}",
-        datadir=settings.data_dir,
+        # Tables on disk remember offsets of their app's changelogs: a data directory shared by
+        # two app ids (a new demo or test prefix) must not mix them.
+        datadir=str(Path(settings.data_dir) / settings.app_id),
         broker_commit_interval=settings.commit_interval,
         broker_session_timeout=settings.session_timeout,
         broker_heartbeat_interval=min(3.0, settings.session_timeout / 3),

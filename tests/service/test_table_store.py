@@ -139,3 +139,15 @@ async def test_a_failed_changelog_record_is_not_kept_waiting(changelog, open_tab
     assert table.data.waiting() == 0
     assert table.get(b"s1") is None  # never on the changelog: not in the state either
     del event
+
+
+def test_two_app_ids_on_one_data_directory_keep_their_tables_apart(tmp_path):
+    """Persisted offsets belong to one app's changelogs: another app id (a new prefix) starts empty."""
+    from hub.app import create_app
+    from hub.config import Settings
+
+    paths = {
+        create_app(Settings(app_id=app_id, kafka_bootstrap="127.0.0.1:1", data_dir=str(tmp_path))).tables["timelines"].data.partition_path(0)
+        for app_id in ("demo1", "demo2")
+    }
+    assert len(paths) == 2 and all(str(p).startswith(str(tmp_path)) for p in paths)
