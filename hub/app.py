@@ -39,6 +39,9 @@ def create_app(settings: Settings) -> faust.App:
     tokens = load_tokens(settings.api_tokens_file) if settings.api_tokens_file else None
     # Commits may pass offsets never delivered only where compaction removes records.
     faust_fixes.declare_compacted(spec.name(settings) for spec in topics.HUB_TOPICS if spec.cleanup is topics.Cleanup.COMPACT)
+    # faust makes its data directory but not the directories above it.
+    datadir = Path(settings.data_dir) / settings.app_id
+    datadir.parent.mkdir(parents=True, exist_ok=True)
     app = faust.App(
         settings.app_id,
         broker=f"kafka://{settings.kafka_bootstrap}",
@@ -53,7 +56,7 @@ def create_app(settings: Settings) -> faust.App:
         canonical_url=f"http://{settings.web_host}:{settings.web_port}",
         # Tables on disk remember offsets of their app's changelogs: a data directory shared by
         # two app ids (a new demo or test prefix) must not mix them.
-        datadir=str(Path(settings.data_dir) / settings.app_id),
+        datadir=str(datadir),
         broker_commit_interval=settings.commit_interval,
         broker_session_timeout=settings.session_timeout,
         broker_heartbeat_interval=min(3.0, settings.session_timeout / 3),
