@@ -23,3 +23,16 @@ def test_health_says_recovering_until_the_tables_are_back_then_waits_for_contrac
     assert _state(app, contracts) == "ready"
     app.rebalancing = True  # a rebalance reads tables back again
     assert _state(app, contracts) == "recovering"
+
+
+async def test_each_recovery_is_timed_in_the_metrics():
+    import time
+
+    from hub import metrics
+
+    app = create_app(Settings(app_id="svc-recovery", kafka_bootstrap="127.0.0.1:1", store="memory://"))
+    app.finalize()
+    before = metrics.REGISTRY.get_sample_value("hub_table_recovery_seconds_sum") or 0.0
+    app.tables.recovery._recovery_started_at = time.monotonic() - 2.0  # as faust marks a recovery's start
+    await app.on_rebalance_complete.send()
+    assert metrics.REGISTRY.get_sample_value("hub_table_recovery_seconds_sum") - before >= 2.0
