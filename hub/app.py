@@ -39,9 +39,6 @@ def create_app(settings: Settings) -> faust.App:
     tokens = load_tokens(settings.api_tokens_file) if settings.api_tokens_file else None
     # Commits may pass offsets never delivered only where compaction removes records.
     faust_fixes.declare_compacted(spec.name(settings) for spec in topics.HUB_TOPICS if spec.cleanup is topics.Cleanup.COMPACT)
-    # faust makes its data directory but not the directories above it.
-    datadir = Path(settings.data_dir) / settings.app_id
-    datadir.parent.mkdir(parents=True, exist_ok=True)
     app = faust.App(
         settings.app_id,
         broker=f"kafka://{settings.kafka_bootstrap}",
@@ -56,7 +53,7 @@ def create_app(settings: Settings) -> faust.App:
         canonical_url=f"http://{settings.web_host}:{settings.web_port}",
         # Tables on disk remember offsets of their app's changelogs: a data directory shared by
         # two app ids (a new demo or test prefix) must not mix them.
-        datadir=str(datadir),
+        datadir=str(worker_data_dir(settings)),
         broker_commit_interval=settings.commit_interval,
         broker_session_timeout=settings.session_timeout,
         broker_heartbeat_interval=min(3.0, settings.session_timeout / 3),
@@ -74,6 +71,12 @@ def create_app(settings: Settings) -> faust.App:
     )
     _register(app, settings, tokens)
     return app
+
+
+def worker_data_dir(settings: Settings) -> Path:
+    """Where this app's worker keeps its tables: HUB_DATA_DIR/<app id>. faust makes the last
+    directory when the worker starts, not those above it (`hub worker` does)."""
+    return Path(settings.data_dir) / settings.app_id
 
 
 def broker_credentials(settings: Settings) -> faust.types.auth.CredentialsT | None:
