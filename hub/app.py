@@ -8,6 +8,9 @@ validates at the edges.
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 import faust
 
 from adapters.registry import PARSERS
@@ -15,7 +18,7 @@ from hub import metrics, topics
 from hub.agents import register_agents
 from hub.agents.context import HubTables, HubTopics, StreamClock, Wiring, partition_of
 from hub.config import Settings, kafka_client_options
-from hub.kafka import faust_fixes
+from hub.kafka import faust_fixes, state_codec, table_store
 from hub.kafka.contract_registry import ContractRegistry
 from hub.kafka.control_follower import ControlFollower
 from hub.partners import PARTNERS, Partner
@@ -31,6 +34,7 @@ def active_partners() -> list[Partner]:
 
 def create_app(settings: Settings) -> faust.App:
     faust_fixes.apply()
+    state_codec.register()
     # Bearer tokens over every route, faust's own views included (hub/web/auth.py); none: open.
     tokens = load_tokens(settings.api_tokens_file) if settings.api_tokens_file else None
     # Commits may pass offsets never delivered only where compaction removes records.
@@ -39,7 +43,7 @@ def create_app(settings: Settings) -> faust.App:
         settings.app_id,
         broker=f"kafka://{settings.kafka_bootstrap}",
         broker_credentials=broker_credentials(settings),
-        store="memory://",
+        store=settings.store,
         topic_partitions=settings.partitions,
         key_serializer="raw",
         value_serializer="raw",
@@ -47,7 +51,9 @@ def create_app(settings: Settings) -> faust.App:
         web_port=settings.web_port,
         web_bind=settings.web_host,
         canonical_url=f"http://{settings.web_host}:{settings.web_port}",
-        datadir=settings.data_dir,
+        # Tables on disk remember offsets of their app's changelogs: a data directory shared by
+        # two app ids (a new demo or test prefix) must not mix them.
+        datadir=str(worker_data_dir(settings)),
         broker_commit_interval=settings.commit_interval,
         broker_session_timeout=settings.session_timeout,
         broker_heartbeat_interval=min(3.0, settings.session_timeout / 3),
@@ -65,6 +71,12 @@ def create_app(settings: Settings) -> faust.App:
     )
     _register(app, settings, tokens)
     return app
+
+
+def worker_data_dir(settings: Settings) -> Path:
+    """Where this app's worker keeps its tables: HUB_DATA_DIR/<app id>. faust makes the last
+    directory when the worker starts, not those above it (`hub worker` does)."""
+    return Path(settings.data_dir) / settings.app_id
 
 
 def broker_credentials(settings: Settings) -> faust.types.auth.CredentialsT | None:
@@ -98,17 +110,45 @@ def _register(app: faust.App, settings: Settings, tokens: auth.ApiTokens | None)
     )
     # Keys are the raw bytes of the record key (key_type=bytes gives faust's raw codec), so
     # a table's changelog key and `table_route` hash exactly like the source topic's key.
-    tables = HubTables(
-        identities=app.Table("identities", key_type=bytes, partitions=settings.partitions),
-        timelines=app.Table("timelines", key_type=bytes, partitions=settings.partitions),
-        turnover=app.Table("turnover", key_type=bytes, partitions=settings.partitions),
-    )
+    tables = HubTables(**{name: _table(app, settings, name) for name in ("identities", "timelines", "turnover")})
+    _time_recoveries(app)
     registry = ContractRegistry()
     app.hub_contracts = registry  # type: ignore[attr-defined]
     hub = Wiring(app, settings, by_topic, hub_topics, tables, registry, ControlFollower(), StreamClock())
     _register_timeline_metrics(hub)
     register_agents(hub)
     register_routes(app, identities=tables.identities, timelines=tables.timelines, contracts=registry, settings=settings, tokens=tokens)
+
+
+def _table(app: faust.App, settings: Settings, name: str) -> faust.Table:
+    table = app.Table(name, key_type=bytes, partitions=settings.partitions, on_changelog_event=_count_recovered(name),
+                      options=table_store.rocksdb_options())
+    # Values compact on disk and on the changelog (hub/kafka/state_codec.py). faust takes the
+    # serializer from a value type only, and registering the table already made its changelog
+    # topic (read back with it at recovery): made again, before the worker starts.
+    table.value_serializer = state_codec.NAME
+    table.changelog_topic = table._new_changelog_topic()
+    return table
+
+
+def _count_recovered(table: str):
+    counter = metrics.CHANGELOG_RECORDS_RECOVERED.labels(table)
+
+    async def on_changelog_event(event: faust.EventT) -> None:
+        counter.inc()
+
+    return on_changelog_event
+
+
+def _time_recoveries(app: faust.App) -> None:
+    """Each recovery's duration, from faust's own start mark to its tables being ready."""
+
+    async def on_complete(sender: faust.App, **kwargs: object) -> None:
+        started = app.tables.recovery._recovery_started_at  # faust marks it when a recovery starts
+        if started is not None:
+            metrics.TABLE_RECOVERY_SECONDS.observe(time.monotonic() - started)
+
+    app.on_rebalance_complete.connect(on_complete)
 
 
 def _register_timeline_metrics(hub: Wiring) -> None:

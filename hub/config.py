@@ -10,6 +10,9 @@ from pathlib import Path
 from hub.kafka.broker import recorded_bootstrap
 from hub.kafka.security import PLAINTEXT, SASL_SSL, client_options
 
+# The table stores a worker can use (HUB_STORE).
+STORES = ("rocksdb://", "memory://")
+
 
 class ConfigError(ValueError):
     """A setting has a value the hub cannot use; the message names the variable."""
@@ -70,6 +73,9 @@ class Settings:
     web_port: int = 6066
     web_url: str = "http://127.0.0.1:6066"
     data_dir: str = ".hub/worker"
+    # Where tables live: rocksdb:// (on disk under data_dir; a restart reads only the
+    # changelog's tail) or memory:// (rebuilt from the whole changelog at every start).
+    store: str = "rocksdb://"
     # Seconds between offset commits; tests use a short one so "caught up" is seen quickly.
     commit_interval: float = 2.8
     # Broker session timeout in seconds; short in tests so a restarted worker rejoins fast.
@@ -135,6 +141,7 @@ class Settings:
             web_port=web_port,
             web_url=env.get("HUB_WEB_URL") or f"http://{web_host}:{web_port}",
             data_dir=env.get("HUB_DATA_DIR") or ".hub/worker",
+            store=_choice(env, "HUB_STORE", "rocksdb://", STORES),
             commit_interval=_float(env, "HUB_COMMIT_INTERVAL", 2.8),
             session_timeout=_float(env, "HUB_SESSION_TIMEOUT", 30.0),
             clock=_choice(env, "HUB_CLOCK", "wall", ("wall", "stream")),

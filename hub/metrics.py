@@ -65,6 +65,17 @@ STAGE_BUSY_SECONDS = Counter(
 )
 STAGE_RECORDS = Counter("hub_stage_records", "Records each stage handled", ["stage"], registry=REGISTRY)
 
+# Table recovery (at a start and after every rebalance): how long, and how much changelog it
+# read. A worker restarted on its RocksDB data directory reads only the tail.
+TABLE_RECOVERY_SECONDS = Histogram(
+    "hub_table_recovery_seconds", "Seconds each table recovery took, from its start to its tables being ready",
+    buckets=(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900), registry=REGISTRY,
+)
+CHANGELOG_RECORDS_RECOVERED = Counter(
+    "hub_changelog_records_recovered", "Changelog records read back into tables (recovery and standbys)", ["table"],
+    registry=REGISTRY,
+)
+
 # The progress watchdog (hub/kafka/watchdog.py): each source partition this worker reads, as its
 # consumer sees it. -1 means "none" (never committed, nothing unprocessed, nothing read yet).
 _PARTITION = ["topic", "partition"]

@@ -16,7 +16,11 @@ Printed (and written with `--json FILE`), no thresholds; figures in hub/cli/benc
 - per stage, its own seconds on the event loop and their share (`hub_stage_busy_seconds_total`
   from each worker's /metrics), each worker's CPU seconds while the traffic ran (/proc) and peak
   memory (VmHWM);
-- with two runs, the scaling from 1 worker to K.
+- with two runs, the scaling from 1 worker to K;
+- the restart: once the first run has caught up its worker is SIGKILLed and started again on
+  its data directory (HUB_STORE=rocksdb://: only the changelog's tail is read), then on an
+  empty one; for each, seconds until /health says ready (polled every 0.5 s), changelog
+  records read back, and peak memory.
 Progress goes to stderr as it runs. The bench's topics are deleted at the end.
 """
 
@@ -27,6 +31,7 @@ import asyncio
 import json
 import os
 import secrets
+import signal
 import subprocess
 import time
 import urllib.request
@@ -35,11 +40,11 @@ from pathlib import Path
 
 from hub.cli import bench_figures as figures
 from hub.cli._shared import delete_topics_starting, fail, start_worker, step, stop_process_group, wait_until_ready
-from hub.cli.bench_figures import Latency, Report, Run, TimedRecord
+from hub.cli.bench_figures import Latency, Report, Restart, Run, Start, TimedRecord
 from hub.config import Settings, kafka_client_options
 from hub.kafka import broker
 from hub.kafka.plain_hop import HopResult
-from hub.web.metrics_text import Series, combine, parse_metrics
+from hub.web.metrics_text import Series, by_labels, combine, parse_metrics
 
 # Seconds between two progress lines while the workers catch up.
 PROGRESS_EVERY = 10.0
@@ -143,27 +148,31 @@ def _bench(args: argparse.Namespace, env: dict[str, str], run_ids: list[str]) ->
         notes.append(f"{skipped} messages for partners without an adapter left out")
     counts = [1, args.workers] if args.workers > 1 else [1]
     runs: list[Run] = []
+    restarts: list[Restart] = []
     plain_hop = None
     for index, workers in enumerate(counts):
         run_id = f"bench{secrets.token_hex(4)}"
         run_ids.append(run_id)
         settings = Settings.from_env(_run_env(env, run_id))
         step(f"run {index + 1} of {len(counts)}: {workers} worker(s) under {run_id}")
-        outcome = _run_once(args, _run_env(env, run_id), settings, run_id, workers, records, partners)
+        # The first run's worker is also killed and restarted once caught up (figures of `Restart`).
+        outcome = _run_once(args, _run_env(env, run_id), settings, run_id, workers, records, partners,
+                            restarts if index == 0 else None)
         if isinstance(outcome, int):
             return outcome
         runs.append(outcome)
         if plain_hop is None:
             plain_hop = _plain_hop(settings, run_id, partners, len(records))
-    command = (f"hub bench --shipments {args.shipments} --seed {args.seed} --workers {args.workers}"
+    command = (f"HUB_STORE={Settings.from_env(env).store} hub bench --shipments {args.shipments} --seed {args.seed} --workers {args.workers}"
                + (" --clean" if args.clean else "") + (f" --rate {args.rate:g}" if args.rate else ""))
     if args.rate:
         notes.append(f"publishing at {args.rate:g} messages/s bounds the rates above: compare latency, not throughput")
-    return Report(command, args.rate, runs, plain_hop, notes)
+    return Report(command, args.rate, runs, plain_hop, notes, restarts[0] if restarts else None)
 
 
 def _run_once(
     args: argparse.Namespace, env: dict[str, str], settings: Settings, run_id: str, count: int, records: list, partners: list[str],
+    restarts: list[Restart] | None = None,
 ) -> Run | int:
     from hub.cli.contracts import publish_contract_file
     from hub.cli.demo import CONTRACTS_FILE
@@ -176,12 +185,16 @@ def _run_once(
     logs = args.dir / run_id
     logs.mkdir(parents=True, exist_ok=True)
     workers: list[Worker] = []
+    worker_envs: list[dict[str, str]] = []
     try:
         for index in range(count):
             port = broker.free_port()
+            # A stable worker id (static membership), as in production: a restarted worker takes
+            # its partitions back without waiting out the dead one's session.
             worker_env = {**env, "HUB_WEB_PORT": str(port), "HUB_WEB_URL": f"http://127.0.0.1:{port}",
-                          "HUB_DATA_DIR": str(logs / f"worker-{index}")}
+                          "HUB_DATA_DIR": str(logs / f"worker-{index}"), "HUB_WORKER_ID": f"bench-{index}"}
             log_path = logs / f"worker-{index}.log"
+            worker_envs.append(worker_env)
             workers.append(Worker(start_worker(worker_env, log_path), f"http://127.0.0.1:{port}", log_path))
         step(f"starting {count} worker(s) (logs in {logs})")
         for worker in workers:
@@ -205,6 +218,8 @@ def _run_once(
         series = combine(worker.metrics() for worker in workers)
         cpu = [_spent(before, worker.cpu_seconds()) for before, worker in zip(cpu_before, workers, strict=True)]
         peaks = [worker.peak_memory_mib() for worker in workers]
+        if restarts is not None:
+            restarts.append(_restart(settings, workers[0], worker_envs[0], logs))
     finally:
         for worker in workers:
             stop_process_group(worker.process)
@@ -212,6 +227,33 @@ def _run_once(
     span = max((last - first) / 1000, 1e-3) if first is not None and last is not None else None
     return Run(count, len(records), events, published, span, caught_up, Latency.of(to_timeline), Latency.of(to_settlement),
                figures.stages_from_metrics(series), cpu, peaks)
+
+
+def _restart(settings: Settings, worker: Worker, env: dict[str, str], logs: Path) -> Restart:
+    """SIGKILL the caught-up worker; start it again on its data directory, then (stopped) on an empty one."""
+    step("killing the worker (SIGKILL) and starting it again on its data directory")
+    os.killpg(worker.process.pid, signal.SIGKILL)
+    worker.process.wait(10)
+    on_data_dir = _timed_start(env, logs / "worker-0-restart.log")
+    step("starting it on an empty data directory")
+    on_empty_dir = _timed_start({**env, "HUB_DATA_DIR": str(logs / "worker-0-empty")}, logs / "worker-0-empty.log")
+    return Restart(settings.store, on_data_dir, on_empty_dir)
+
+
+def _timed_start(env: dict[str, str], log: Path) -> Start:
+    """Start a worker, time it until ready, read what it recovered; stop it again."""
+    started = time.monotonic()
+    worker = Worker(start_worker(env, log), env["HUB_WEB_URL"], log)
+    try:
+        ready = wait_until_ready(worker.url, worker.process, 600)
+        seconds = time.monotonic() - started if ready else None
+        records = None
+        if ready:
+            recovered = by_labels(worker.metrics(), "hub_changelog_records_recovered_total", "table")
+            records = int(sum(recovered.values()))
+        return Start(seconds, records, worker.peak_memory_mib())
+    finally:
+        stop_process_group(worker.process)
 
 
 def _spent(before: float | None, after: float | None) -> float | None:

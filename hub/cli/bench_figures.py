@@ -123,12 +123,31 @@ class Run:
 
 
 @dataclass(frozen=True)
+class Start:
+    """One worker start after the run: how long until its /health said ready, what it read back, its peak memory."""
+
+    ready_seconds: float | None  # None: not ready in time
+    changelog_records: int | None  # hub_changelog_records_recovered_total, summed over tables
+    peak_memory_mib: float | None
+
+
+@dataclass(frozen=True)
+class Restart:
+    """The first run's worker SIGKILLed once caught up, started again on its data directory, then on an empty one."""
+
+    store: str
+    on_data_dir: Start
+    on_empty_dir: Start
+
+
+@dataclass(frozen=True)
 class Report:
     command: str
     rate: float | None
     runs: list[Run]
     plain_hop: HopResult | None = None
     notes: list[str] = field(default_factory=list)
+    restart: Restart | None = None
 
     def of_plain_hop(self, rate: float | None) -> float | None:
         """A rate as a fraction of the plain loop's records per second."""
@@ -197,9 +216,23 @@ def render(report: Report) -> str:
         lines.append(f"    {'all':<10} {busy:>8.2f}   (worker CPU, every thread: " + (f"{sum(cpu):.2f} s)" if cpu else "unknown)"))
         for index, peak in enumerate(run.peak_memory_mib):
             lines.append(f"  worker {index} peak memory        " + (f"{peak:.0f} MiB (VmHWM)" if peak is not None else "unknown"))
+    if report.restart is not None:
+        lines.extend(_restart_lines(report.restart))
     lines.extend(_summary(report))
     lines.extend(f"note: {note}" for note in report.notes)
     return "\n".join(lines)
+
+
+def _restart_lines(restart: Restart) -> list[str]:
+    def start(s: Start) -> str:
+        ready = f"ready in {s.ready_seconds:.1f} s" if s.ready_seconds is not None else "not ready in time"
+        records = f"{s.changelog_records:,}" if s.changelog_records is not None else "n/a"
+        peak = f"{s.peak_memory_mib:.0f} MiB" if s.peak_memory_mib is not None else "n/a"
+        return f"{ready}, {records} changelog records read, peak memory {peak}"
+
+    return [f"restart after SIGKILL (tables in {restart.store}):",
+            f"  on its data directory        {start(restart.on_data_dir)}",
+            f"  on an empty data directory   {start(restart.on_empty_dir)}"]
 
 
 def _summary(report: Report) -> list[str]:
@@ -233,4 +266,5 @@ def as_json(report: Report) -> dict:
         "command": report.command, "rate": report.rate, "runs": [run(r) for r in report.runs],
         "plain_hop": None if report.plain_hop is None else {**asdict(report.plain_hop), "per_second": report.plain_hop.per_second},
         "scaling": report.scaling, "notes": report.notes,
+        "restart": None if report.restart is None else asdict(report.restart),
     }

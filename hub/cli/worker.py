@@ -30,8 +30,9 @@ def run(args: argparse.Namespace) -> int:
         return failed
     import faust
 
-    from hub.app import create_app
+    from hub.app import create_app, worker_data_dir
 
+    worker_data_dir(settings).parent.mkdir(parents=True, exist_ok=True)
     app = create_app(settings)
     # redirect_stdouts=False: our structlog lines go to stdout as they are, not re-logged as faust warnings.
     worker = faust.Worker(app, loglevel=settings.log_level.lower(), quiet=True, redirect_stdouts=False)

@@ -73,6 +73,15 @@ the test that fails without it.
    Fix: such an offset is sought as 0, faust's own meaning of -1 (read from the start).
    Test: tests/service/test_faust_fixes.py::test_recovery_seeks_no_negative_offset.
 
+8. faust's RocksDB store writes a table value to disk before its changelog record is sent: a
+   worker killed in between restarts on its data directory with a state its changelog never
+   received, and the repeat it then processes writes nothing, so the changelog misses it for
+   good (a rebuild elsewhere loses those events). Fix: `rocksdb://` is the hub's
+   `hub.kafka.table_store.WriteBehindStore`, which writes to disk only once the broker has
+   acknowledged the changelog record, before faust records that record's offset as persisted;
+   the table tells the store which record each write is. Tests:
+   tests/service/test_table_store.py, tests/integration/test_restart_on_data_dir.py.
+
 Whatever else leaves a hole is found and healed by `hub.kafka.watchdog`.
 
 Seen and not yet explained (issue 13): on a loaded machine a partition faust had sought to its
@@ -91,6 +100,7 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
+from faust import stores
 from faust.tables.base import Collection
 from faust.tables.recovery import Recovery
 from faust.transport.consumer import Consumer, ThreadDelegateConsumer
@@ -139,6 +149,7 @@ def apply() -> None:
     _changelog_partitions_not_yet_known_are_no_mismatch()
     _fetch_loop_delivers_every_record()
     _recovery_seeks_no_negative_offset()
+    _rocksdb_writes_behind_the_changelog()
     setattr(Consumer, _PATCHED, True)
 
 
@@ -315,3 +326,25 @@ def _recovery_seeks_no_negative_offset() -> None:
         await original_seek_offsets(self, consumer, tps, offsets, title)
 
     Recovery._seek_offsets = _seek_offsets  # type: ignore[method-assign]
+
+
+def _rocksdb_writes_behind_the_changelog() -> None:
+    stores.STORES.aliases["rocksdb"] = "hub.kafka.table_store:WriteBehindStore"
+    original_send = Collection.send_changelog
+    original_sent = Collection._on_changelog_sent
+
+    def send_changelog(self: Collection, *args: Any, **kwargs: Any) -> Any:
+        future = original_send(self, *args, **kwargs)
+        sending = getattr(self.data, "changelog_sending", None)
+        if sending is not None:
+            sending(future)
+        return future
+
+    def _on_changelog_sent(self: Collection, future: Any) -> None:
+        acknowledged = getattr(self.data, "changelog_acknowledged", None)
+        if acknowledged is not None:
+            acknowledged(future)  # the value on disk before its offset is recorded as persisted
+        original_sent(self, future)
+
+    Collection.send_changelog = send_changelog  # type: ignore[method-assign]
+    Collection._on_changelog_sent = _on_changelog_sent  # type: ignore[method-assign]

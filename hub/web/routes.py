@@ -34,8 +34,9 @@ def register_routes(app: faust.App, *, identities: faust.Table, timelines: faust
     @app.page("/health")
     class Health(View):
         async def get(self, request: Request) -> Response:
-            ready = _recovered(app) and contracts.ready.is_set()
-            return self.json({"live": True, "ready": ready}, status=200 if ready else 503)
+            state = _state(app, contracts)
+            ready = state == "ready"
+            return self.json({"live": True, "ready": ready, "state": state}, status=200 if ready else 503)
 
     @app.page("/metrics")
     class Metrics(View):
@@ -207,6 +208,13 @@ def register_routes(app: faust.App, *, identities: faust.Table, timelines: faust
 def _redirect(view: View, location: str) -> Response:
     """307: the client asks again where the answer lives (a merged shipment, an identifier's shipment)."""
     return view.json({"redirect": location}, status=307, headers={"Location": location})
+
+
+def _state(app: faust.App, contracts: ContractRegistry) -> str:
+    """recovering (tables being read back, or a rebalance under way), reading_contracts, or ready."""
+    if not _recovered(app):
+        return "recovering"
+    return "ready" if contracts.ready.is_set() else "reading_contracts"
 
 
 def _recovered(app: faust.App) -> bool:

@@ -32,7 +32,7 @@ COMPACTED = "hub.identity"  # compacted: offsets may be missing
 
 @pytest.fixture
 def app():
-    app = create_app(Settings(app_id=f"svc-fixes-{uuid.uuid4().hex[:8]}", kafka_bootstrap="127.0.0.1:1"))
+    app = create_app(Settings(app_id=f"svc-fixes-{uuid.uuid4().hex[:8]}", kafka_bootstrap="127.0.0.1:1", store="memory://"))
     app.finalize()
     app.topics._acking_topics.update({TOPIC, COMPACTED})
     app.flow_control.resume()  # faust starts suspended; a worker's flow is on once it is assigned

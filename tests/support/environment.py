@@ -19,7 +19,9 @@ def hub_environment(bootstrap: str, directory: Path, partitions: str | None = No
         "HUB_PARTNER_PREFIX": f"{run}.partner.",
         "HUB_APP_ID": run,
         "HUB_PARTITIONS": partitions or os.environ.get("HUB_TEST_PARTITIONS", "3"),
+        # Each worker process gets its own data directory (tests/support/worker.py).
         "HUB_DATA_DIR": str(directory / "worker-data"),
+        "HUB_STORE": os.environ.get("HUB_STORE") or "rocksdb://",
         "HUB_COMMIT_INTERVAL": "0.5",
         "HUB_SESSION_TIMEOUT": "6",
         "HUB_LOG_FORMAT": "json",

@@ -35,10 +35,16 @@ class WorkerProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def data_dir(self) -> Path:
+        """This worker's own tables (RocksDB), beside its log: a restart finds them again."""
+        return self.log_path.with_name(f"{self.log_path.stem}-data")
+
     def start(self, ready_timeout: float = 90.0) -> WorkerProcess:
         self._close_log()
         self._log = open(self.log_path, "ab")
-        env = {**self.env, "HUB_WEB_PORT": str(self.port), "HUB_WEB_URL": self.url, "HUB_WORKER_ID": self.worker_id}
+        env = {**self.env, "HUB_WEB_PORT": str(self.port), "HUB_WEB_URL": self.url, "HUB_WORKER_ID": self.worker_id,
+               "HUB_DATA_DIR": str(self.data_dir)}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "hub.cli", "worker"], env=env, stdout=self._log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True,

@@ -10,8 +10,10 @@ from hub.cli._shared import percentile
 from hub.cli.bench_figures import (
     Latency,
     Report,
+    Restart,
     Run,
     Stage,
+    Start,
     as_json,
     cpu_seconds_from_stat,
     progress_line,
@@ -125,6 +127,17 @@ def test_the_json_holds_the_same_figures() -> None:
     assert [s["name"] for s in run["stages"]] == list(STAGES)
     assert figures["plain_hop"]["per_second"] == 20_000.0 and figures["rate"] == 50.0
     assert figures["scaling"] is None and figures["notes"] == ["a note"]
+
+
+def test_the_restart_after_a_kill_is_printed_and_in_the_json() -> None:
+    restart = Restart("rocksdb://", Start(4.25, 12, 150.0), Start(None, None, None))
+    report = Report("hub bench --shipments 80", None, [_run(1, 400.0)], None, [], restart)
+    text = render(report)
+    assert "restart after SIGKILL (tables in rocksdb://):" in text
+    assert "on its data directory        ready in 4.2 s, 12 changelog records read, peak memory 150 MiB" in text
+    assert "on an empty data directory   not ready in time, n/a changelog records read, peak memory n/a" in text
+    figures = json.loads(json.dumps(as_json(report)))
+    assert figures["restart"]["on_data_dir"] == {"ready_seconds": 4.25, "changelog_records": 12, "peak_memory_mib": 150.0}
 
 
 def test_without_a_reference_or_a_span_the_figures_say_n_a() -> None:

@@ -39,3 +39,12 @@ def test_commands_find_the_broker_that_hub_broker_start_left_running(tmp_path):
 
 def test_no_recorded_broker_means_the_default_address(tmp_path):
     assert Settings.from_env({"HUB_BROKER_DIR": os.fspath(tmp_path / "none")}).kafka_bootstrap == "127.0.0.1:9092"
+
+
+def test_tables_live_on_disk_unless_memory_is_asked_for():
+    """`hub worker` and `make run` keep tables in RocksDB under HUB_DATA_DIR; memory:// is a choice."""
+    assert Settings.from_env({}).store == "rocksdb://"
+    assert Settings.from_env({"HUB_STORE": "memory://"}).store == "memory://"
+    assert Settings.from_env({"HUB_DATA_DIR": "/var/hub/w1"}).data_dir == "/var/hub/w1"
+    with pytest.raises(ValueError, match="HUB_STORE"):
+        Settings.from_env({"HUB_STORE": "rocksdb"})
