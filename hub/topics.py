@@ -47,12 +47,16 @@ class TopicSpec:
 
 
 EVENTS = TopicSpec("events", Cleanup.DELETE, str(14 * DAY_MS), "canonical events, keyed by a parcel identifier (14 days)")
-IDENTITY = TopicSpec("identity", Cleanup.COMPACT, FOREVER, "identity messages keyed by identifier")
+# hub.identity and hub.turnover carry messages, each one to be read (an observation, a label, an
+# entry, a contribution), not the latest value of their key: compaction removed messages a
+# lagging worker had not read yet (the fault soak lost links and entries once its lag passed a
+# 16 MB segment). Their stages keep their state in tables, whose changelogs are compacted.
+IDENTITY = TopicSpec("identity", Cleanup.DELETE, str(14 * DAY_MS), "identity messages keyed by identifier (14 days)")
 SHIPMENT_EVENTS = TopicSpec("shipment-events", Cleanup.DELETE, str(14 * DAY_MS), "events and merge notices keyed by shipment id (14 days)")
 TIMELINES = TopicSpec("timelines", Cleanup.COMPACT, FOREVER, "latest timeline or redirect per shipment id")
 SETTLEMENTS = TopicSpec("settlements", Cleanup.DELETE, FOREVER, "one entry per money movement, kept indefinitely")
 STATEMENTS = TopicSpec("statements", Cleanup.COMPACT, FOREVER, "statements per contract, payer, payee and period")
-TURNOVER = TopicSpec("turnover", Cleanup.COMPACT, FOREVER, "turnover per contract and payer")
+TURNOVER = TopicSpec("turnover", Cleanup.DELETE, FOREVER, "entries and turnover contributions keyed by contract and payer, kept indefinitely")
 CONTRACTS = TopicSpec("contracts", Cleanup.COMPACT, FOREVER, "contract versions, kept indefinitely")
 CONTROL = TopicSpec("control", Cleanup.DELETE, FOREVER, "commands such as closing a period, kept indefinitely")
 # Raw payloads may hold personal data: dead letters are kept 30 days only.

@@ -87,10 +87,11 @@ Whatever else leaves a hole is found and healed by `hub.kafka.watchdog`.
 Seen and not yet explained (issue 13): on a loaded machine a partition faust had sought to its
 committed offset after a rebalance sometimes went on from aiokafka's old position instead,
 never re-reading the offsets in between until the watchdog sought it again. In a compacted
-topic (hub.identity, hub.turnover) fix 2 used to let a commit start above the committed offset
-there, since compaction may have removed it, and a loaded fault soak lost 3 of 1,600 shipments
-that way. Commits now wait until the broker has shown those offsets absent (fix 2); the cause
-of the stale position itself is still open.
+topic fix 2 used to let a commit start above the committed offset there, since compaction may
+have removed it; commits now wait until the broker has shown those offsets absent. (hub.identity
+and hub.turnover were compacted then, and a loaded fault soak lost shipments and entries; most
+of that loss was the log cleaner itself removing messages not read yet, and they are no longer
+compacted: hub/topics.py.) The cause of the stale position itself is still open.
 """
 
 from __future__ import annotations

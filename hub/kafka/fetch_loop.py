@@ -20,8 +20,8 @@ docs/research/faust-read-offset.md), so this loop does not judge staleness at al
   followed by the stale batch's next record is no jump. A rebalance or a seek forgets it: the
   next record may come from where aiokafka stood before (it keeps a partition's position
   across a rebalance, and faust seeks only at the end of recovery), and booking the records
-  in between as absent lost them in the fault soak (hub.identity and hub.turnover are
-  compacted).
+  in between as absent lost them in the fault soak (hub.identity and hub.turnover were
+  compacted then).
 
 Everything else is faust's loop as it is: the diagnostic flag, commit_every, the periodic
 yield to the event loop, waiting for either the delivery or a flow suspension, and how it

@@ -27,7 +27,7 @@ from hub.kafka.watchdog import FETCHER_DEAD_EXIT, ProgressWatchdog
 pytestmark = pytest.mark.service
 
 TOPIC = "partner.cdek.events"
-COMPACTED = "hub.identity"  # compacted: offsets may be missing
+COMPACTED = "hub.timelines"  # a compacted topic read as a stream would be: offsets may be missing
 
 
 @pytest.fixture
