@@ -18,7 +18,7 @@ from hub import metrics, topics
 from hub.agents import register_agents
 from hub.agents.context import HubTables, HubTopics, StreamClock, Wiring, partition_of
 from hub.config import Settings, kafka_client_options
-from hub.kafka import faust_fixes, state_codec, table_store
+from hub.kafka import faust_fixes, faust_speedups, state_codec, table_store
 from hub.kafka.contract_registry import ContractRegistry
 from hub.kafka.control_follower import ControlFollower
 from hub.partners import PARTNERS, Partner
@@ -34,6 +34,7 @@ def active_partners() -> list[Partner]:
 
 def create_app(settings: Settings) -> faust.App:
     faust_fixes.apply()
+    faust_speedups.apply()
     state_codec.register()
     # Bearer tokens over every route, faust's own views included (hub/web/auth.py); none: open.
     tokens = load_tokens(settings.api_tokens_file) if settings.api_tokens_file else None

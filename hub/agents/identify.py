@@ -9,6 +9,7 @@ import json
 
 import faust
 
+from hub.agents.batches import each_record
 from hub.agents.context import Wiring
 from hub.agents.stage_time import timed
 from hub.stages.identity import observations
@@ -18,8 +19,8 @@ from schemas import CanonicalEvent
 def register(hub: Wiring) -> None:
     @hub.app.agent(hub.topics.events, name="identify", concurrency=1)
     async def identify_agent(stream: faust.StreamT) -> None:
-        async for value in stream:
-            await timed("identify", _identify(hub, value))
+        async for event in each_record(stream, hub.app):
+            await timed("identify", _identify(hub, event.value))
 
 
 async def _identify(hub: Wiring, value: bytes) -> None:

@@ -6,6 +6,7 @@ import json
 
 import faust
 
+from hub.agents.batches import each_record
 from hub.agents.context import Wiring
 from hub.agents.stage_time import timed
 from hub.stages.identity import handle_identity
@@ -14,7 +15,7 @@ from hub.stages.identity import handle_identity
 def register(hub: Wiring) -> None:
     @hub.app.agent(hub.topics.identity, name="identity", concurrency=1)
     async def identity_agent(stream: faust.StreamT) -> None:
-        async for event in stream.events():
+        async for event in each_record(stream, hub.app):
             await timed("identity", _on_record(hub, event))
 
 

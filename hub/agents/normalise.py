@@ -7,6 +7,7 @@ from typing import Any
 import faust
 
 from hub import metrics
+from hub.agents.batches import each_record
 from hub.agents.context import Wiring
 from hub.agents.stage_time import timed
 from hub.logs import log
@@ -18,7 +19,7 @@ from schemas.deadletter import PARTNER_HEADER, SUBJECT_HEADER
 def register(hub: Wiring) -> None:
     @hub.app.agent(hub.topics.partners, name="normalise", concurrency=1)
     async def normalise_agent(stream: faust.StreamT) -> None:
-        async for event in stream.events():
+        async for event in each_record(stream, hub.app):
             await timed("normalise", _on_record(hub, event.message))
 
 

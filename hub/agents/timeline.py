@@ -11,6 +11,7 @@ import json
 import faust
 
 from hub import metrics, topics
+from hub.agents.batches import each_record
 from hub.agents.context import Wiring
 from hub.agents.stage_time import timed
 from hub.logs import log
@@ -23,8 +24,8 @@ from schemas.timeline import Timeline
 def register(hub: Wiring) -> None:
     @hub.app.agent(hub.topics.shipment_events, name="timeline", concurrency=1)
     async def timeline_agent(stream: faust.StreamT) -> None:
-        async for key, value in stream.items():
-            await timed("timeline", _on_record(hub, key, value))
+        async for event in each_record(stream, hub.app):
+            await timed("timeline", _on_record(hub, event.key, event.value))
 
 
 async def _on_record(hub: Wiring, key: bytes, value: bytes) -> None:

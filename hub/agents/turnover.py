@@ -13,6 +13,7 @@ from datetime import datetime
 import faust
 
 from hub import metrics
+from hub.agents.batches import each_record
 from hub.agents.context import Wiring, partition_of
 from hub.agents.stage_time import timed
 from hub.logs import log
@@ -23,7 +24,7 @@ from schemas.settlement import SettlementEntry
 def register(hub: Wiring) -> None:
     @hub.app.agent(hub.topics.turnover, name="turnover", concurrency=1)
     async def turnover_agent(stream: faust.StreamT) -> None:
-        async for event in stream.events():
+        async for event in each_record(stream, hub.app):
             await timed("turnover", _on_record(hub, event))
 
 
