@@ -33,6 +33,14 @@ def fetch_figures(web_url: str, timeout: float = 10.0) -> dict[str, Any]:
         return json.loads(response.read())
 
 
+def worker_figures(command: str, web_url: str) -> dict[str, Any] | int:
+    """The worker's /ops.json, or the exit status after saying in one line why there is none."""
+    try:
+        return fetch_figures(web_url)
+    except (OSError, ValueError) as err:
+        return fail(command, f"no worker answers at {web_url} ({_why(err)})")
+
+
 def run(args: argparse.Namespace) -> int:
     if args.interval <= 0:
         return fail("ops", "--interval must be positive", 2)
@@ -41,10 +49,9 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_or_none("ops")
     if settings is None:
         return 1
-    try:
-        figures = fetch_figures(settings.web_url)
-    except (OSError, ValueError) as err:
-        return fail("ops", f"no worker answers at {settings.web_url} ({_why(err)})")
+    figures = worker_figures("ops", settings.web_url)
+    if isinstance(figures, int):
+        return figures
     if args.once:
         print(json.dumps(figures, ensure_ascii=False, indent=2) if args.json else render_frame(figures, settings.web_url))
         return 0

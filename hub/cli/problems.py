@@ -24,7 +24,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from hub import topics
     from hub.cli._shared import latest_by_key
-    from hub.cli.ops import fetch_figures
+    from hub.cli.ops import worker_figures
     from hub.stages.predict import levels_from_figures, outlook, problems
     from schemas.timeline import TIMELINE_RECORD, Timeline
 
@@ -39,10 +39,9 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_or_none("problems")
     if settings is None:
         return 1
-    try:
-        figures = fetch_figures(settings.web_url)
-    except (OSError, ValueError) as err:
-        return fail("problems", f"no worker answers at {settings.web_url} ({getattr(err, 'reason', err)})")
+    figures = worker_figures("problems", settings.web_url)
+    if isinstance(figures, int):
+        return figures
     try:
         records = latest_by_key(settings, topics.TIMELINES.name(settings))
     except Exception as err:  # noqa: BLE001 - one line, whatever the broker said

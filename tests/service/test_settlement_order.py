@@ -14,18 +14,15 @@ from __future__ import annotations
 import json
 import random
 from collections import defaultdict
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from adapters.base import AdapterError, AdapterOptions
-from adapters.registry import run_adapter
-from hub.partners import partner as partner_of
 from hub.settlement.contracts import load_contracts
 from hub.settlement.shipment_share import settle_timeline
 from hub.stages.settle import settle_step
 from hub.stages.timeline_build import add_event, build_timeline
+from hub.verify.offline import read_events
 from schemas import CanonicalEvent
 from simulator.faults import FaultRates
 from simulator.generate import simulate
@@ -40,22 +37,13 @@ ORDERS_PER_SHIPMENT = 31
 
 def events_by_shipment(directory: Path) -> dict[str, list[CanonicalEvent]]:
     """Ground-truth shipment → its canonical events, each received when the simulation says it
-    arrived (the manifest's `at`), as the partner topic's timestamp would say."""
+    arrived (`hub verify --offline`'s reading of the folder)."""
     owner = {i: s["shipment_id"] for s in ground_truth(directory, "shipments") for i in s["identifiers"]}
     events: dict[str, list[CanonicalEvent]] = defaultdict(list)
-    for line in (directory / "manifest.jsonl").read_text().splitlines():
-        entry = json.loads(line)
-        partner = partner_of(entry["partner"])
-        options = AdapterOptions(partner.id, partner.kind, subject=entry.get("subject"), country=partner.country)
-        try:
-            result = run_adapter(partner.adapter, (directory / entry["file"]).read_bytes(),
-                                 received_at=datetime.fromisoformat(entry["at"]), options=options)
-        except AdapterError:
-            continue  # malformed on purpose: a dead letter, no event
-        for event in result.events:
-            owners = {owner[i] for i in event.subject if i in owner}
-            if owners:
-                events[owners.pop()].append(event)
+    for event in read_events(directory):
+        owners = {owner[i] for i in event.subject if i in owner}
+        if owners:
+            events[owners.pop()].append(event)
     return events
 
 
