@@ -221,8 +221,11 @@ def test_a_skipped_event_is_not_acknowledged(app, tp):
     """faust's pure-Python stream acknowledges events it skips for their stale generation."""
     run = Fetcher(app, tp)
     stale = run.message(7, generation=app.consumer_generation_id - 1)
+    app.consumer._unacked_messages.add(stale)
     assert app.consumer.ack(stale) is False
     assert 7 not in app.consumer._acked_index[tp]
+    # Nor waited for: a revoke's wait_empty would wait for it forever.
+    assert stale not in app.consumer._unacked_messages
 
 
 def test_flow_control_resume_is_patched_once():
