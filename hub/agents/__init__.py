@@ -3,7 +3,7 @@
 The order of the stages, as one partner message travels (hub/stages/ holds their decisions):
 
     partner topics   --normalise-->  hub.events, hub.deadletter        agents/normalise.py
-    hub.events       --identify--->  hub.identity                      agents/identify.py
+                     --identify--->  hub.identity                      (in normalise: stateless)
     hub.identity     --identity--->  hub.shipment-events               agents/identity.py
     hub.shipment-events --timeline-> hub.timelines, hub.turnover       agents/timeline.py
     hub.control      --control---->  every partition of hub.turnover   agents/control.py
@@ -16,11 +16,11 @@ Each agent runs its per-record work under `timed(stage, ...)` (agents/stage_time
 
 from __future__ import annotations
 
-from hub.agents import control, identify, identity, normalise, timeline, timers, turnover
+from hub.agents import control, identity, normalise, timeline, timers, turnover
 from hub.agents.context import Wiring
 
 # The timers first, as the worker has always registered them; then the agents in pipeline order.
-STAGES = (timers, normalise, identify, identity, timeline, control, turnover)
+STAGES = (timers, normalise, identity, timeline, control, turnover)
 
 
 def register_agents(hub: Wiring) -> None:

@@ -36,30 +36,54 @@ from faust.streams import _current_event
 BATCH_RECORDS = 500
 
 
-async def each_record(stream: faust.StreamT, app: faust.App, *, records: int = BATCH_RECORDS) -> AsyncIterator[faust.EventT]:
-    """Every event of `stream`, in batches of what is waiting, with faust's current event set to it."""
+class Batch:
+    """The records waiting in a stream at one time, handed to an agent to handle in any grouping.
+
+    `take(event)` before handling each record: False for a record to skip (see above), which is
+    released; True makes it faust's current event and marks it handled. Every record taken is
+    acknowledged once the agent asks for the next batch.
+    """
+
+    def __init__(self, app: faust.App, events: list[faust.EventT]) -> None:
+        self.app = app
+        self.events = events
+        self.handled: list[faust.EventT] = []
+
+    def take(self, event: faust.EventT) -> bool:
+        message = event.message
+        if not self.app.flow_control.is_active() or message.generation_id != self.app.consumer_generation_id:
+            # Never acknowledged: acknowledged at the end of the batch, a record skipped during
+            # recovery (flow off, this generation) would be accepted once flow is back on and
+            # committed unhandled. faust's iterator never tracks a record it skips; this one
+            # was tracked when taken, so it is released now, or a revoke's `wait_empty` would
+            # wait for it forever (a worker froze so in tests/integration/test_cluster.py).
+            self.app.consumer._unacked_messages.discard(message)
+            return False
+        # As faust's stream iterator does: set, never reset (the next record replaces it).
+        _current_event.set(weakref.ref(event))
+        self.handled.append(event)
+        return True
+
+
+async def each_batch(stream: faust.StreamT, app: faust.App, *, records: int = BATCH_RECORDS) -> AsyncIterator[Batch]:
+    """The records of `stream` in batches of what is waiting (at most `records`)."""
     manual = stream.noack()
     queue = manual.channel.queue
-    batch: list[faust.EventT] = []
+    waiting: list[faust.EventT] = []
     async for event in manual.events():
-        batch.append(event)
-        if len(batch) < records and not queue.empty():
+        waiting.append(event)
+        if len(waiting) < records and not queue.empty():
             continue
-        handled = []
-        for taken in batch:
-            message = taken.message
-            if not app.flow_control.is_active() or message.generation_id != app.consumer_generation_id:
-                # Never acknowledged: acknowledged at the end of the batch, a record skipped during
-                # recovery (flow off, this generation) would be accepted once flow is back on and
-                # committed unhandled. faust's iterator never tracks a record it skips; this one
-                # was tracked when taken, so it is released now, or a revoke's `wait_empty` would
-                # wait for it forever (a worker froze so in tests/integration/test_cluster.py).
-                app.consumer._unacked_messages.discard(message)
-                continue
-            # As faust's stream iterator does: set, never reset (the next record replaces it).
-            _current_event.set(weakref.ref(taken))
-            yield taken
-            handled.append(taken)
-        for taken in handled:
+        batch = Batch(app, waiting)
+        yield batch
+        for taken in batch.handled:
             await manual.ack(taken)
-        batch.clear()
+        waiting = []
+
+
+async def each_record(stream: faust.StreamT, app: faust.App, *, records: int = BATCH_RECORDS) -> AsyncIterator[faust.EventT]:
+    """Every event of `stream`, in batches of what is waiting, with faust's current event set to it."""
+    async for batch in each_batch(stream, app, records=records):
+        for event in batch.events:
+            if batch.take(event):
+                yield event

@@ -3,11 +3,11 @@ once by hub/app.py's create_app and handed to each agent module's `register`."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import faust
+import orjson
 from aiokafka.partitioner import murmur2
 
 from hub.config import Settings
@@ -71,7 +71,7 @@ class Wiring:
         """The identity and timeline stages' messages, to hub.identity or hub.shipment-events."""
         to = {IDENTITY: self.topics.identity, SHIPMENT_EVENTS: self.topics.shipment_events}
         for send in sends:
-            await to[send.topic].send(key=send.key.encode(), value=json.dumps(send.message).encode())
+            await to[send.topic].send(key=send.key.encode(), value=orjson.dumps(send.message))
 
 
 def partition_of(key: bytes, partitions: int) -> int:

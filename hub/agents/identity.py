@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 import faust
+import orjson
 
 from hub.agents.batches import each_record
 from hub.agents.context import Wiring
@@ -21,7 +20,7 @@ def register(hub: Wiring) -> None:
 
 async def _on_record(hub: Wiring, event: faust.EventT) -> None:
     identities = hub.tables.identities
-    key, message = event.key, json.loads(event.value)
+    key, message = event.key, orjson.loads(event.value)
     position = f"{event.message.partition}:{event.message.offset}"
     before = identities.get(key)  # one table read per record: this agent alone writes the key
     state, sends = handle_identity(before, key.decode(), message, position)

@@ -19,25 +19,26 @@ from hub import metrics
 T = TypeVar("T")
 
 class StageClock:
-    """Times coroutines step by step; each one finished (or failed) is reported as `observe(stage, seconds)`."""
+    """Times coroutines step by step; each one finished (or failed) is reported as
+    `observe(stage, seconds, records)`: the records it handled (one, unless said otherwise)."""
 
-    def __init__(self, observe: Callable[[str, float], None], clock: Callable[[], float] = time.perf_counter) -> None:
+    def __init__(self, observe: Callable[[str, float, int], None], clock: Callable[[], float] = time.perf_counter) -> None:
         self.observe = observe
         self.clock = clock
         # Seconds taken by timed stages running inside the current step, one slot per level of
         # nesting. A step is synchronous, so steps never interleave: one stack serves every task.
         self.inner: list[float] = []
 
-    def timed(self, stage: str, work: Coroutine[Any, Any, T]) -> Timed[T]:
+    def timed(self, stage: str, work: Coroutine[Any, Any, T], records: int = 1) -> Timed[T]:
         """`await clock.timed("timeline", work(...))` does `await work(...)` and counts its own seconds."""
-        return Timed(self, stage, work)
+        return Timed(self, stage, work, records)
 
 
 class Timed(Generic[T]):
     """Awaitable: drives `work` as `await work` would, timing each of its steps."""
 
-    def __init__(self, clock: StageClock, stage: str, work: Coroutine[Any, Any, T]) -> None:
-        self._clock, self._stage, self._work = clock, stage, work
+    def __init__(self, clock: StageClock, stage: str, work: Coroutine[Any, Any, T], records: int = 1) -> None:
+        self._clock, self._stage, self._work, self._records = clock, stage, work, records
 
     def __await__(self) -> Generator[Any, Any, T]:
         work, now, inner = self._work, self._clock.clock, self._clock.inner
@@ -65,18 +66,18 @@ class Timed(Generic[T]):
                 except BaseException as err:  # noqa: BLE001 - a cancellation thrown into the await goes on to the work
                     value, error = None, err
         finally:
-            self._clock.observe(self._stage, spent)
+            self._clock.observe(self._stage, spent, self._records)
 
 
 _children: dict[str, tuple[Any, Any]] = {}
 
 
-def _count(stage: str, seconds: float) -> None:
+def _count(stage: str, seconds: float, records: int) -> None:
     children = _children.get(stage)
     if children is None:  # labels() takes a lock: looked up once per stage
         children = _children[stage] = (metrics.STAGE_BUSY_SECONDS.labels(stage), metrics.STAGE_RECORDS.labels(stage))
     children[0].inc(seconds)
-    children[1].inc()
+    children[1].inc(records)
 
 
 # The worker's clock: every agent times its per-record work with `timed(stage, work)`.

@@ -1,17 +1,23 @@
 """timeline: hub.shipment-events (keyed by shipment id) → hub.timelines; what a timeline owes → hub.turnover.
 
-After each record it publishes, the stage says what to do about money (hub/stages/money.py):
-settle a new timeline, resend after a repeat, or nothing.
+Records come a batch at a time (hub/agents/batches.py) and are handled per shipment: a
+shipment's records of one batch, in their order, read its state once, write it once, and
+publish its timeline once (the latest: hub.timelines is compacted, only the last counts), as
+Kafka Streams' record cache does for a table. Money is still settled after every record:
+what is sent to hub.turnover must not depend on where a batch happened to end, or a replay
+after a crash (other batches) could miss a reversal of what the first run sent.
+
+After each record the stage says what to do about money (hub/stages/money.py): settle a new
+timeline, resend after a repeat, or nothing.
 """
 
 from __future__ import annotations
 
-import json
-
 import faust
+import orjson
 
 from hub import metrics, topics
-from hub.agents.batches import each_record
+from hub.agents.batches import Batch, each_batch
 from hub.agents.context import Wiring
 from hub.agents.stage_time import timed
 from hub.logs import log
@@ -24,33 +30,55 @@ from schemas.timeline import Timeline
 def register(hub: Wiring) -> None:
     @hub.app.agent(hub.topics.shipment_events, name="timeline", concurrency=1)
     async def timeline_agent(stream: faust.StreamT) -> None:
-        async for event in each_record(stream, hub.app):
-            await timed("timeline", _on_record(hub, event.key, event.value))
+        async for batch in each_batch(stream, hub.app):
+            for key, events in by_shipment(batch.events).items():
+                await timed("timeline", _on_shipment(hub, batch, key, events), records=len(events))
 
 
-async def _on_record(hub: Wiring, key: bytes, value: bytes) -> None:
+def by_shipment(events: list[faust.EventT]) -> dict[bytes, list[faust.EventT]]:
+    """A batch's records per key (shipment id), each key's in their order."""
+    grouped: dict[bytes, list[faust.EventT]] = {}
+    for event in events:
+        grouped.setdefault(event.key, []).append(event)
+    return grouped
+
+
+async def _on_shipment(hub: Wiring, batch: Batch, key: bytes, events: list[faust.EventT]) -> None:
     timelines = hub.tables.timelines
-    message = json.loads(value)
-    before = timelines.get(key)  # one table read per record: this agent alone writes the key
-    state, outputs = handle_shipment_message(before, key.decode(), message)
-    if message["kind"] == "event" and any(isinstance(o, Publish) and o.repeat for o in outputs):
-        metrics.DUPLICATES.labels(message["event"]["partner"]).inc()
-    for output in outputs:
-        if not isinstance(output, Publish):
-            await hub.send([output])
-            continue
-        await hub.topics.timelines.send(key=output.key.encode(), value=output.record.model_dump_json().encode())
-        log.info("timeline_published", shipment_id=output.key, kind=output.record.kind,
-                 status=getattr(output.record, "status", None))
-        state, money = after_publish(state, output)
-        if money is Money.SETTLE:
-            assert isinstance(output.record, Timeline)
-            hub.stream_clock.advance(output.record.last_event_at)
-            state = await timed("settle", _settle(hub, key, state, output.record))
-        elif money is Money.RESEND:
-            # A repeated input re-emits what it emitted before: a crash may have lost it.
-            await timed("settle", _to_turnover(hub, resend_messages(state.get("settled"))))
-    if state != before:
+    unread = object()
+    before: object = unread
+    state = None
+    latest: Publish | None = None
+    for event in events:
+        if not batch.take(event):
+            continue  # of an older generation, or met during a rebalance: read again by its owner
+        if before is unread:
+            # One table read per shipment and batch (this agent alone writes the key), once a
+            # record of it is faust's current event: the store reads that record's partition.
+            before = state = timelines.get(key)
+        message = orjson.loads(event.value)
+        state, outputs = handle_shipment_message(state, key.decode(), message)
+        if message["kind"] == "event" and any(isinstance(o, Publish) and o.repeat for o in outputs):
+            metrics.DUPLICATES.labels(message["event"]["partner"]).inc()
+        for output in outputs:
+            if not isinstance(output, Publish):
+                await hub.send([output])
+                continue
+            latest = output
+            state, money = after_publish(state, output)
+            if money is Money.SETTLE:
+                assert isinstance(output.record, Timeline)
+                hub.stream_clock.advance(output.record.last_event_at)
+                state = await timed("settle", _settle(hub, key, state, output.record))
+            elif money is Money.RESEND:
+                # A repeated input re-emits what it emitted before: a crash may have lost it.
+                await timed("settle", _to_turnover(hub, resend_messages(state.get("settled"))))
+    if latest is not None:
+        await hub.topics.timelines.send(key=latest.key.encode(), value=latest.record.model_dump_json().encode())
+        log.info("timeline_published", shipment_id=latest.key, kind=latest.record.kind,
+                 status=getattr(latest.record, "status", None))
+    if before is not unread and state != before:
+        # faust's current event is this shipment's last record taken: its changelog partition.
         timelines[key] = state
 
 
@@ -71,4 +99,4 @@ async def _settle(hub: Wiring, key: bytes, state: dict, timeline: Timeline) -> d
 
 async def _to_turnover(hub: Wiring, sends: list[ToTurnover]) -> None:
     for send in sends:
-        await hub.topics.turnover.send(key=send.key.encode(), value=json.dumps(send.message).encode())
+        await hub.topics.turnover.send(key=send.key.encode(), value=orjson.dumps(send.message))

@@ -7,10 +7,10 @@ turnover, and a settlement entry.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 import faust
+import orjson
 
 from hub import metrics
 from hub.agents.batches import each_record
@@ -30,7 +30,7 @@ def register(hub: Wiring) -> None:
 
 async def _on_record(hub: Wiring, event: faust.EventT) -> None:
     turnover = hub.tables.turnover
-    key, message = event.key, json.loads(event.value)
+    key, message = event.key, orjson.loads(event.value)
     partition = event.message.partition
     await hub.contracts.ready.wait()
     # The closes this partition has seen, kept beside the states they close: a

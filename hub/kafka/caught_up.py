@@ -20,7 +20,7 @@ from hub.config import Settings, kafka_client_options
 def group_topics(settings: Settings, partner_ids: list[str]) -> list[str]:
     """Every topic the hub's consumer group reads: the pipeline's and the money stages' (a
     close goes from hub.control to hub.turnover, where entries become settlements)."""
-    hub_inputs = [topics.EVENTS, topics.IDENTITY, topics.SHIPMENT_EVENTS, topics.CONTROL, topics.TURNOVER]
+    hub_inputs = [topics.IDENTITY, topics.SHIPMENT_EVENTS, topics.CONTROL, topics.TURNOVER]
     return [topics.partner_topic(settings, p) for p in partner_ids] + [spec.name(settings) for spec in hub_inputs]
 
 

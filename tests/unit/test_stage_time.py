@@ -23,7 +23,7 @@ class FakeClock:
 
 def test_only_the_steps_count_not_the_time_spent_waiting() -> None:
     fake, seen = FakeClock(), []
-    clock = StageClock(lambda stage, seconds: seen.append((stage, seconds)), fake)
+    clock = StageClock(lambda stage, seconds, records: seen.append((stage, seconds)), fake)
 
     async def other_stage() -> None:
         fake.now += 100.0  # runs while the timed work waits: not its time
@@ -42,7 +42,7 @@ def test_only_the_steps_count_not_the_time_spent_waiting() -> None:
 
 def test_a_stage_inside_another_is_counted_for_itself_and_taken_out_of_the_outer_one() -> None:
     fake, seen = FakeClock(), {}
-    clock = StageClock(lambda stage, seconds: seen.__setitem__(stage, seconds), fake)
+    clock = StageClock(lambda stage, seconds, records: seen.__setitem__(stage, seconds), fake)
 
     async def settle() -> int:
         fake.now += 4.0
@@ -62,7 +62,7 @@ def test_a_stage_inside_another_is_counted_for_itself_and_taken_out_of_the_outer
 
 def test_an_error_is_counted_and_raised_and_a_cancellation_reaches_the_work() -> None:
     fake, seen = FakeClock(), []
-    clock = StageClock(lambda stage, seconds: seen.append((stage, seconds)), fake)
+    clock = StageClock(lambda stage, seconds, records: seen.append((stage, seconds)), fake)
 
     async def fails() -> None:
         fake.now += 1.5
