@@ -49,6 +49,7 @@ async def _on_shipment(hub: Wiring, batch: Batch, key: bytes, events: list[faust
     before: object = unread
     state = None
     latest: Publish | None = None
+    resent = False
     for event in events:
         if not batch.take(event):
             continue  # of an older generation, or met during a rebalance: read again by its owner
@@ -70,9 +71,11 @@ async def _on_shipment(hub: Wiring, batch: Batch, key: bytes, events: list[faust
                 assert isinstance(output.record, Timeline)
                 hub.stream_clock.advance(output.record.last_event_at)
                 state = await timed("settle", _settle(hub, key, state, output.record))
-            elif money is Money.RESEND:
+            elif money is Money.RESEND and not resent:
                 # A repeated input re-emits what it emitted before: a crash may have lost it.
+                # Once per shipment and batch: what a later repeat would resend is the same.
                 await timed("settle", _to_turnover(hub, resend_messages(state.get("settled"))))
+                resent = True
     if latest is not None:
         await hub.topics.timelines.send(key=latest.key.encode(), value=latest.record.model_dump_json().encode())
         log.info("timeline_published", shipment_id=latest.key, kind=latest.record.kind,

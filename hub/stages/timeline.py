@@ -8,14 +8,17 @@ the same event twice, or in another order, gives the same timeline.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property, partial
 from typing import Any
 
 from hub.stages.identity import SHIPMENT_EVENTS, Send
 from hub.stages.normalise import routing_identifier
 from hub.stages.settle import merge_emitted, split_emitted
 from hub.stages.stored_events import stored_event, stored_json
-from hub.stages.timeline_build import add_event, build_timeline
+from hub.stages.timeline_build import build_timeline, preferred
+from schemas import CanonicalEvent
 from schemas.timeline import Timeline, TimelineRedirect
 
 TimelineState = dict[str, Any]
@@ -34,12 +37,21 @@ TimelineState = dict[str, Any]
 
 @dataclass(frozen=True)
 class Publish:
-    """A record for `hub.timelines`: the shipment's latest timeline, or its redirect."""
+    """A record for `hub.timelines`: the shipment's latest timeline, or its redirect.
+
+    `source` is the record, or what builds it: a repeat's timeline is built only if it is
+    published (the timeline agent publishes a shipment's latest once per batch), since
+    folding every event again is most of what a repeat would cost.
+    """
 
     key: str
-    record: Timeline | TimelineRedirect
+    source: Timeline | TimelineRedirect | Callable[[], Timeline | TimelineRedirect]
     # True when the record was published before (a repeated input): nothing changed.
     repeat: bool = False
+
+    @cached_property
+    def record(self) -> Timeline | TimelineRedirect:
+        return self.source() if callable(self.source) else self.source
 
 
 def handle_shipment_message(
@@ -70,11 +82,10 @@ def _on_events(state: TimelineState, shipment_id: str, message: dict[str, Any], 
         # A claim (hub/stages/identity.py) where nothing needs reviving, or the same claim
         # again after a crash, which may have lost the publication of the revival. Either
         # way the label is in use in this generation: older merges of it no longer apply.
-        current = timeline_from_state(shipment_id, state)
-        if current is None:
+        if not state:
             return state, []
         claimed = {**state, "generation": max(state.get("generation", 0), generation)} if generation else state
-        return claimed, [Publish(shipment_id, current, repeat=True)]
+        return claimed, [Publish(shipment_id, partial(_current_record, shipment_id, state), repeat=True)]
     revived = False
     if state.get("redirect"):
         if generation <= state.get("generation", 0):
@@ -87,27 +98,28 @@ def _on_events(state: TimelineState, shipment_id: str, message: dict[str, Any], 
     released = _merge_released(state.get("released"), message.get("released"))
     routed_in = message.get("routed") or {}
     stored = state.get("events", {})
-    events = {eid: stored_event(e) for eid, e in stored.items()}
     routed = dict(state.get("routed") or {})
     forwards: dict[tuple[str, int], list[dict[str, Any]]] = {}
-    changed = kept = False
-    fresh: set[str] = set()  # event ids added or replaced by a preferred record
+    kept = False
+    fresh: dict[str, CanonicalEvent] = {}  # events added, or replacing a stored one they are preferred to
     for raw in raw_events:
-        event = stored_event(raw)
-        event_generation = routed_in.get(raw["event_id"], generation)
+        event_id = raw["event_id"]
+        event_generation = routed_in.get(event_id, generation)
         # Only a shipment that saw a split has released identifiers to look up.
-        moved = released.get(routing_identifier(event)) if released else None
+        moved = released.get(routing_identifier(stored_event(raw))) if released else None
         if moved and moved["generation"] > event_generation:
             # Its identifier left this shipment in a newer generation: so does the event.
             forwards.setdefault((moved["to"], moved["generation"]), []).append(raw)
             continue
         kept = True
-        events, added = add_event(events, event)
-        if added:
-            fresh.add(event.event_id)
-        changed = changed or added
-        if event_generation > routed.get(raw["event_id"], 0):
-            routed[raw["event_id"]] = event_generation
+        # The same JSON as the stored record is a repeat, with nothing to validate or compare.
+        if fresh.get(event_id) is not None or stored.get(event_id) != raw:
+            current = fresh.get(event_id) or (stored_event(stored[event_id]) if event_id in stored else None)
+            event = stored_event(raw)
+            if current is None or preferred(event, current):
+                fresh[event_id] = event
+        if event_generation > routed.get(event_id, 0):
+            routed[event_id] = event_generation
     outputs: list[Send | Publish] = [
         Send(SHIPMENT_EVENTS, target, {"kind": "events", "events": moved_events, "generation": moved_generation})
         for (target, moved_generation), moved_events in sorted(forwards.items())
@@ -116,17 +128,29 @@ def _on_events(state: TimelineState, shipment_id: str, message: dict[str, Any], 
                                 "released": released, "routed": routed})
     if message.get("settled"):
         new_state["settled"] = merge_emitted(state.get("settled"), message["settled"])
-    if revived and not changed:
+    if revived and not fresh:
         # No longer a redirect, on hub.timelines too (a timeline without events, for now).
-        return new_state, [*outputs, Publish(shipment_id, build_timeline(shipment_id, events))]
+        return new_state, [*outputs, Publish(shipment_id, _timeline_of_stored(shipment_id, stored))]
     if not kept:
         return new_state, outputs
-    if not changed:
+    if not fresh:
         # A repeat: publish the timeline again, in case a crash lost the first publication.
-        return new_state, [*outputs, Publish(shipment_id, build_timeline(shipment_id, events), repeat=True)]
+        return new_state, [*outputs, Publish(shipment_id, partial(_timeline_of_stored, shipment_id, stored), repeat=True)]
+    events = {eid: stored_event(e) for eid, e in stored.items()} | fresh
     # Unchanged events keep their stored JSON; only what was added or preferred is dumped.
     new_state["events"] = {eid: stored_json(e) if eid in fresh else stored[eid] for eid, e in sorted(events.items())}
     return new_state, [*outputs, Publish(shipment_id, build_timeline(shipment_id, events))]
+
+
+def _current_record(shipment_id: str, state: TimelineState) -> Timeline | TimelineRedirect:
+    """What hub.timelines holds for a shipment with a state: its timeline, or its redirect."""
+    record = timeline_from_state(shipment_id, state)
+    assert record is not None, "a state always has a record"
+    return record
+
+
+def _timeline_of_stored(shipment_id: str, stored: dict[str, Any]) -> Timeline:
+    return build_timeline(shipment_id, {eid: stored_event(e) for eid, e in stored.items()})
 
 
 def _lives_again(state: TimelineState) -> TimelineState:
@@ -176,9 +200,8 @@ def _on_release(state: TimelineState, shipment_id: str, message: dict[str, Any],
         if known["generation"] == generation and known["events"]:
             # The same release again (a crash may have lost what it sent): send it again.
             outputs.append(Send(SHIPMENT_EVENTS, known["to"], {"kind": "events", "events": known["events"], "generation": generation}))
-            current = timeline_from_state(shipment_id, state)
-            if current is not None:
-                outputs.append(Publish(shipment_id, current, repeat=True))
+            if state:
+                outputs.append(Publish(shipment_id, partial(_current_record, shipment_id, state), repeat=True))
         return state, outputs
     events = state.get("events", {})
     leaving = {} if state.get("redirect") or target == shipment_id else {

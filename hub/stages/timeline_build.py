@@ -41,17 +41,26 @@ def _preference(event: CanonicalEvent) -> tuple:
     # one status (a CDEK webhook and the order read model) the one carrying amounts wins;
     # then the earliest sighting: a snapshot without a time is dated by the earliest
     # received_at seen, and a repeat must not move an event (or what it settles) in time;
-    # the serialised form breaks any tie, so the choice never depends on arrival order.
-    return (
-        event.adapter_version, len(event.amounts),
-        -event.occurred_at.timestamp(), -event.received_at.timestamp(), event.model_dump_json(),
-    )
+    # the serialised form breaks any tie (see `preferred`), so the choice never depends on
+    # arrival order.
+    return (event.adapter_version, len(event.amounts), -event.occurred_at.timestamp(), -event.received_at.timestamp())
+
+
+def preferred(event: CanonicalEvent, current: CanonicalEvent) -> bool:
+    """Does `event` replace `current`, a record with its event_id? Only if strictly preferred."""
+    if event == current:
+        return False  # a repeat: the serialised tie-break below would say so, at a cost
+    mine, theirs = _preference(event), _preference(current)
+    if mine != theirs:
+        return mine > theirs
+    # Serialised only on a tie (rare: most repeats differ in when they were received).
+    return event.model_dump_json() > current.model_dump_json()
 
 
 def add_event(events: EventsById, event: CanonicalEvent) -> tuple[EventsById, bool]:
     """Keep one record per event_id, the preferred one of any repeats."""
     current = events.get(event.event_id)
-    if current is not None and _preference(current) >= _preference(event):
+    if current is not None and not preferred(event, current):
         return events, False
     return {**events, event.event_id: event}, True
 
