@@ -16,9 +16,9 @@ import faust
 from adapters.registry import PARSERS
 from hub import metrics, topics
 from hub.agents import register_agents
-from hub.agents.context import HubTables, HubTopics, StreamClock, Wiring, partition_of
+from hub.agents.context import HubTables, HubTopics, StreamClock, Wiring
 from hub.config import Settings, kafka_client_options
-from hub.kafka import faust_fixes, faust_speedups, state_codec, table_store
+from hub.kafka import faust_fixes, faust_speedups, state_codec, table_store, table_summaries
 from hub.kafka.contract_registry import ContractRegistry
 from hub.kafka.control_follower import ControlFollower
 from hub.partners import PARTNERS, Partner
@@ -156,15 +156,8 @@ def _register_timeline_metrics(hub: Wiring) -> None:
     """Shipments by status, stale ones, corridors and legs, from the timeline partitions this worker owns."""
     app, settings, timelines = hub.app, hub.settings, hub.tables.timelines
 
-    def owned_summaries():
-        """(partition, summary) of every shipment in the timeline partitions this worker owns."""
-        source = topics.SHIPMENT_EVENTS.name(settings)
-        owned = {tp.partition for tp in app.assignor.assigned_actives() if tp.topic == source}
-        for key, state in list(timelines.items()):
-            if state and "summary" in state and not state.get("redirect"):
-                partition = partition_of(key, settings.partitions)
-                if partition in owned:
-                    yield partition, state["summary"]
+    def summaries():
+        return table_summaries.owned_summaries(app, settings, timelines)
 
     clock = hub.stream_clock.now if settings.clock == "stream" else metrics.wall_clock
-    metrics.REGISTRY.register(metrics.TimelineCollector(owned_summaries, clock, settings.stale_after_hours, settings.days_for_corridor))
+    metrics.REGISTRY.register(metrics.TimelineCollector(summaries, clock, settings.stale_after_hours, settings.days_for_corridor))

@@ -2,15 +2,17 @@
 
 Names do not depend on the app id. Counters count messages this worker processed;
 summed over workers they give the installation's totals. Shipment gauges and corridor
-figures are read at scrape time from the timeline table's partitions this worker owns
+figures are read at scrape time from the summaries in the timeline table's partitions this worker owns
 (`TimelineCollector`), so a rebalance or a merge never counts a shipment twice.
 """
 
 from __future__ import annotations
 
 import time
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
+from itertools import accumulate
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
@@ -187,18 +189,24 @@ class TimelineCollector(Collector):
         corridor_legs = HistogramMetricFamily("hub_corridor_leg_days", "Days in each leg of delivered shipments, per country pair "
                                               "(legs with an untimed boundary left out)", labels=["corridor", "leg"])
         for (pair, leg), days in sorted(corridor_leg_days.items()):
-            buckets = [(str(b), sum(1 for d in days if d <= b)) for b in LEG_BUCKETS_DAYS]
-            corridor_legs.add_metric([pair, leg], [*buckets, ("+Inf", len(days))], sum(days))
+            corridor_legs.add_metric([pair, leg], _buckets(days, LEG_BUCKETS_DAYS), sum(days))
         yield corridor_legs
 
 
 def _histogram(name: str, documentation: str, label: str, samples: dict[str, list[float]]) -> HistogramMetricFamily:
     family = HistogramMetricFamily(name, documentation, labels=[label])
     for value, days in sorted(samples.items()):
-        buckets = [(str(b), sum(1 for d in days if d <= b)) for b in DELIVERY_BUCKETS_DAYS]
-        buckets.append(("+Inf", len(days)))
-        family.add_metric([value], buckets, sum(days))
+        family.add_metric([value], _buckets(days, DELIVERY_BUCKETS_DAYS), sum(days))
     return family
+
+
+def _buckets(days: list[float], bounds: tuple[float, ...]) -> list[tuple[str, int]]:
+    """Cumulative Prometheus buckets (`le` each bound, then +Inf), each sample placed once by
+    bisection: a scrape of 50,000 shipments must not count every sample against every bound."""
+    placed = [0] * (len(bounds) + 1)
+    for d in days:
+        placed[bisect_left(bounds, d)] += 1  # the first bound >= d: d <= it and every later one
+    return [(str(b), n) for b, n in zip(bounds, accumulate(placed), strict=False)] + [("+Inf", len(days))]
 
 
 def wall_clock() -> datetime:

@@ -7,9 +7,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from hub import topics
-from hub.agents.context import partition_of
 from hub.config import Settings
+from hub.kafka.table_summaries import owned_summaries
 from hub.stages.predict import Moving, levels_from_figures, problem_queue
 
 # The page lists this many; the count is of all.
@@ -18,13 +17,8 @@ SHOWN = 50
 
 def owned_moving(app: Any, settings: Settings, timelines: Any) -> dict[str, Any]:
     """This worker's parcels still moving, and the latest event time it holds (the stream clock)."""
-    source = topics.SHIPMENT_EVENTS.name(settings)
-    owned = {tp.partition for tp in app.assignor.assigned_actives() if tp.topic == source}
     parcels, latest = [], None
-    for key, state in list(timelines.items()):
-        summary = state.get("summary") if state and not state.get("redirect") else None
-        if not summary or partition_of(key, settings.partitions) not in owned:
-            continue
+    for _partition, summary in owned_summaries(app, settings, timelines):
         if summary.get("last_event_at") is not None:
             latest = max(latest or 0.0, summary["last_event_at"])
         if summary.get("moving"):

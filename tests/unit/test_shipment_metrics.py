@@ -93,3 +93,12 @@ def test_a_promised_date_overrides_the_corridor_service_level():
     figures = scrape([(0, promised)])
     assert figures[("hub_deliveries", (("corridor", "RU-RU-Новосибирск"), ("on_time", "false")))] == 1.0
     assert ("hub_deliveries", (("corridor", "RU-RU-Новосибирск"), ("on_time", "true"))) not in figures
+
+
+def test_histogram_buckets_count_each_sample_in_every_bucket_at_or_above_it():
+    from hub.metrics import DELIVERY_BUCKETS_DAYS, _buckets
+
+    days = [0.0, -1.0, 1.0, 1.0000001, 2.5, 8.0, 9.9, 60.0, 61.0, 1000.0]  # on a bound, just above one, beyond the last
+    assert _buckets(days, DELIVERY_BUCKETS_DAYS) == [
+        *((str(b), sum(1 for d in days if d <= b)) for b in DELIVERY_BUCKETS_DAYS), ("+Inf", len(days))]
+    assert _buckets([], DELIVERY_BUCKETS_DAYS)[-1] == ("+Inf", 0)

@@ -1,0 +1,31 @@
+"""Timeline states of simulated shipments, as the timeline stage keeps them: simulated journeys,
+through their partners' adapters, folded by the pure handlers over partitioned logs
+(tests/support/partitioned_log.py). For what needs states shaped like a worker's."""
+
+from __future__ import annotations
+
+import random
+
+from adapters.base import AdapterError, AdapterOptions
+from adapters.registry import run_adapter
+from hub.partners import PARTNERS
+from simulator import simulate
+from simulator.faults import FaultRates
+from tests.support.partitioned_log import PartitionedRun
+
+
+def folded_run(shipments: int, seed: int) -> PartitionedRun:
+    """The run after every event of `shipments` journeys (some duplicated, out of order or
+    linked late) was handled: its `timelines` states and `published` records."""
+    simulation = simulate(shipments, seed=seed, rates=FaultRates(duplicates=0.2, out_of_order=0.2, late_links=0.1, malformed=0.0, unknown_codes=0.0))
+    run = PartitionedRun(3, random.Random(seed))
+    for message in simulation.messages:
+        partner = PARTNERS[message.partner]
+        options = AdapterOptions(partner.id, partner.kind, subject=message.subject, country=partner.country)
+        try:
+            for event in run_adapter(partner.adapter, message.payload, received_at=message.at, options=options).events:
+                run.publish_event(event)
+        except AdapterError:
+            continue
+    run.run()
+    return run
