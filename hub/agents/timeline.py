@@ -16,6 +16,7 @@ from hub.agents.context import Wiring
 from hub.agents.stage_time import timed
 from hub.logs import log
 from hub.stages.money import Money, after_publish, withheld, withheld_letter
+from hub.stages.retire import retired_now
 from hub.stages.settle import ToTurnover, resend_messages, settle_step
 from hub.stages.timeline import Publish, handle_shipment_message
 from schemas.timeline import Timeline
@@ -33,6 +34,8 @@ async def _on_record(hub: Wiring, key: bytes, value: bytes) -> None:
     message = json.loads(value)
     before = timelines.get(key)  # one table read per record: this agent alone writes the key
     state, outputs = handle_shipment_message(before, key.decode(), message)
+    if retired_now(before, state):
+        metrics.RETIREMENTS.inc()
     if message["kind"] == "event" and any(isinstance(o, Publish) and o.repeat for o in outputs):
         metrics.DUPLICATES.labels(message["event"]["partner"]).inc()
     for output in outputs:
