@@ -124,8 +124,8 @@ def _timeline_of(whole: Timeline, kept: set[str]) -> Timeline:
 def _same_facts(kept: Timeline, whole: Timeline) -> bool:
     """What settlement and a later fold read from a timeline, the same from the kept events:
     status and milestone, identifiers and orders, legs (which, and where each begins), the
-    corridor, the carriers and the last event time. (Milestones and leg ends may differ: the
-    kept events date fewer of them; nothing settles on those.)"""
+    corridor, the carriers and the last event time. (Milestones may differ: the kept events
+    date fewer of them; nothing settles on those.)"""
 
     def facts(t: Timeline) -> tuple:
         return (t.status, t.milestone, t.identifiers, t.orders, t.corridor, t.last_event_at,
