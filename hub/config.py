@@ -92,6 +92,11 @@ class Settings:
     assumed_zone: str = "Europe/Moscow"
     # A shipment with no news for this long, and not delivered, returned or cancelled, is stale.
     stale_after_hours: float = 72.0
+    # A delivered, returned or cancelled shipment with no news for this many days of event time
+    # is retired to what a late event needs (hub/stages/retire.py); the sweep that asks looks
+    # at one slice of this worker's shipments every `retire_sweep_seconds`.
+    retire_after_days: float = 90.0
+    retire_sweep_seconds: float = 60.0
     # Service level per corridor when no promised delivery is known: "CN-RU=8,RU-RU=4", in days.
     corridor_days: str = "CN-RU=8,RU-RU=4"
     default_corridor_days: float = 10.0
@@ -152,6 +157,8 @@ class Settings:
             log_level=(env.get("HUB_LOG_LEVEL") or "INFO").upper(),
             assumed_zone=env.get("HUB_ASSUMED_ZONE") or "Europe/Moscow",
             stale_after_hours=_float(env, "HUB_STALE_AFTER_HOURS", 72.0),
+            retire_after_days=_positive_float(env, "HUB_RETIRE_AFTER_DAYS", 90.0),
+            retire_sweep_seconds=_positive_float(env, "HUB_RETIRE_SWEEP_SECONDS", 60.0),
             corridor_days=env.get("HUB_CORRIDOR_DAYS") or "CN-RU=8,RU-RU=4",
             replication=_optional_int(env, "HUB_REPLICATION"),
             gateway_host=env.get("HUB_GATEWAY_HOST") or "127.0.0.1",

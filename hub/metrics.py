@@ -29,6 +29,12 @@ UNKNOWN_CODES = Counter(
     ["partner", "code"], registry=REGISTRY,
 )
 EVENTS = Counter("hub_canonical_events", "Canonical events produced", ["partner"], registry=REGISTRY)
+RETIRE_REQUESTS = Counter(
+    "hub_retire_requests", "Retire messages the sweep sent for finished, quiet shipments (hub/agents/retire.py)", registry=REGISTRY,
+)
+RETIREMENTS = Counter(
+    "hub_retirements", "Shipments retired to what a late event needs (hub/stages/retire.py)", registry=REGISTRY,
+)
 DUPLICATES = Counter("hub_duplicate_events", "Events already on their timeline, dropped", ["partner"], registry=REGISTRY)
 LAST_MESSAGE = Gauge(
     "hub_partner_last_message_timestamp_seconds", "Broker time of the latest message from the partner (feed freshness)",

@@ -9,18 +9,19 @@ The order of the stages, as one partner message travels (hub/stages/ holds their
     hub.control      --control---->  every partition of hub.turnover   agents/control.py
     hub.turnover     --turnover--->  hub.settlements, hub.statements   agents/turnover.py
 
-plus the timers and tasks (lag, watchdog, automatic closes, followers): agents/timers.py.
+plus the timers and tasks (lag, watchdog, automatic closes, followers): agents/timers.py, and
+the sweep that asks finished, quiet shipments to retire: agents/retire.py.
 Each agent runs its per-record work under `timed(stage, ...)` (agents/stage_time.py), so
 /metrics tells how much of the event loop each stage takes.
 """
 
 from __future__ import annotations
 
-from hub.agents import control, identity, normalise, timeline, timers, turnover
+from hub.agents import control, identity, normalise, retire, timeline, timers, turnover
 from hub.agents.context import Wiring
 
 # The timers first, as the worker has always registered them; then the agents in pipeline order.
-STAGES = (timers, normalise, identity, timeline, control, turnover)
+STAGES = (timers, retire, normalise, identity, timeline, control, turnover)
 
 
 def register_agents(hub: Wiring) -> None:

@@ -22,6 +22,7 @@ from hub.agents.context import Wiring
 from hub.agents.stage_time import timed
 from hub.logs import log
 from hub.stages.money import Money, after_publish, withheld, withheld_letter
+from hub.stages.retire import retired_now
 from hub.stages.settle import ToTurnover, resend_messages, settle_step
 from hub.stages.timeline import Publish, handle_shipment_message
 from schemas.timeline import Timeline
@@ -58,7 +59,10 @@ async def _on_shipment(hub: Wiring, batch: Batch, key: bytes, events: list[faust
             # record of it is faust's current event: the store reads that record's partition.
             before = state = timelines.get(key)
         message = orjson.loads(event.value)
+        previous = state
         state, outputs = handle_shipment_message(state, key.decode(), message)
+        if retired_now(previous, state):
+            metrics.RETIREMENTS.inc()
         if message["kind"] == "event" and any(isinstance(o, Publish) and o.repeat for o in outputs):
             metrics.DUPLICATES.labels(message["event"]["partner"]).inc()
         for output in outputs:

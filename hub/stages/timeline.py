@@ -15,6 +15,7 @@ from typing import Any
 
 from hub.stages.identity import SHIPMENT_EVENTS, Send
 from hub.stages.normalise import routing_identifier
+from hub.stages.retire import RETIRE, is_old, merge_dropped, quiet, retirable, retired_state, with_late
 from hub.stages.settle import merge_emitted, split_emitted
 from hub.stages.stored_events import stored_event, stored_json
 from hub.stages.timeline_build import build_timeline, preferred
@@ -33,6 +34,11 @@ TimelineState = dict[str, Any]
 # generation n: {"generation": n, "to": ..., "events": [what was moved, kept to resend]}.
 # `merged_into` lists where earlier merges sent this shipment's events before it lived again
 # in a newer generation: a release follows them, since the carrier's events may be there.
+#
+# A retired shipment (hub/stages/retire.py) keeps only the events settlement and the fold
+# read, with "retired": {"as_of": t, "late": [ids added since]} and "dropped": [digests of the
+# ids of the others]; a state that took a retired shipment's events in a merge or a split
+# keeps their "dropped" too.
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,8 @@ def handle_shipment_message(
         return _on_merge(state, shipment_id, message["to"], generation)
     if kind == "release":
         return _on_release(state, shipment_id, message, generation)
+    if kind == RETIRE:
+        return _on_retire(state, shipment_id, message)
     raise ValueError(f"unknown shipment message kind {kind!r}")
 
 
@@ -85,7 +93,7 @@ def _on_events(state: TimelineState, shipment_id: str, message: dict[str, Any], 
         if not state:
             return state, []
         claimed = {**state, "generation": max(state.get("generation", 0), generation)} if generation else state
-        return claimed, [Publish(shipment_id, partial(_current_record, shipment_id, state), repeat=True)]
+        return claimed, [] if quiet(state) else [Publish(shipment_id, partial(_current_record, shipment_id, state), repeat=True)]
     revived = False
     if state.get("redirect"):
         if generation <= state.get("generation", 0):
@@ -104,6 +112,9 @@ def _on_events(state: TimelineState, shipment_id: str, message: dict[str, Any], 
     fresh: dict[str, CanonicalEvent] = {}  # events added, or replacing a stored one they are preferred to
     for raw in raw_events:
         event_id = raw["event_id"]
+        if is_old(state, event_id):
+            # Held when the shipment retired (hub/stages/retire.py): settled history, changes nothing.
+            continue
         event_generation = routed_in.get(event_id, generation)
         # Only a shipment that saw a split has released identifiers to look up.
         moved = released.get(routing_identifier(stored_event(raw))) if released else None
@@ -128,6 +139,8 @@ def _on_events(state: TimelineState, shipment_id: str, message: dict[str, Any], 
                                 "released": released, "routed": routed})
     if message.get("settled"):
         new_state["settled"] = merge_emitted(state.get("settled"), message["settled"])
+    if message.get("dropped"):
+        new_state["dropped"] = merge_dropped(state.get("dropped"), message["dropped"])
     if revived and not fresh:
         # No longer a redirect, on hub.timelines too (a timeline without events, for now).
         return new_state, [*outputs, Publish(shipment_id, _timeline_of_stored(shipment_id, stored))]
@@ -139,6 +152,7 @@ def _on_events(state: TimelineState, shipment_id: str, message: dict[str, Any], 
     events = {eid: stored_event(e) for eid, e in stored.items()} | fresh
     # Unchanged events keep their stored JSON; only what was added or preferred is dumped.
     new_state["events"] = {eid: stored_json(e) if eid in fresh else stored[eid] for eid, e in sorted(events.items())}
+    new_state = with_late(new_state, fresh)
     return new_state, [*outputs, Publish(shipment_id, build_timeline(shipment_id, events))]
 
 
@@ -178,7 +192,7 @@ def _on_merge(state: TimelineState, shipment_id: str, target: str, generation: i
         # What this shipment already settled, and which identifiers left it, travel with its events.
         outputs.insert(0, Send(SHIPMENT_EVENTS, target, _without_empty({
             "kind": "events", "events": moved, "routed": state.get("routed"), "settled": state.get("settled"),
-            "released": state.get("released"), "generation": generation,
+            "released": state.get("released"), "dropped": state.get("dropped"), "generation": generation,
         })))
     new_state = _without_empty({**state, "redirect": target, "generation": generation})
     return new_state, outputs
@@ -200,7 +214,7 @@ def _on_release(state: TimelineState, shipment_id: str, message: dict[str, Any],
         if known["generation"] == generation and known["events"]:
             # The same release again (a crash may have lost what it sent): send it again.
             outputs.append(Send(SHIPMENT_EVENTS, known["to"], {"kind": "events", "events": known["events"], "generation": generation}))
-            if state:
+            if state and not quiet(state):
                 outputs.append(Publish(shipment_id, partial(_current_record, shipment_id, state), repeat=True))
         return state, outputs
     events = state.get("events", {})
@@ -219,13 +233,26 @@ def _on_release(state: TimelineState, shipment_id: str, message: dict[str, Any],
     kept, moved = split_emitted(state.get("settled"), leaving_orders)
     routed = {eid: g for eid, g in (state.get("routed") or {}).items() if eid in staying}
     new_state = _without_empty({**new_state, "events": staying, "routed": routed, "settled": kept})
+    # A retired shipment's dropped ids go too (which identifier each came by is not kept):
+    # there they only recognise repeats of events that are no longer routed there.
     outputs.append(Send(SHIPMENT_EVENTS, target, _without_empty(
-        {"kind": "events", "events": list(leaving.values()), "settled": moved, "generation": generation})))
+        {"kind": "events", "events": list(leaving.values()), "settled": moved, "dropped": state.get("dropped"), "generation": generation})))
     # What stays (possibly nothing: a shipment that only lived between a split and the
     # relabelling after it ends empty; its identifiers resolve elsewhere).
     remaining = {eid: stored_event(e) for eid, e in staying.items()}
     outputs.append(Publish(shipment_id, build_timeline(shipment_id, remaining)))
     return new_state, outputs
+
+
+def _on_retire(state: TimelineState, shipment_id: str, message: dict[str, Any]) -> tuple[TimelineState, list[Send | Publish]]:
+    """Shrink a finished, quiet shipment to what a late event needs, if the state still says so
+    (a late event since the sweep asked, or an earlier retire message, leave it as it is).
+    Nothing is published: the last timeline stays on hub.timelines."""
+    as_of, after = message["as_of"], message["after"]
+    if not retirable(state, as_of, after):  # from its summary: no fold for a shipment that may not retire
+        return state, []
+    whole = build_timeline(shipment_id, {eid: stored_event(e) for eid, e in state.get("events", {}).items()})
+    return retired_state(state, whole, as_of, after), []
 
 
 def _orders(raw_events) -> set[str]:

@@ -22,29 +22,16 @@ from hub.settlement.contracts import load_contracts
 from hub.settlement.shipment_share import settle_timeline
 from hub.stages.settle import settle_step
 from hub.stages.timeline_build import add_event, build_timeline
-from hub.verify.offline import read_events
 from schemas import CanonicalEvent
 from simulator.faults import FaultRates
 from simulator.generate import simulate
 from simulator.output import write_simulation
-from tests.support.expectations import ground_truth
+from tests.support.simulated_shipments import events_by_shipment
 
 pytestmark = pytest.mark.service
 
 CONTRACTS = load_contracts(Path(__file__).resolve().parents[2] / "deploy" / "contracts.example.toml")
 ORDERS_PER_SHIPMENT = 31
-
-
-def events_by_shipment(directory: Path) -> dict[str, list[CanonicalEvent]]:
-    """Ground-truth shipment → its canonical events, each received when the simulation says it
-    arrived (`hub verify --offline`'s reading of the folder)."""
-    owner = {i: s["shipment_id"] for s in ground_truth(directory, "shipments") for i in s["identifiers"]}
-    events: dict[str, list[CanonicalEvent]] = defaultdict(list)
-    for event in read_events(directory):
-        owners = {owner[i] for i in event.subject if i in owner}
-        if owners:
-            events[owners.pop()].append(event)
-    return events
 
 
 def interleaved(events: list[CanonicalEvent], rng: random.Random) -> list[CanonicalEvent]:
