@@ -75,6 +75,16 @@ def retired_state(state: dict[str, Any], whole: Timeline, as_of: float, after: f
     return new_state
 
 
+def retirement(state: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What an answer about a retired shipment says of it: when it retired (event time, epoch
+    seconds) and how many of its events are no longer shown (their ids kept as digests only;
+    the whole last timeline from before stays on hub.timelines)."""
+    retired = (state or {}).get("retired")
+    if not retired:
+        return None
+    return {"as_of": retired.get("as_of"), "events_not_shown": len(state.get("dropped", [])) if state else 0}
+
+
 def retired_now(before: dict[str, Any] | None, after: dict[str, Any] | None) -> bool:
     """Whether handling a message retired the shipment (for the agent's count of retirements)."""
     return bool(after and after.get("retired")) and not (before and before.get("retired"))

@@ -17,6 +17,7 @@ from hub.config import Settings, kafka_client_options
 from hub.kafka.contract_registry import ContractRegistry
 from hub.logs import log
 from hub.stages.identity import order_shipments, shipment_id_for
+from hub.stages.retire import retirement
 from hub.stages.timeline import timeline_from_state
 from hub.web import auth, ops_figures, ops_page, problem_queue
 from hub.web.auth import ApiTokens
@@ -187,12 +188,18 @@ def register_routes(app: faust.App, *, identities: faust.Table, timelines: faust
     @app.page("/_timeline/{shipment_id}")
     @app.table_route(table=timelines, match_info="shipment_id")
     async def timeline_view(web: View, request: Request, shipment_id: str) -> Response:
-        record = timeline_from_state(shipment_id, timelines.get(shipment_id.encode()))
+        state = timelines.get(shipment_id.encode())
+        record = timeline_from_state(shipment_id, state)
         if record is None:
             return web.json({"found": False, "query": shipment_id}, status=404)
         if isinstance(record, TimelineRedirect):
             return _redirect(web, f"/_timeline/{record.to}")
-        return web.json({"found": True, "timeline": json.loads(record.model_dump_json())})
+        answer = {"found": True, "timeline": json.loads(record.model_dump_json())}
+        retired = retirement(state)
+        if retired is not None:
+            # A retired shipment shows the events it kept (hub/stages/retire.py): say so.
+            answer["retired"] = retired
+        return web.json(answer)
 
     @app.page("/_identity/{identifier}")
     @app.table_route(table=identities, match_info="identifier")

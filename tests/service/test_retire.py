@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import pytest
 
+from hub.stages.retire import retirement
 from hub.stages.settle import resend_messages
 from hub.stages.timeline import timeline_from_state
 from schemas import CanonicalEvent, Milestone, Status
@@ -161,6 +162,8 @@ def test_a_retired_shipment_is_smaller_and_tells_the_same_timeline_but_for_its_e
         state = worker.state(shipment_id)
         kept = timeline_from_state(shipment_id, state)
         assert state["retired"]
+        # What an answer about it says: the events not shown are the ones dropped.
+        assert retirement(state)["events_not_shown"] == len(whole.events) - len(kept.events)
         # Identifiers (the identities table is not touched), status, legs and corridor as before.
         assert (kept.identifiers, kept.orders, kept.status, kept.corridor) == (whole.identifiers, whole.orders, whole.status, whole.corridor)
         assert [(s.leg, s.partner, s.entered_at) for s in kept.legs] == [(s.leg, s.partner, s.entered_at) for s in whole.legs]
