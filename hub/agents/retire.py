@@ -28,8 +28,9 @@ from typing import Any
 import faust
 from faust.stores.base import SerializedStore
 
-from hub import metrics, topics
+from hub import metrics
 from hub.agents.context import Wiring, partition_of
+from hub.kafka.table_summaries import owned_timeline_partitions
 from hub.stages.retire import retirable, retire_message
 
 # A full pass over a worker's shipments takes this many ticks.
@@ -58,8 +59,7 @@ class RetireSweep:
         slice_no, self.next_slice = self.next_slice, (self.next_slice + 1) % SLICES
         if not hub.app.flow_control.is_active():
             return 0  # a rebalance under way: the next tick sweeps what this worker then owns
-        source = topics.SHIPMENT_EVENTS.name(hub.settings)
-        owned = {tp.partition for tp in hub.app.assignor.assigned_actives() if tp.topic == source}
+        owned = owned_timeline_partitions(hub.app, hub.settings)
         as_of = min(hub.stream_clock.now(), metrics.wall_clock()).timestamp()
         after = hub.settings.retire_after_days * 86400
         sent = 0

@@ -36,6 +36,10 @@ def register(hub: Wiring) -> None:
                 await timed("timeline", _on_shipment(hub, batch, key, events), records=len(events))
 
 
+# A shipment's state not read yet in this batch (None is a state: the shipment is new).
+_UNREAD = object()
+
+
 def by_shipment(events: list[faust.EventT]) -> dict[bytes, list[faust.EventT]]:
     """A batch's records per key (shipment id), each key's in their order."""
     grouped: dict[bytes, list[faust.EventT]] = {}
@@ -46,15 +50,14 @@ def by_shipment(events: list[faust.EventT]) -> dict[bytes, list[faust.EventT]]:
 
 async def _on_shipment(hub: Wiring, batch: Batch, key: bytes, events: list[faust.EventT]) -> None:
     timelines = hub.tables.timelines
-    unread = object()
-    before: object = unread
+    before: object = _UNREAD
     state = None
     latest: Publish | None = None
     resent = False
     for event in events:
         if not batch.take(event):
             continue  # of an older generation, or met during a rebalance: read again by its owner
-        if before is unread:
+        if before is _UNREAD:
             # One table read per shipment and batch (this agent alone writes the key), once a
             # record of it is faust's current event: the store reads that record's partition.
             before = state = timelines.get(key)
@@ -84,7 +87,7 @@ async def _on_shipment(hub: Wiring, batch: Batch, key: bytes, events: list[faust
         await hub.topics.timelines.send(key=latest.key.encode(), value=latest.record.model_dump_json().encode())
         log.info("timeline_published", shipment_id=latest.key, kind=latest.record.kind,
                  status=getattr(latest.record, "status", None))
-    if before is not unread and state != before:
+    if before is not _UNREAD and state != before:
         # faust's current event is this shipment's last record taken: its changelog partition.
         timelines[key] = state
 

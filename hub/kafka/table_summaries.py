@@ -28,11 +28,16 @@ from hub.kafka.table_store import WriteBehindStore
 REWRITES_PER_SCRAPE = 2000
 
 
+def owned_timeline_partitions(app: Any, settings: Settings) -> set[int]:
+    """The timeline partitions this worker owns now (not those it keeps as a standby)."""
+    source = topics.SHIPMENT_EVENTS.name(settings)
+    return {tp.partition for tp in app.assignor.assigned_actives() if tp.topic == source}
+
+
 def owned_summaries(app: Any, settings: Settings, timelines: Any) -> Iterator[tuple[int, dict]]:
     """(partition, summary) of every live shipment in the timeline partitions this worker
     owns now (not those it keeps as a standby); redirects are not counted."""
-    source = topics.SHIPMENT_EVENTS.name(settings)
-    owned = {tp.partition for tp in app.assignor.assigned_actives() if tp.topic == source}
+    owned = owned_timeline_partitions(app, settings)
     store = timelines.data
     if isinstance(store, WriteBehindStore):
         # One database per partition, written while processing that partition's records
