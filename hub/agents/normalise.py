@@ -20,9 +20,8 @@ from hub.agents.context import Wiring
 from hub.agents.stage_time import timed
 from hub.logs import log
 from hub.partners import Partner
-from hub.stages.identity import observations
+from hub.stages.identity import observe_message
 from hub.stages.normalise import Normalised, SourceRecord, normalise, routing_identifier
-from schemas import CanonicalEvent
 from schemas.deadletter import PARTNER_HEADER, SUBJECT_HEADER
 
 
@@ -42,22 +41,24 @@ async def _on_record(hub: Wiring, message: Any) -> None:
         subject=_header(message.headers, SUBJECT_HEADER), sent_for=_header(message.headers, PARTNER_HEADER),
     )
     result = normalise(record, partner, assumed_zone=hub.settings.assumed_zone)
+    observed = []
     for canonical in result.events:
         value = canonical.model_dump_json().encode()
         await hub.topics.events.send(key=routing_identifier(canonical).encode(), value=value)
-        await timed("identify", _identify(hub, canonical, value))
+        observed.append(([str(i) for i in canonical.parcel_identifiers()], [str(o) for o in canonical.order_references()], value))
+    if observed:
+        await timed("identify", _identify(hub, observed), records=len(observed))
     if result.dead_letter is not None:
         letter = result.dead_letter
         await hub.topics.deadletter.send(key=letter.key, value=letter.value, headers=letter.headers)
     _count(hub, partner, record, result)
 
 
-async def _identify(hub: Wiring, event: CanonicalEvent, value: bytes) -> None:
-    """Every parcel identifier of the event hears of its neighbours and orders (hub/stages/identity.py)."""
-    parcels = [str(i) for i in event.parcel_identifiers()]
-    orders = [str(o) for o in event.order_references()]
-    # The event travels on as the JSON hub.events carries.
-    await hub.send(observations(parcels, orders, orjson.loads(value)))
+async def _identify(hub: Wiring, observed: list[tuple[list[str], list[str], bytes]]) -> None:
+    """Every parcel identifier of the message's events hears of its neighbours and orders
+    (hub/stages/identity.py); events naming the same identifiers go on together."""
+    # The events travel on as the JSON hub.events carries.
+    await hub.send(observe_message([(parcels, orders, orjson.loads(value)) for parcels, orders, value in observed]))
 
 
 def _count(hub: Wiring, partner: Partner, record: SourceRecord, result: Normalised) -> None:

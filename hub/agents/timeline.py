@@ -66,8 +66,9 @@ async def _on_shipment(hub: Wiring, batch: Batch, key: bytes, events: list[faust
         state, outputs = handle_shipment_message(state, key.decode(), message)
         if retired_now(previous, state):
             metrics.RETIREMENTS.inc()
-        if message["kind"] == "event" and any(isinstance(o, Publish) and o.repeat for o in outputs):
-            metrics.DUPLICATES.labels(message["event"]["partner"]).inc()
+        if message["kind"] == "event" or message.get("observed"):  # from partners, not moved by a merge or split
+            for partner in (p for o in outputs if isinstance(o, Publish) for p in o.repeated):
+                metrics.DUPLICATES.labels(partner).inc()
         for output in outputs:
             if not isinstance(output, Publish):
                 await hub.send([output])

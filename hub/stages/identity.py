@@ -45,15 +45,15 @@ def shipment_id_for(identifier: str) -> str:
     return "shp_" + hashlib.sha256(identifier.encode()).hexdigest()[:16]
 
 
-def observations(parcels: list[str], orders: list[str], event: Message) -> list[Send]:
-    """What the identify stage sends for one canonical event.
+def observations(parcels: list[str], orders: list[str], events: list[Message]) -> list[Send]:
+    """What the identify stage sends for canonical events that name the same identifiers.
 
-    Every parcel identifier hears of its neighbours on this event and of the orders it
-    belongs to; the smallest one also carries the event, to be forwarded to its shipment.
-    Each order hears of its parcels, so an order id can answer with its shipments.
+    Every parcel identifier hears of its neighbours on these events and of the orders it
+    belongs to; the smallest one also carries the events, to be forwarded to its shipment
+    together. Each order hears of its parcels, so an order id can answer with its shipments.
     """
     parcels = sorted(set(parcels))
-    carrier = parcels[0]  # the smallest carries the event, as routing_identifier() names it
+    carrier = parcels[0]  # the smallest carries the events, as routing_identifier() names it
     sends = []
     for identifier in parcels:
         message: Message = {
@@ -63,9 +63,25 @@ def observations(parcels: list[str], orders: list[str], event: Message) -> list[
             "orders": sorted(set(orders)),
         }
         if identifier == carrier:
-            message["event"] = event
+            message["events"] = events
         sends.append(Send(IDENTITY, identifier, message))
     return sends
+
+
+def observe_message(events: list[tuple[list[str], list[str], Message]]) -> list[Send]:
+    """What identify sends for one partner message's canonical events: (parcel identifiers,
+    order references, event JSON) each, in the message's order.
+
+    Events naming the same identifiers travel together, one observation and one message to
+    their shipment for all of them (a Cainiao history repeats thirty events of one parcel):
+    what identity learns is the same as from each alone (the same links, the same orders), and
+    the timeline stage folds them once. Which events share a message depends only on the
+    partner message, so a replay groups them the same way.
+    """
+    groups: dict[tuple[tuple[str, ...], tuple[str, ...]], list[Message]] = {}
+    for parcels, orders, event in events:
+        groups.setdefault((tuple(sorted(set(parcels))), tuple(sorted(set(orders)))), []).append(event)
+    return [send for (parcels, orders), grouped in groups.items() for send in observations(list(parcels), list(orders), grouped)]
 
 
 def split_messages(first: str, second: str) -> list[Send]:
@@ -118,8 +134,13 @@ def _observe(state: State, identifier: str, message: Message) -> tuple[State, li
         sends.append(Send(IDENTITY, neighbour, _label_message(neighbour, label, generation, identifier)))
     for order in sorted(set(message["orders"])):
         sends.append(Send(IDENTITY, order, _order_message(order, identifier, label, generation)))
-    if "event" in message:
-        sends.append(Send(SHIPMENT_EVENTS, shipment_id_for(label), {"kind": "event", "event": message["event"], "generation": generation}))
+    if "events" in message:
+        # `observed`: events as partners sent them (a merge or a split moves events too).
+        observed = {"kind": "events", "events": message["events"], "generation": generation, "observed": True}
+        sends.append(Send(SHIPMENT_EVENTS, shipment_id_for(label), observed))
+    elif "event" in message:  # one event per observation, as written before events were grouped
+        single = {"kind": "event", "event": message["event"], "generation": generation}
+        sends.append(Send(SHIPMENT_EVENTS, shipment_id_for(label), single))
     return state, sends
 
 

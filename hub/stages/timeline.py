@@ -54,6 +54,8 @@ class Publish:
     source: Timeline | TimelineRedirect | Callable[[], Timeline | TimelineRedirect]
     # True when the record was published before (a repeated input): nothing changed.
     repeat: bool = False
+    # The partners of the message's events that the shipment already held (duplicates).
+    repeated: tuple[str, ...] = ()
 
     @cached_property
     def record(self) -> Timeline | TimelineRedirect:
@@ -109,6 +111,7 @@ def _on_events(state: TimelineState, shipment_id: str, message: dict[str, Any], 
     routed = dict(state.get("routed") or {})
     forwards: dict[tuple[str, int], list[dict[str, Any]]] = {}
     kept = False
+    repeated: list[str] = []  # partners of events already held
     fresh: dict[str, CanonicalEvent] = {}  # events added, or replacing a stored one they are preferred to
     for raw in raw_events:
         event_id = raw["event_id"]
@@ -123,12 +126,16 @@ def _on_events(state: TimelineState, shipment_id: str, message: dict[str, Any], 
             forwards.setdefault((moved["to"], moved["generation"]), []).append(raw)
             continue
         kept = True
+        added = False
         # The same JSON as the stored record is a repeat, with nothing to validate or compare.
         if fresh.get(event_id) is not None or stored.get(event_id) != raw:
             current = fresh.get(event_id) or (stored_event(stored[event_id]) if event_id in stored else None)
             event = stored_event(raw)
             if current is None or preferred(event, current):
                 fresh[event_id] = event
+                added = True
+        if not added:
+            repeated.append(raw["partner"])
         if event_generation > routed.get(event_id, 0):
             routed[event_id] = event_generation
     outputs: list[Send | Publish] = [
@@ -148,12 +155,13 @@ def _on_events(state: TimelineState, shipment_id: str, message: dict[str, Any], 
         return new_state, outputs
     if not fresh:
         # A repeat: publish the timeline again, in case a crash lost the first publication.
-        return new_state, [*outputs, Publish(shipment_id, partial(_timeline_of_stored, shipment_id, stored), repeat=True)]
+        return new_state, [*outputs, Publish(shipment_id, partial(_timeline_of_stored, shipment_id, stored), repeat=True,
+                                             repeated=tuple(repeated))]
     events = {eid: stored_event(e) for eid, e in stored.items()} | fresh
     # Unchanged events keep their stored JSON; only what was added or preferred is dumped.
     new_state["events"] = {eid: stored_json(e) if eid in fresh else stored[eid] for eid, e in sorted(events.items())}
     new_state = with_late(new_state, fresh)
-    return new_state, [*outputs, Publish(shipment_id, build_timeline(shipment_id, events))]
+    return new_state, [*outputs, Publish(shipment_id, build_timeline(shipment_id, events), repeated=tuple(repeated))]
 
 
 def _current_record(shipment_id: str, state: TimelineState) -> Timeline | TimelineRedirect:

@@ -16,7 +16,7 @@ import zlib
 from collections import deque
 from dataclasses import dataclass, field
 
-from hub.stages.identity import IDENTITY, SHIPMENT_EVENTS, Send, handle_identity, observations, shipment_id_for, split_messages
+from hub.stages.identity import IDENTITY, SHIPMENT_EVENTS, Send, handle_identity, observe_message, shipment_id_for, split_messages
 from hub.stages.normalise import routing_identifier
 from hub.stages.timeline import Publish, handle_shipment_message
 from schemas import CanonicalEvent
@@ -49,7 +49,12 @@ class PartitionedRun:
         self.queues.setdefault((topic, partition), deque()).append((key, json.loads(json.dumps(message)), f"{partition}:{offset}"))
 
     def publish_event(self, event: CanonicalEvent) -> None:
-        self.put(EVENTS, routing_identifier(event), json.loads(event.model_dump_json()))
+        self.publish_message([event])
+
+    def publish_message(self, events: list[CanonicalEvent]) -> None:
+        """The canonical events of one partner message, identified together as the normalise
+        agent does (events naming the same identifiers travel on together)."""
+        self.put(EVENTS, routing_identifier(events[0]), {"events": [json.loads(e.model_dump_json()) for e in events]})
 
     def split(self, first: str, second: str) -> None:
         """What `hub split FIRST SECOND` publishes."""
@@ -80,9 +85,9 @@ class PartitionedRun:
     def _handle(self, topic: str, key: str, message: dict, position: str, lose_outputs: bool) -> None:
         self._losing = lose_outputs
         if topic == EVENTS:
-            event = CanonicalEvent.model_validate(message)
-            sends = observations([str(i) for i in event.parcel_identifiers()], [str(o) for o in event.order_references()], message)
-            self._emit(sends)
+            events = [CanonicalEvent.model_validate(raw) for raw in message["events"]]
+            self._emit(observe_message([([str(i) for i in e.parcel_identifiers()], [str(o) for o in e.order_references()], raw)
+                                        for e, raw in zip(events, message["events"], strict=True)]))
         elif topic == IDENTITY:
             state, sends = handle_identity(self.identity.get(key), key, message, position)
             self.identity[key] = state

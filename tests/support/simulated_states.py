@@ -23,9 +23,10 @@ def folded_run(shipments: int, seed: int) -> PartitionedRun:
         partner = PARTNERS[message.partner]
         options = AdapterOptions(partner.id, partner.kind, subject=message.subject, country=partner.country)
         try:
-            for event in run_adapter(partner.adapter, message.payload, received_at=message.at, options=options).events:
-                run.publish_event(event)
+            events = run_adapter(partner.adapter, message.payload, received_at=message.at, options=options).events
         except AdapterError:
             continue
+        if events:
+            run.publish_message(list(events))
     run.run()
     return run
