@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from adapters.base import AdapterError
@@ -30,24 +31,22 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+# A JSON string (quotes, and any escaped character inside; one left open runs to the end):
+# brackets in it do not nest.
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
 def _check_bracket_depth(text: str, max_depth: int) -> None:
-    """Refuse deep nesting before json.loads recurses into it (a cheap scan outside strings)."""
+    """Refuse deep nesting before json.loads recurses into it (a scan of the brackets outside strings)."""
+    if text.count("[") + text.count("{") <= max_depth:
+        return  # too few openings to nest that deep, wherever they are
     depth = 0
-    in_string = False
-    escaped = False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
+    # The regular expressions do the character scan; only the brackets are looked at here.
+    for bracket in _BRACKET.findall(_STRING.sub("", text)):
+        if bracket in "[{":
             depth += 1
             if depth > max_depth:
                 raise AdapterError(DeadLetterReason.TOO_DEEP, f"nesting deeper than {max_depth}")
-        elif ch in "]}":
+        else:
             depth -= 1
