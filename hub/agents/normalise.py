@@ -44,13 +44,13 @@ async def _on_record(hub: Wiring, message: Any) -> None:
     observed = []
     for canonical in result.events:
         value = canonical.model_dump_json().encode()
-        await hub.topics.events.send(key=routing_identifier(canonical).encode(), value=value)
+        await hub.publish(hub.topics.events, routing_identifier(canonical).encode(), value)
         observed.append(([str(i) for i in canonical.parcel_identifiers()], [str(o) for o in canonical.order_references()], value))
     if observed:
         await timed("identify", _identify(hub, observed), records=len(observed))
     if result.dead_letter is not None:
         letter = result.dead_letter
-        await hub.topics.deadletter.send(key=letter.key, value=letter.value, headers=letter.headers)
+        await hub.publish(hub.topics.deadletter, letter.key, letter.value, letter.headers)
     _count(hub, partner, record, result)
 
 

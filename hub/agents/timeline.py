@@ -85,7 +85,7 @@ async def _on_shipment(hub: Wiring, batch: Batch, key: bytes, events: list[faust
                 await timed("settle", _to_turnover(hub, resend_messages(state.get("settled"))))
                 resent = True
     if latest is not None:
-        await hub.topics.timelines.send(key=latest.key.encode(), value=latest.record.model_dump_json().encode())
+        await hub.publish(hub.topics.timelines, latest.key.encode(), latest.record.model_dump_json().encode())
         log.info("timeline_published", shipment_id=latest.key, kind=latest.record.kind,
                  status=getattr(latest.record, "status", None))
     if before is not _UNREAD and state != before:
@@ -102,7 +102,7 @@ async def _settle(hub: Wiring, key: bytes, state: dict, timeline: Timeline) -> d
     for missing in new:
         # Withheld, never settled at zero: the trigger goes to the dead letters.
         letter = withheld_letter(key, missing, topics.SHIPMENT_EVENTS.name(hub.settings))
-        await hub.topics.deadletter.send(key=letter.key, value=letter.value, headers=letter.headers)
+        await hub.publish(hub.topics.deadletter, letter.key, letter.value, letter.headers)
         metrics.SETTLEMENTS_WITHHELD.labels(missing.contract_id, missing.reason.value).inc()
         log.warning("settlement_withheld", contract=missing.contract_id, event_id=missing.event.event_id, reason=missing.reason.value)
     return state
@@ -110,4 +110,4 @@ async def _settle(hub: Wiring, key: bytes, state: dict, timeline: Timeline) -> d
 
 async def _to_turnover(hub: Wiring, sends: list[ToTurnover]) -> None:
     for send in sends:
-        await hub.topics.turnover.send(key=send.key.encode(), value=orjson.dumps(send.message))
+        await hub.publish(hub.topics.turnover, send.key.encode(), orjson.dumps(send.message))

@@ -68,7 +68,7 @@ def _count(out: Outputs) -> None:
 
 async def _publish(hub: Wiring, out: Outputs) -> None:
     for entry in out.entries:
-        await hub.topics.settlements.send(key=entry.entry_id.encode(), value=entry.model_dump_json().encode())
+        await hub.publish(hub.topics.settlements, entry.entry_id.encode(), entry.model_dump_json().encode())
         log.info("settlement_emitted", entry_id=entry.entry_id, kind=entry.kind.value, contract=entry.contract_id, period=entry.period)
     for statement in out.statements:
-        await hub.topics.statements.send(key=statement.key.encode(), value=statement.model_dump_json().encode())
+        await hub.publish(hub.topics.statements, statement.key.encode(), statement.model_dump_json().encode())
