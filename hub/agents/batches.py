@@ -65,6 +65,14 @@ class Batch:
         return True
 
 
+def by_key(events: list[faust.EventT]) -> dict[bytes, list[faust.EventT]]:
+    """A batch's records per key, each key's in their order: for one state read and write per key."""
+    grouped: dict[bytes, list[faust.EventT]] = {}
+    for event in events:
+        grouped.setdefault(event.key, []).append(event)
+    return grouped
+
+
 async def each_batch(stream: faust.StreamT, app: faust.App, *, records: int = BATCH_RECORDS) -> AsyncIterator[Batch]:
     """The records of `stream` in batches of what is waiting (at most `records`)."""
     manual = stream.noack()

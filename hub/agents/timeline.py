@@ -17,7 +17,7 @@ import faust
 import orjson
 
 from hub import metrics, topics
-from hub.agents.batches import Batch, each_batch
+from hub.agents.batches import Batch, by_key, each_batch
 from hub.agents.context import Wiring
 from hub.agents.stage_time import timed
 from hub.logs import log
@@ -32,20 +32,12 @@ def register(hub: Wiring) -> None:
     @hub.app.agent(hub.topics.shipment_events, name="timeline", concurrency=1)
     async def timeline_agent(stream: faust.StreamT) -> None:
         async for batch in each_batch(stream, hub.app):
-            for key, events in by_shipment(batch.events).items():
+            for key, events in by_key(batch.events).items():
                 await timed("timeline", _on_shipment(hub, batch, key, events), records=len(events))
 
 
 # A shipment's state not read yet in this batch (None is a state: the shipment is new).
 _UNREAD = object()
-
-
-def by_shipment(events: list[faust.EventT]) -> dict[bytes, list[faust.EventT]]:
-    """A batch's records per key (shipment id), each key's in their order."""
-    grouped: dict[bytes, list[faust.EventT]] = {}
-    for event in events:
-        grouped.setdefault(event.key, []).append(event)
-    return grouped
 
 
 async def _on_shipment(hub: Wiring, batch: Batch, key: bytes, events: list[faust.EventT]) -> None:
