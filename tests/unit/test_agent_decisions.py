@@ -82,9 +82,10 @@ def test_the_withheld_letter_carries_the_trigger_event_and_why() -> None:
 
 def test_a_close_sweeps_every_contract_and_payer_of_the_partition_in_key_order() -> None:
     cutoff = datetime(2026, 4, 3, tzinfo=timezone.utc)
-    fee_state = on_contribution(None, {"contribution_id": "c1", "period": "2026Q1", "minor": 50_000_000})
+    fee_state, items = on_contribution(None, {}, {"contribution_id": "c1", "period": "2026Q1", "minor": 50_000_000})
     owned = {
         b"post-infrastructure-fee|ozon": fee_state,
+        b"post-infrastructure-fee|ozon#c1": items["c1"],  # a booked contribution: not a contract's state
         b"closes@3": {"2026Q1": cutoff.isoformat()},  # the partition's closes: not a contract's state
         b"cdek-last-mile-share|ozon": None,
     }

@@ -20,7 +20,7 @@ from hub.settlement.contracts import ContractError, check_publishable, load_cont
 from hub.settlement.emitted import difference
 from hub.settlement.periods import period_bounds, period_of, previous_periods
 from hub.settlement.shipment_share import settle_timeline
-from hub.settlement.turnover import on_close, on_contribution, on_entry, remember_close, with_closes
+from hub.settlement.turnover import on_close, on_contribution, on_entry, remember_close, split_legacy, with_closes
 from hub.stages.settle import settle_step, withdrawn_at
 from hub.stages.timeline_build import build_timeline
 from schemas import Amount, CanonicalEvent
@@ -180,64 +180,91 @@ def test_a_withdrawal_is_the_same_bytes_whatever_order_its_inputs_were_read_in()
     assert reversal["inputs_received_at"] == REVALUED.received_at.isoformat().replace("+00:00", "Z")
 
 
+# A contract and payer as the turnover agent keeps it: its summary, and its booked items by id.
+EMPTY = (None, {})
+
+
+def entry_into(ledger, entry, closes=None):
+    state, items = ledger
+    state, new, out = on_entry(state, items, entry, closes)
+    return (state, {**items, **new}), out
+
+
+def contribution_into(ledger, contribution):
+    state, items = ledger
+    state, new = on_contribution(state, items, contribution)
+    return state, {**items, **new}
+
+
+def close(ledger, key, period, cutoff):
+    state, out = on_close(ledger[0], key, period, cutoff, CONTRACTS)
+    return (state, ledger[1]), out
+
+
 def test_turnover_books_entries_once_and_late_ones_as_adjustments():
     (accrual,) = [e for e in settle_timeline(timeline(PLACED, DELIVERED), CONTRACTS).entries if e.contract_id == "cdek-last-mile-share"]
-    state, out = on_entry(None, accrual)
-    again, out_again = on_entry(state, accrual)
-    assert again == state and out_again.entries == out.entries  # a repeat re-emits the same bytes
+    ledger, out = entry_into(EMPTY, accrual)
+    again, out_again = entry_into(ledger, accrual)
+    assert again == ledger and out_again.entries == out.entries  # a repeat re-emits the same bytes
     assert out.statements[0].totals["accrual"] == 30864 and out.statements[0].state == "open"
+    assert list(ledger[1]) == [accrual.entry_id]  # the entry is an item of its own
 
     # Booked on time, repeated after the close: the same entry again, not an adjustment.
-    closed_after, _ = on_close(state, "cdek-last-mile-share|ozon", "2026Q1", datetime(2026, 4, 2, tzinfo=timezone.utc), CONTRACTS)
-    _, repeated = on_entry(closed_after, accrual)
+    closed_after, _ = close(ledger, "cdek-last-mile-share|ozon", "2026Q1", datetime(2026, 4, 2, tzinfo=timezone.utc))
+    _, repeated = entry_into(closed_after, accrual)
     assert repeated.entries == [accrual]
 
     # Lateness is by time: inputs received before the cutoff are on time, even when the
     # close reached the partition first (the race docs/architecture.md#periods-and-closes
     # rules out).
-    closed, _ = on_close(None, "cdek-last-mile-share|ozon", "2026Q1", datetime(2026, 4, 2, tzinfo=timezone.utc), CONTRACTS)
-    _, out = on_entry(closed, accrual)
+    closed, _ = close(EMPTY, "cdek-last-mile-share|ozon", "2026Q1", datetime(2026, 4, 2, tzinfo=timezone.utc))
+    _, out = entry_into(closed, accrual)
     assert out.entries == [accrual]
     # Received after the cutoff (00:04 Moscow time on 1 April, the close at midnight): late.
     midnight = datetime(2026, 3, 31, 21, 0, tzinfo=timezone.utc)
-    closed, _ = on_close(None, "cdek-last-mile-share|ozon", "2026Q1", midnight, CONTRACTS)
-    late, out = on_entry(closed, accrual)
+    closed, _ = close(EMPTY, "cdek-last-mile-share|ozon", "2026Q1", midnight)
+    late, out = entry_into(closed, accrual)
     (adjustment,) = out.entries
     assert (adjustment.kind, adjustment.period, adjustment.original_period) == ("adjustment", "2026Q2", "2026Q1")
     assert adjustment.amount_minor == accrual.amount_minor and adjustment.entry_id != accrual.entry_id
+    # The adjustment repeated: recognised by its own id, re-emitted, counted once.
+    late_again, out_again = entry_into(late, accrual)
+    assert late_again == late and out_again.entries == [adjustment]
+    assert out.statements[0].totals["adjustment"] == accrual.amount_minor and out.statements[0].period == "2026Q2"
     # The closes given (every close published before the inputs arrived) decide, not the state's.
-    assert on_entry(None, accrual, {"2026Q1": midnight.isoformat()})[1].entries == [adjustment]
-    assert on_entry(closed, accrual, {})[1].entries == [accrual]
+    assert entry_into(EMPTY, accrual, {"2026Q1": midnight.isoformat()})[1].entries == [adjustment]
+    assert entry_into(closed, accrual, {})[1].entries == [accrual]
     # Two closed quarters: the adjustment skips both.
-    skipped = on_entry(None, accrual, {"2026Q1": midnight.isoformat(), "2026Q2": midnight.isoformat()})[1].entries
+    skipped = entry_into(EMPTY, accrual, {"2026Q1": midnight.isoformat(), "2026Q2": midnight.isoformat()})[1].entries
     assert [e.period for e in skipped] == ["2026Q3"]
 
 
 def _fee_state(contributions):
-    state = None
+    ledger = EMPTY
     for n, (period, minor) in enumerate(contributions):
-        state = on_contribution(state, {"contribution_id": f"c{n}", "period": period, "minor": minor})
-    return state
+        ledger = contribution_into(ledger, {"contribution_id": f"c{n}", "period": period, "minor": minor})
+    return ledger
 
 
 def test_period_fee_when_revenue_exceeds_the_threshold():
-    state = _fee_state([("2026Q1", 50_000_000), ("2026Q1", -10_000_000), ("2026Q2", 99)])
+    ledger = _fee_state([("2026Q1", 50_000_000), ("2026Q1", -10_000_000), ("2026Q2", 99)])
     cutoff = datetime(2026, 4, 3, tzinfo=timezone.utc)
-    closed, out = on_close(state, "post-infrastructure-fee|ozon", "2026Q1", cutoff, CONTRACTS)
+    closed, out = close(ledger, "post-infrastructure-fee|ozon", "2026Q1", cutoff)
     (fee,) = out.entries
     # Net turnover 400 000.00 RUB × 0.5% = 2 000.00 RUB.
     assert (fee.kind, fee.amount_minor, fee.basis_minor, fee.subject, fee.cause) == ("period_fee", 200_000, 40_000_000, "2026Q1/ozon", "2026Q1")
     assert out.statements[0].state == "closed" and out.statements[0].totals["period_fee"] == 200_000
-    again, out_again = on_close(closed, "post-infrastructure-fee|ozon", "2026Q1", cutoff, CONTRACTS)
+    again, out_again = close(closed, "post-infrastructure-fee|ozon", "2026Q1", cutoff)
     assert again == closed and out_again.entries == [fee]  # a repeated close changes nothing, re-emits the same
+    assert out_again.statements == out.statements
 
 
 def test_no_fee_at_or_below_the_threshold_or_on_negative_turnover():
     cutoff = datetime(2026, 4, 3, tzinfo=timezone.utc)
     # Wildberries declares 900 000 000 RUB: not strictly greater than 1 000 000 000.
-    _, out = on_close(_fee_state([("2026Q1", 50_000_000)]), "post-infrastructure-fee|wildberries", "2026Q1", cutoff, CONTRACTS)
+    _, out = close(_fee_state([("2026Q1", 50_000_000)]), "post-infrastructure-fee|wildberries", "2026Q1", cutoff)
     assert out.entries == []
-    _, out = on_close(_fee_state([("2026Q1", -5)]), "post-infrastructure-fee|ozon", "2026Q1", cutoff, CONTRACTS)
+    _, out = close(_fee_state([("2026Q1", -5)]), "post-infrastructure-fee|ozon", "2026Q1", cutoff)
     assert out.entries == []
 
 
@@ -245,24 +272,24 @@ def test_a_late_contribution_reaches_the_fee_of_the_earliest_open_period_once():
     cutoff = datetime(2026, 4, 3, tzinfo=timezone.utc)
     key = "post-infrastructure-fee|ozon"
     on_time = _fee_state([("2026Q1", 40_000_000)])
-    closed, out = on_close(on_time, key, "2026Q1", cutoff, CONTRACTS)
+    closed, out = close(on_time, key, "2026Q1", cutoff)
     assert [f.basis_minor for f in out.entries] == [40_000_000]
     # A delivery of the first quarter that arrives after its close: its turnover is not added
     # to the closed quarter (whose fee is final) but to the next one, still open.
-    late = on_contribution(closed, {"contribution_id": "late", "period": "2026Q1", "minor": 20_000_000})
-    assert late["contributions"]["late"] == {"period": "2026Q2", "minor": 20_000_000, "original_period": "2026Q1"}
+    late = contribution_into(closed, {"contribution_id": "late", "period": "2026Q1", "minor": 20_000_000})
+    assert late[1]["late"] == {"period": "2026Q2", "minor": 20_000_000, "original_period": "2026Q1"}
     # Repeats keep the first booking, also the contribution booked on time before the close.
-    assert on_contribution(late, {"contribution_id": "late", "period": "2026Q1", "minor": 20_000_000}) == late
-    assert on_contribution(late, {"contribution_id": "c0", "period": "2026Q1", "minor": 40_000_000}) == late
-    _, again = on_close(late, key, "2026Q1", cutoff, CONTRACTS)
+    assert contribution_into(late, {"contribution_id": "late", "period": "2026Q1", "minor": 20_000_000}) == late
+    assert contribution_into(late, {"contribution_id": "c0", "period": "2026Q1", "minor": 40_000_000}) == late
+    _, again = close(late, key, "2026Q1", cutoff)
     assert [f.basis_minor for f in again.entries] == [40_000_000]  # the closed quarter's fee stands
-    _, out = on_close(late, key, "2026Q2", datetime(2026, 7, 3, tzinfo=timezone.utc), CONTRACTS)
+    _, out = close(late, key, "2026Q2", datetime(2026, 7, 3, tzinfo=timezone.utc))
     # 200 000.00 RUB × 0.5% = 1 000.00 RUB.
     assert [(f.period, f.basis_minor, f.amount_minor) for f in out.entries] == [("2026Q2", 20_000_000, 100_000)]
     # Two closed quarters: a late contribution skips both.
-    closed_twice, _ = on_close(late, key, "2026Q2", datetime(2026, 7, 3, tzinfo=timezone.utc), CONTRACTS)
-    later = on_contribution(closed_twice, {"contribution_id": "later", "period": "2026Q1", "minor": -5})
-    assert later["contributions"]["later"]["period"] == "2026Q3"
+    closed_twice, _ = close(late, key, "2026Q2", datetime(2026, 7, 3, tzinfo=timezone.utc))
+    later = contribution_into(closed_twice, {"contribution_id": "later", "period": "2026Q1", "minor": -5})
+    assert later[1]["later"]["period"] == "2026Q3"
 
 
 def test_a_payer_first_met_after_a_close_books_into_it_as_late():
@@ -272,10 +299,28 @@ def test_a_payer_first_met_after_a_close_books_into_it_as_late():
     cutoff = datetime(2026, 3, 31, 21, 0, tzinfo=timezone.utc)  # midnight in Moscow
     closes = remember_close(None, "2026Q1", cutoff)
     assert remember_close(closes, "2026Q1", cutoff + timedelta(days=1)) == closes  # the first cutoff stands
-    fresh = with_closes(None, closes)
-    booked = on_contribution(fresh, {"contribution_id": "c1", "period": "2026Q1", "minor": 7})
-    assert booked["contributions"]["c1"] == {"period": "2026Q2", "minor": 7, "original_period": "2026Q1"}
+    fresh = (with_closes(None, closes), {})
+    booked = contribution_into(fresh, {"contribution_id": "c1", "period": "2026Q1", "minor": 7})
+    assert booked[1]["c1"] == {"period": "2026Q2", "minor": 7, "original_period": "2026Q1"}
     accrual = settle_timeline(timeline(PLACED, DELIVERED), CONTRACTS).entries[0]
-    state, out = on_entry(with_closes(None, closes), accrual)
+    (state, _items), out = entry_into(fresh, accrual)
     assert [(e.kind, e.period, e.original_period) for e in out.entries] == [("adjustment", "2026Q2", "2026Q1")]
     assert with_closes(state, closes) == state and with_closes(state, None) == state
+
+
+def test_a_value_of_the_old_shape_splits_into_the_same_summary_and_its_items():
+    """A turnover value written before summaries (every entry and contribution in one) reads
+    as the summary the same messages build now, with each of them an item."""
+    accrual = settle_timeline(timeline(PLACED, DELIVERED), CONTRACTS).entries[0]
+    key = f"{accrual.contract_id}|{accrual.payer}"
+    ledger, _ = entry_into(EMPTY, accrual)
+    ledger = contribution_into(ledger, {"contribution_id": "c1", "period": "2026Q1", "minor": 7})
+    ledger, _ = close(ledger, key, "2026Q1", datetime(2026, 4, 2, tzinfo=timezone.utc))
+    old_shape = {
+        "entries": {accrual.entry_id: accrual.model_dump(mode="json")},
+        "contributions": {"c1": {"period": "2026Q1", "minor": 7}},
+        "closed": {"2026Q1": datetime(2026, 4, 2, tzinfo=timezone.utc).isoformat()},
+    }
+    summary, items = split_legacy(old_shape)
+    assert summary == ledger[0] and items == ledger[1]
+    assert split_legacy(ledger[0]) == (ledger[0], {})  # a summary is left as it is
