@@ -8,7 +8,6 @@ from datetime import datetime, timezone
 
 import faust
 import orjson
-from aiokafka.partitioner import murmur2
 
 from hub.config import Settings
 from hub.kafka.contract_registry import ContractRegistry
@@ -91,8 +90,3 @@ class Wiring:
             await topic.send(key=key, value=value, headers=headers, partition=partition)
             return
         await producer.send(topic.get_topic_name(), key, value, partition, None, headers)
-
-
-def partition_of(key: bytes, partitions: int) -> int:
-    """The partition Kafka's default partitioner gives `key` (murmur2, as the Java client)."""
-    return (murmur2(key) & 0x7FFFFFFF) % partitions

@@ -29,7 +29,8 @@ import faust
 from faust.stores.base import SerializedStore
 
 from hub import metrics
-from hub.agents.context import Wiring, partition_of
+from hub.agents.context import Wiring
+from hub.kafka.partitioning import partition_of
 from hub.kafka.table_summaries import owned_timeline_partitions
 from hub.stages.retire import retirable, retire_message
 

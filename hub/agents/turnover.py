@@ -15,8 +15,9 @@ import orjson
 
 from hub import metrics
 from hub.agents.batches import each_record
-from hub.agents.context import Wiring, partition_of
+from hub.agents.context import Wiring
 from hub.agents.stage_time import timed
+from hub.kafka.partitioning import partition_of
 from hub.logs import log
 from hub.settlement.turnover import (
     Outputs,

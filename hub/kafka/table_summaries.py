@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from hub import topics
-from hub.agents.context import partition_of
 from hub.config import Settings
 from hub.kafka import state_codec
+from hub.kafka.partitioning import partition_of
 from hub.kafka.table_store import WriteBehindStore
 
 # Values written before the summary was stored in front (codec version 1) are rewritten as

@@ -30,10 +30,10 @@ import orjson
 from faust.types import TP
 from prometheus_client import CollectorRegistry, generate_latest
 
-from hub.agents.context import partition_of
 from hub.app import create_app
 from hub.config import Settings
 from hub.kafka import state_codec, table_summaries
+from hub.kafka.partitioning import partition_of
 from hub.metrics import TimelineCollector, wall_clock
 from hub.stages.timeline_build import summarise
 from schemas.timeline import Timeline

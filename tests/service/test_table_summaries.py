@@ -14,10 +14,10 @@ from faust.types import TP
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from hub.agents.context import partition_of
 from hub.app import create_app
 from hub.config import Settings
 from hub.kafka import state_codec, table_summaries
+from hub.kafka.partitioning import partition_of
 from hub.kafka.table_store import WriteBehindStore
 from hub.metrics import TimelineCollector, wall_clock
 from hub.web.problem_queue import owned_moving
