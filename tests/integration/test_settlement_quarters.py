@@ -287,7 +287,8 @@ def test_a_replay_into_a_fresh_prefix_gives_the_same_entries(quarterly_run: Quar
     only_again = {k: again[k] for k in set(again) - both}
     print(f"\nreplay {time.monotonic() - started:.0f}s: {len(first)} entries first, {len(again)} again, "
           f"{len(both)} in both, {len(only_first)} only first, {len(only_again)} only again")
-    assert [k for k in sorted(both) if first[k] != again[k]] == []
+    differing = [k for k in sorted(both) if first[k] != again[k]]
+    assert not differing, "\n".join(f"{k}\n  first {first[k]!r}\n  again {again[k]!r}" for k in differing)
     assert unpaired(only_first) == {} and unpaired(only_again) == {}
     assert net_totals(again) == net_totals(first)
     assert fees(again) == fees(first)

@@ -34,13 +34,25 @@ CONTRACTS = load_contracts(Path(__file__).resolve().parents[2] / "deploy" / "con
 ORDERS_PER_SHIPMENT = 31
 
 
-def interleaved(events: list[CanonicalEvent], rng: random.Random) -> list[CanonicalEvent]:
-    """One order a worker could read them in: each partner's events in the order it sent them
+def messages(events: list[CanonicalEvent]) -> list[list[CanonicalEvent]]:
+    """The events in the groups the timeline stage folds together: a partner message's events
+    (one partner, one receipt time) arrive as one shipment message (hub/stages/identity.py)."""
+    groups: list[list[CanonicalEvent]] = []
+    for event in events:
+        if groups and (groups[-1][0].partner, groups[-1][0].received_at) == (event.partner, event.received_at):
+            groups[-1].append(event)
+        else:
+            groups.append([event])
+    return groups
+
+
+def interleaved(groups: list[list[CanonicalEvent]], rng: random.Random) -> list[list[CanonicalEvent]]:
+    """One order a worker could read them in: each partner's messages in the order it sent them
     (one partner topic partition, read in order, repeats included), partners interleaved at
     random, as partitions of different topics are."""
     streams = defaultdict(list)
-    for event in events:
-        streams[event.partner].append(event)
+    for group in groups:
+        streams[group[0].partner].append(group)
     queues = [list(reversed(stream)) for _, stream in sorted(streams.items())]
     order = []
     while queues:
@@ -51,13 +63,17 @@ def interleaved(events: list[CanonicalEvent], rng: random.Random) -> list[Canoni
     return order
 
 
-def settle_in_order(shipment_id: str, order: list[CanonicalEvent]) -> list[dict]:
-    """Every entry the settle stage sends while the events arrive one by one in `order`."""
+def settle_in_order(shipment_id: str, order: list[list[CanonicalEvent]]) -> list[dict]:
+    """Every entry the settle stage sends while the groups of events arrive in `order`, each
+    group folded at once, then settled."""
     state: dict = {}
     stored: dict = {}
     sent: list[dict] = []
-    for event in order:
-        stored, changed = add_event(stored, event)
+    for group in order:
+        changed = False
+        for event in group:
+            stored, added = add_event(stored, event)
+            changed = changed or added
         if not changed:
             continue
         state, sends, _ = settle_step(state, build_timeline(shipment_id, stored), CONTRACTS)
@@ -65,7 +81,8 @@ def settle_in_order(shipment_id: str, order: list[CanonicalEvent]) -> list[dict]
     return sent
 
 
-def test_an_entry_id_means_the_same_bytes_whatever_the_order(tmp_path: Path):
+@pytest.mark.parametrize("grouped", [False, True], ids=["event_by_event", "message_by_message"])
+def test_an_entry_id_means_the_same_bytes_whatever_the_order(tmp_path: Path, grouped: bool):
     # The quarterly test's traffic shape; seed 7 has a withdrawal whose old dating (the latest
     # event time the timeline held) differed between two of these orders.
     write_simulation(simulate(60, seed=7, days=200, rates=FaultRates(duplicates=0.08)), tmp_path)
@@ -79,7 +96,10 @@ def test_an_entry_id_means_the_same_bytes_whatever_the_order(tmp_path: Path):
         implied = defaultdict(int)
         for entry in settle_timeline(build_timeline(shipment_id, whole), CONTRACTS).entries:
             implied[(entry.contract_id, entry.payer)] += entry.amount_minor
-        orders = [events] + [interleaved(events, rng) for _ in range(ORDERS_PER_SHIPMENT - 1)]
+        # As the worker reads them now (a message's events folded together), and as it did
+        # before (one by one): both must give an entry id the same bytes.
+        groups = messages(events) if grouped else [[event] for event in events]
+        orders = [groups] + [interleaved(groups, rng) for _ in range(ORDERS_PER_SHIPMENT - 1)]
         for order in orders:
             net = defaultdict(int)
             for entry in settle_in_order(shipment_id, order):
