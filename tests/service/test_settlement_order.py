@@ -109,3 +109,30 @@ def test_an_entry_id_means_the_same_bytes_whatever_the_order(tmp_path: Path, gro
                 withdrawals += entry["kind"] == "reversal" and entry["trigger_event_id"] is None
             assert {k: v for k, v in net.items() if v} == {k: v for k, v in implied.items() if v}, shipment_id
     assert withdrawals, "no order withdrew an accrual: the test no longer covers withdrawals"
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known, not fixed: an accrual carries the receipt time of the sightings of its trigger and "
+    "basis known when it was first settled, and an entry id is never sent twice, so a repeated "
+    "partner message read before its original (null keys put them on different partitions) "
+    "gives the same id other bytes; the replay test in tests/integration/test_settlement_quarters.py "
+    "meets it under load. Fixing it changes how entry ids are made (the sightings in the cause)."))
+def test_a_repeat_read_before_its_original_gives_the_same_bytes(tmp_path: Path):
+    write_simulation(simulate(60, seed=7, days=200, rates=FaultRates(duplicates=0.08)), tmp_path)
+    bytes_of: dict[str, str] = {}
+    for shipment_id, events in sorted(events_by_shipment(tmp_path).items()):
+        groups = messages(events)
+        # The same order with every repeated sighting moved before the first one.
+        first_seen: dict[str, int] = {}
+        early = list(groups)
+        for index, group in enumerate(groups):
+            for event in group:
+                if event.event_id in first_seen and first_seen[event.event_id] < index:
+                    early.remove(group)
+                    early.insert(first_seen[event.event_id], group)
+                    break
+                first_seen.setdefault(event.event_id, index)
+        for order in (groups, early):
+            for entry in settle_in_order(shipment_id, order):
+                text = json.dumps(entry, sort_keys=True)
+                assert bytes_of.setdefault(entry["entry_id"], text) == text, f"{shipment_id}: {entry['entry_id']} differs"
