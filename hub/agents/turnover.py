@@ -60,20 +60,23 @@ async def _on_record(hub: Wiring, event: faust.EventT) -> None:
         return
     before = _summary(turnover, key)
     booked = _Items(turnover, key)
+    position = f"{partition}:{event.message.offset}"
     if message["kind"] == "contribution":
-        state, items = on_contribution(with_closes(before, turnover.get(closes_key)), booked, message)
+        state, items = on_contribution(with_closes(before, turnover.get(closes_key)), booked, message, position)
     else:
         entry = SettlementEntry.model_validate(message["entry"])
         # Late or not is decided against every close published before the entry's inputs
         # arrived: read hub.control that far first, so a close and an input never race.
         await hub.control.read_past(entry.inputs_received_at)
-        state, items, out = on_entry(with_closes(before, turnover.get(closes_key)), booked, entry, dict(hub.control.closes))
+        state, items, out = on_entry(with_closes(before, turnover.get(closes_key)), booked, entry, dict(hub.control.closes), position)
         if items:
             _count(out)  # newly booked: counted once
         await _publish(hub, out)
-    booked.store(items)
+    # The summary first: kept without its items, the message read again stores them and
+    # counts nothing twice (hub/settlement/turnover.py, `applied`).
     if state != before:
         turnover[key] = state
+    booked.store(items)
 
 
 def _summary(turnover: faust.Table, key: bytes) -> dict | None:

@@ -9,7 +9,11 @@ shipment of the quarter: each message read and wrote all of it, 3 ms a message a
 shipments, and a large payer's quarter would outgrow a Kafka record.)
 
 Updates are idempotent: an item is booked once, under its id, and only a new item adds to the
-summary; a message handled twice finds its item and changes nothing.
+summary; a message handled twice finds its item and changes nothing. A message's summary and
+items are two table writes, so a crash can keep the first without the second: the agent writes
+the summary first, and the summary names the position (`partition:offset`) of the last message
+it counted (`applied`). That message read again after a crash finds its item missing but its
+counts in: it stores the item again and counts nothing twice.
 
 The handlers are pure: `booked` is a read-only mapping of item id to booked item (the agent's
 is the table; a test's a dict), and what they book comes back as new items to store.
@@ -82,7 +86,7 @@ def split_legacy(state: State | None) -> tuple[State | None, dict[str, Item]]:
 
 
 def on_entry(state: State | None, booked: Booked, entry: SettlementEntry,
-             closes: dict[str, str] | None = None) -> tuple[State, dict[str, Item], Outputs]:
+             closes: dict[str, str] | None = None, position: str | None = None) -> tuple[State, dict[str, Item], Outputs]:
     """An accrual or reversal from a shipment: booked in its period, or as a late adjustment.
 
     `closes` (period → cutoff) are every close published before the entry's inputs were
@@ -99,7 +103,8 @@ def on_entry(state: State | None, booked: Booked, entry: SettlementEntry,
         # A repeat: re-emit exactly what was emitted before.
         return state, {}, Outputs([SettlementEntry.model_validate(before)], [])
     item = final.model_dump(mode="json")
-    _add_to_statement(state, item)
+    if not _counted(state, position):
+        _add_to_statement(state, item)
     return state, {final.entry_id: item}, Outputs(
         [final], [_statement(state, final.contract_id, final.payer, final.payee, final.period, final.currency)])
 
@@ -126,7 +131,8 @@ def _after_cutoff(received_at: datetime, cutoff: str | None) -> bool:
     return cutoff is not None and received_at > datetime.fromisoformat(cutoff)
 
 
-def on_contribution(state: State | None, booked: Booked, contribution: dict[str, Any]) -> tuple[State, dict[str, Item]]:
+def on_contribution(state: State | None, booked: Booked, contribution: dict[str, Any],
+                    position: str | None = None) -> tuple[State, dict[str, Item]]:
     """A shipment's part of the payer's turnover, booked in its period; if that period has
     closed (a late input), in the earliest period not yet closed, like a late entry, so it
     still reaches a fee. A contribution seen before keeps its first booking: a repeat after
@@ -141,8 +147,19 @@ def on_contribution(state: State | None, booked: Booked, contribution: dict[str,
         while item["period"] in state["closed"]:
             item["period"] = next_period(item["period"])
         item["original_period"] = period
-    _add_turnover(state, item)
+    if not _counted(state, position):
+        _add_turnover(state, item)
     return state, {contribution_id: item}
+
+
+def _counted(state: State, position: str | None) -> bool:
+    """Whether the summary already counts the message at `position` (read again after a crash
+    that kept the summary and lost its item); marks it counted otherwise."""
+    if position is not None and state.get("applied") == position:
+        return True
+    if position is not None:
+        state["applied"] = position
+    return False
 
 
 def _add_turnover(state: State, contribution: Item) -> None:

@@ -324,3 +324,20 @@ def test_a_value_of_the_old_shape_splits_into_the_same_summary_and_its_items():
     summary, items = split_legacy(old_shape)
     assert summary == ledger[0] and items == ledger[1]
     assert split_legacy(ledger[0]) == (ledger[0], {})  # a summary is left as it is
+
+
+def test_a_message_read_again_after_its_summary_was_kept_and_its_item_lost_counts_nothing_twice():
+    """The turnover agent writes a message's summary, then its items: a crash in between keeps
+    the summary alone, and the message is read again at the same position."""
+    accrual = settle_timeline(timeline(PLACED, DELIVERED), CONTRACTS).entries[0]
+    summary, items, out = on_entry(None, {}, accrual, None, "2:17")
+    again, items_again, out_again = on_entry(summary, {}, accrual, None, "2:17")  # the item was lost
+    assert again == summary and items_again == items and out_again.entries == out.entries
+    assert out_again.statements == out.statements  # the totals count it once
+    # Without the position (or at another one, a message never counted) it would count again.
+    assert on_entry(summary, {}, accrual, None, "2:18")[2].statements[0].totals["accrual"] == 2 * accrual.amount_minor
+
+    contribution = {"contribution_id": "c1", "period": "2026Q1", "minor": 7}
+    summary, items = on_contribution(None, {}, contribution, "4:3")
+    assert on_contribution(summary, {}, contribution, "4:3") == (summary, items)
+    assert on_contribution(summary, items, contribution, "4:9") == (summary, {})  # a repeat: booked already
