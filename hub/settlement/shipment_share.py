@@ -43,6 +43,8 @@ class Contribution:
     minor: int
     received_at: datetime
     subject: str = ""  # the order reference whose value it counts
+    # What the id was made of, kept to recognise one emitted before sightings were part of it.
+    cause: str = ""
 
     def as_json(self) -> dict:
         """As kept in the emitted memory and sent to hub.turnover (the id travels beside it)."""
@@ -186,14 +188,17 @@ def _share(timeline, events, basis, versions, contract_set, entries, missing) ->
         rate=str(contract.rate), fx_rate=None if fx == 1 else str(fx), currency=contract.currency,
     )
     # The basis event is part of the cause: a changed order value is a new accrual (after
-    # a reversal of the old one), never a second version of the same entry id.
-    cause = f"{trigger.event_id}/{basis.event.event_id}"
+    # a reversal of the old one), never a second version of the same entry id. So is what
+    # the sightings of trigger and basis gave it (see `sighting`).
+    received = max(trigger.received_at, basis.event.received_at)
+    seen = sighting(trigger.occurred_at.isoformat(), received.isoformat(), basis.minor, basis.currency)
+    cause = f"{trigger.event_id}/{basis.event.event_id}@{seen}"
     accrual = SettlementEntry(
         entry_id=make_entry_id(contract.id, contract.version, EntryKind.ACCRUAL, basis.subject, cause),
         kind=EntryKind.ACCRUAL, cause=cause, period=period_of(trigger.occurred_at, contract.zone),
         amount_minor=round_to_minor(amount_major, contract.currency, contract.rounding),
         vat_minor=vat_minor(amount_major, contract, contract.currency),
-        occurred_at=trigger.occurred_at, inputs_received_at=max(trigger.received_at, basis.event.received_at),
+        occurred_at=trigger.occurred_at, inputs_received_at=received,
         trigger_event_id=trigger.event_id, **common,
     )
     entries.append(accrual)
@@ -202,13 +207,35 @@ def _share(timeline, events, basis, versions, contract_set, entries, missing) ->
         entries.append(reversal_of(accrual, reverser.event_id, reverser.occurred_at, reverser.received_at, contract.zone))
 
 
-def reversal_of(accrual: SettlementEntry, trigger_event_id: str | None, occurred_at: datetime, received_at: datetime, zone) -> SettlementEntry:
-    """The entry that cancels `accrual` in full, in the period of what reversed it."""
-    return accrual.model_copy(update=dict(
-        entry_id=make_entry_id(accrual.contract_id, accrual.contract_version, EntryKind.REVERSAL, accrual.subject, accrual.entry_id),
-        kind=EntryKind.REVERSAL, cause=accrual.entry_id, reverses=accrual.entry_id,
-        period=period_of(occurred_at, zone), amount_minor=-accrual.amount_minor, vat_minor=-accrual.vat_minor,
-        occurred_at=occurred_at, inputs_received_at=max(received_at, accrual.inputs_received_at),
+def sighting(*gave) -> str:
+    """A short digest of what the sightings an entry was worked out from gave it.
+
+    One event can be seen twice with different receipt times (a partner's retry, a re-polled
+    history; undated snapshots take their time from the receipt), and the hub settles the
+    sightings it has read. Null-keyed partner records put a repeat on another partition than
+    its original, so one run may settle the repeat first and another the original. With the
+    sighting in the cause, an entry id always stands for the same bytes: a sighting preferred
+    later gives a new entry, and the one it replaces is reversed (hub/settlement/emitted.py).
+    """
+    return hashlib.sha256("\x1f".join(str(part) for part in gave).encode()).hexdigest()[:12]
+
+
+def reversal_of(reversed_entry: SettlementEntry, trigger_event_id: str | None, occurred_at: datetime, received_at: datetime, zone) -> SettlementEntry:
+    """The entry that cancels `reversed_entry` (an accrual, or a reversal no longer implied) in
+    full, in the period of what reversed it.
+
+    A reversal an event triggered (a return) names that event and the sighting of it in its
+    cause; a withdrawal (no trigger: the timeline no longer implies the entry) is caused by
+    the entry alone, and is made once.
+    """
+    received = max(received_at, reversed_entry.inputs_received_at)
+    cause = reversed_entry.entry_id if trigger_event_id is None else (
+        f"{reversed_entry.entry_id}@{sighting(trigger_event_id, occurred_at.isoformat(), received.isoformat())}")
+    return reversed_entry.model_copy(update=dict(
+        entry_id=make_entry_id(reversed_entry.contract_id, reversed_entry.contract_version, EntryKind.REVERSAL, reversed_entry.subject, cause),
+        kind=EntryKind.REVERSAL, cause=cause, reverses=reversed_entry.entry_id,
+        period=period_of(occurred_at, zone), amount_minor=-reversed_entry.amount_minor, vat_minor=-reversed_entry.vat_minor,
+        occurred_at=occurred_at, inputs_received_at=received,
         trigger_event_id=trigger_event_id,
     ))
 
@@ -227,22 +254,30 @@ def _turnover(events, basis, versions, contract_set, contributions, missing) -> 
     minor = round_to_minor(converted[0], head.currency, Rounding.HALF_UP)
     payer = basis.event.partner
     received = max(delivered.received_at, basis.event.received_at)
-    contributions.append(Contribution(
-        # The basis event is part of the id: a changed order value withdraws the old
-        # contribution and adds a new one, never leaves the first amount in place.
-        _contribution_id(head.id, basis.subject, f"{delivered.event_id}/{basis.event.event_id}"), head.id, payer,
-        period_of(delivered.occurred_at, head.zone), minor, received, basis.subject,
-    ))
+    # The basis event is part of the id: a changed order value withdraws the old contribution
+    # and adds a new one, never leaves the first amount in place; so are the sightings'
+    # period, amount and receipt time (see `sighting`).
+    contributions.append(_contribution(head.id, payer, basis.subject, f"{delivered.event_id}/{basis.event.event_id}",
+                                       period_of(delivered.occurred_at, head.zone), minor, received))
     returned = _first(events, {Status.RETURNED}, after=delivered)
     if returned is not None:
-        contributions.append(Contribution(
-            _contribution_id(head.id, basis.subject, f"{returned.event_id}/{basis.event.event_id}"), head.id, payer,
-            period_of(returned.occurred_at, head.zone), -minor, max(received, returned.received_at), basis.subject,
-        ))
+        contributions.append(_contribution(head.id, payer, basis.subject, f"{returned.event_id}/{basis.event.event_id}",
+                                           period_of(returned.occurred_at, head.zone), -minor, max(received, returned.received_at)))
+
+
+def _contribution(contract_id: str, payer: str, subject: str, events: str, period: str, minor: int, received: datetime) -> Contribution:
+    cause = f"{events}@{sighting(period, minor, received.isoformat())}"
+    return Contribution(_contribution_id(contract_id, subject, cause), contract_id, payer, period, minor, received, subject, cause)
 
 
 def _fx_missing(contract_id: str, trigger: CanonicalEvent, base: str, quote: str) -> Withheld:
     return Withheld(contract_id, trigger, DeadLetterReason.FX_MISSING, f"no {base}/{quote} rate")
+
+
+def legacy_contribution_id(c: Contribution) -> str | None:
+    """The id `c` had before sightings were part of ids (see `sighting`), if it has one."""
+    events, at, _ = c.cause.partition("@")
+    return _contribution_id(c.contract_id, c.subject, events) if at else None
 
 
 def _contribution_id(contract_id: str, subject: str, cause: str) -> str:

@@ -120,7 +120,10 @@ def _book(entry: SettlementEntry, closes: dict[str, str]) -> SettlementEntry:
     period = next_period(entry.period)
     while _after_cutoff(entry.inputs_received_at, closes.get(period)):
         period = next_period(period)
-    cause = entry.trigger_event_id or entry.cause
+    # The entry's own cause names its trigger and sightings, so two accruals of one trigger
+    # (a sighting preferred later) stay two adjustments. Entries made before sightings were
+    # part of causes (no "@") keep the adjustment id they had: their trigger event.
+    cause = entry.cause if "@" in entry.cause else (entry.trigger_event_id or entry.cause)
     return entry.model_copy(update=dict(
         entry_id=make_entry_id(entry.contract_id, entry.contract_version, EntryKind.ADJUSTMENT, entry.subject, f"{entry.kind}:{cause}"),
         kind=EntryKind.ADJUSTMENT, period=period, original_period=entry.period,

@@ -36,13 +36,14 @@ from hub.config import Settings
 from hub.kafka.caught_up import wait_until_caught_up
 from hub.kafka.topic_reader import TopicRecord, read_records
 from hub.topics import ensure_topics
-from schemas.settlement import EntryKind, make_entry_id
+from schemas.settlement import EntryKind
 from simulator.faults import FaultRates
 from simulator.generate import simulate
 from simulator.output import write_simulation
 from tests.integration.test_settlement_e2e import entries_by_id, expected_net, fees, net_totals, oracle_entries, share_entries
 from tests.support import settlement_oracle
 from tests.support.environment import hub_environment
+from tests.support.settlement_entries import shipment_side_id
 from tests.support.worker import WorkerProcess, assert_no_stalls, free_port
 
 pytestmark = pytest.mark.integration
@@ -254,22 +255,24 @@ def replay_into_a_fresh_prefix(run: QuarterlyRun, directory: Path, *, phased: bo
         assert_no_stalls(workers)
 
 
-def origin(entry: dict) -> str:
-    """The shipment-side accrual an accrual, reversal or adjustment of one is about."""
-    if entry["kind"] == EntryKind.REVERSAL or entry.get("reverses"):
-        return entry["reverses"]
-    if entry["kind"] == EntryKind.ADJUSTMENT:  # a late accrual: its id before it was booked late
-        return make_entry_id(entry["contract_id"], entry["contract_version"], EntryKind.ACCRUAL, entry["subject"], entry["cause"])
-    return entry["entry_id"]
+def origin(entry: dict, known: dict[str, dict]) -> str:
+    """The shipment-side accrual an accrual, reversal or adjustment of one is about, through
+    reversals of reversals (`known`: entries by the id the shipment sent them under)."""
+    while entry["kind"] == EntryKind.REVERSAL or entry.get("reverses"):
+        if entry["reverses"] not in known:
+            return entry["reverses"]
+        entry = known[entry["reverses"]]
+    return shipment_side_id(entry)
 
 
 def unpaired(only: dict[str, bytes]) -> dict[str, int]:
     """Of entries present in one map only, the accruals whose entries there do not net to zero."""
     net: dict[str, int] = defaultdict(int)
-    for value in only.values():
-        entry = json.loads(value)
+    parsed = [json.loads(value) for value in only.values()]
+    known = {shipment_side_id(entry): entry for entry in parsed}
+    for entry in parsed:
         assert entry["kind"] != EntryKind.PERIOD_FEE, f"a period fee in one map only: {entry}"
-        net[origin(entry)] += entry["amount_minor"]
+        net[origin(entry, known)] += entry["amount_minor"]
     return {k: v for k, v in net.items() if v}
 
 

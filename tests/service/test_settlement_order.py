@@ -81,6 +81,17 @@ def settle_in_order(shipment_id: str, order: list[list[CanonicalEvent]]) -> list
     return sent
 
 
+def implied_net(shipment_id: str, events) -> dict:
+    """Per contract and payer, the net the shipment's whole timeline implies (zeros left out)."""
+    whole = {}
+    for event in events:
+        whole, _ = add_event(whole, event)
+    net = defaultdict(int)
+    for entry in settle_timeline(build_timeline(shipment_id, whole), CONTRACTS).entries:
+        net[(entry.contract_id, entry.payer)] += entry.amount_minor
+    return {k: v for k, v in net.items() if v}
+
+
 @pytest.mark.parametrize("grouped", [False, True], ids=["event_by_event", "message_by_message"])
 def test_an_entry_id_means_the_same_bytes_whatever_the_order(tmp_path: Path, grouped: bool):
     # The quarterly test's traffic shape; seed 7 has a withdrawal whose old dating (the latest
@@ -90,12 +101,7 @@ def test_an_entry_id_means_the_same_bytes_whatever_the_order(tmp_path: Path, gro
     bytes_of: dict[str, str] = {}
     withdrawals = 0
     for shipment_id, events in sorted(events_by_shipment(tmp_path).items()):
-        whole = {}
-        for event in events:
-            whole, _ = add_event(whole, event)
-        implied = defaultdict(int)
-        for entry in settle_timeline(build_timeline(shipment_id, whole), CONTRACTS).entries:
-            implied[(entry.contract_id, entry.payer)] += entry.amount_minor
+        implied = implied_net(shipment_id, events)
         # As the worker reads them now (a message's events folded together), and as it did
         # before (one by one): both must give an entry id the same bytes.
         groups = messages(events) if grouped else [[event] for event in events]
@@ -107,19 +113,18 @@ def test_an_entry_id_means_the_same_bytes_whatever_the_order(tmp_path: Path, gro
                 assert bytes_of.setdefault(entry["entry_id"], text) == text, f"{shipment_id}: {entry['entry_id']} differs"
                 net[(entry["contract_id"], entry["payer"])] += entry["amount_minor"]
                 withdrawals += entry["kind"] == "reversal" and entry["trigger_event_id"] is None
-            assert {k: v for k, v in net.items() if v} == {k: v for k, v in implied.items() if v}, shipment_id
+            assert {k: v for k, v in net.items() if v} == implied, shipment_id
     assert withdrawals, "no order withdrew an accrual: the test no longer covers withdrawals"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known, not fixed: an accrual carries the receipt time of the sightings of its trigger and "
-    "basis known when it was first settled, and an entry id is never sent twice, so a repeated "
-    "partner message read before its original (null keys put them on different partitions) "
-    "gives the same id other bytes; the replay test in tests/integration/test_settlement_quarters.py "
-    "meets it under load. Fixing it changes how entry ids are made (the sightings in the cause)."))
 def test_a_repeat_read_before_its_original_gives_the_same_bytes(tmp_path: Path):
+    """A repeated partner message read before its original (null keys put them on different
+    partitions): what was settled on the repeat's sighting is reversed once the original's is
+    preferred, and issued again from it. An entry id has one content in every order, and the
+    entries net to what the whole timeline implies."""
     write_simulation(simulate(60, seed=7, days=200, rates=FaultRates(duplicates=0.08)), tmp_path)
     bytes_of: dict[str, str] = {}
+    reissued = 0
     for shipment_id, events in sorted(events_by_shipment(tmp_path).items()):
         groups = messages(events)
         # The same order with every repeated sighting moved before the first one.
@@ -132,7 +137,13 @@ def test_a_repeat_read_before_its_original_gives_the_same_bytes(tmp_path: Path):
                     early.insert(first_seen[event.event_id], group)
                     break
                 first_seen.setdefault(event.event_id, index)
+        implied = implied_net(shipment_id, events)
         for order in (groups, early):
+            net = defaultdict(int)
             for entry in settle_in_order(shipment_id, order):
                 text = json.dumps(entry, sort_keys=True)
                 assert bytes_of.setdefault(entry["entry_id"], text) == text, f"{shipment_id}: {entry['entry_id']} differs"
+                net[(entry["contract_id"], entry["payer"])] += entry["amount_minor"]
+                reissued += order is early and entry["kind"] == "reversal" and entry["trigger_event_id"] is None
+            assert {k: v for k, v in net.items() if v} == implied, shipment_id
+    assert reissued, "no repeat read first changed a sighting: the test no longer covers it"

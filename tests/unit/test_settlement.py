@@ -19,11 +19,12 @@ from hypothesis import strategies as st
 from hub.settlement.contracts import ContractError, check_publishable, load_contracts, parse_contracts
 from hub.settlement.emitted import difference
 from hub.settlement.periods import period_bounds, period_of, previous_periods
-from hub.settlement.shipment_share import settle_timeline
+from hub.settlement.shipment_share import legacy_contribution_id, settle_timeline
 from hub.settlement.turnover import on_close, on_contribution, on_entry, remember_close, split_legacy, with_closes
 from hub.stages.settle import settle_step, withdrawn_at
 from hub.stages.timeline_build import build_timeline
 from schemas import Amount, CanonicalEvent
+from schemas.settlement import make_entry_id
 
 pytestmark = pytest.mark.unit
 
@@ -178,6 +179,74 @@ def test_a_withdrawal_is_the_same_bytes_whatever_order_its_inputs_were_read_in()
     first_value = [e for e in settle_timeline(timeline(PLACED, DELIVERED), CONTRACTS).entries if e.contract_id == "cdek-last-mile-share"]
     reversal = next(e for e in map(json.loads, seen.values()) if e["reverses"] == first_value[0].entry_id)
     assert reversal["inputs_received_at"] == REVALUED.received_at.isoformat().replace("+00:00", "Z")
+
+
+def settle_in_turn(*states_of_timeline):
+    """Settle each event set in turn, as the timeline stage does: (entries sent, the memory)."""
+    emitted, sent = None, []
+    for events in states_of_timeline:
+        tl = timeline(*events)
+        emitted, entries, _ = difference(emitted, settle_timeline(tl, CONTRACTS), partial(withdrawn_at, tl, CONTRACTS), lambda _: MSK)
+        sent += entries
+    return sent, emitted
+
+
+def cdek_share(entries):
+    return [e for e in entries if e.contract_id == "cdek-last-mile-share"]
+
+
+def test_a_return_seen_again_earlier_replaces_the_reversal_it_gave():
+    """The partner's retry of the return is read first; then the return itself, received an
+    hour earlier, is the preferred sighting: its reversal replaces the retry's, by a reversal
+    of that reversal, and every id keeps one content."""
+    retry = RETURNED.model_copy(update={"received_at": RETURNED.received_at + timedelta(hours=1)})
+    sent, _ = settle_in_turn([PLACED, DELIVERED], [PLACED, DELIVERED, retry], [PLACED, DELIVERED, RETURNED])
+    accrual, by_retry, by_original, undone = cdek_share(sent)
+    assert by_retry.reverses == accrual.entry_id and by_retry.inputs_received_at == retry.received_at
+    assert undone.reverses == by_retry.entry_id and undone.trigger_event_id is None and undone.amount_minor == accrual.amount_minor
+    assert by_original.reverses == accrual.entry_id and by_original.inputs_received_at == RETURNED.received_at
+    assert sum(e.amount_minor for e in cdek_share(sent)) == 0
+    # Read in the other order, the original's reversal is the same entry, and nothing else is sent.
+    direct, _ = settle_in_turn([PLACED, DELIVERED], [PLACED, DELIVERED, RETURNED])
+    assert cdek_share(direct) == [accrual, by_original]
+
+
+def test_a_return_that_leaves_the_timeline_takes_its_reversal_with_it():
+    """A split took the return to another parcel: the accrual is owed again."""
+    sent, _ = settle_in_turn([PLACED, DELIVERED, RETURNED], [PLACED, DELIVERED])
+    accrual, reversal, undone = cdek_share(sent)
+    assert reversal.reverses == accrual.entry_id
+    assert undone.reverses == reversal.entry_id and undone.amount_minor == accrual.amount_minor
+    assert sum(e.amount_minor for e in cdek_share(sent)) == accrual.amount_minor
+
+
+def as_sent_before_sightings(emitted, contributions):
+    """The memory a shipment settled before sightings were part of ids would hold."""
+    older: dict[str, str] = {}
+    entries = {}
+    for raw in emitted["entries"].values():  # accruals before their reversals
+        raw = dict(raw)
+        cause = older.get(raw["reverses"], raw["cause"].partition("@")[0]) if raw["reverses"] else raw["cause"].partition("@")[0]
+        entry_id = make_entry_id(raw["contract_id"], raw["contract_version"], raw["kind"], raw["subject"], cause)
+        older[raw["entry_id"]] = entry_id
+        entries[entry_id] = {**raw, "entry_id": entry_id, "cause": cause, "reverses": older.get(raw["reverses"])}
+    renamed = {c.contribution_id: legacy_contribution_id(c) for c in contributions}
+    return {"entries": entries, "contributions": {renamed[cid]: raw for cid, raw in emitted["contributions"].items()}}
+
+
+def test_what_a_shipment_sent_before_sightings_were_in_ids_is_not_sent_again():
+    tl = timeline(PLACED, DELIVERED)
+    settled = settle_timeline(tl, CONTRACTS)
+    _, emitted = settle_in_turn([PLACED, DELIVERED])
+    before = as_sent_before_sightings(emitted, settled.contributions)
+    again, entries, contributions = difference(before, settled, partial(withdrawn_at, tl, CONTRACTS), lambda _: MSK)
+    assert (entries, contributions, again) == ([], [], before)
+    # The return reverses the accrual under the id it was sent with.
+    returned = timeline(PLACED, DELIVERED, RETURNED)
+    _, entries, _ = difference(before, settle_timeline(returned, CONTRACTS), partial(withdrawn_at, returned, CONTRACTS), lambda _: MSK)
+    [reversal] = cdek_share(entries)
+    [accrual_id] = [i for i, raw in before["entries"].items() if raw["contract_id"] == "cdek-last-mile-share"]
+    assert reversal.reverses == accrual_id and reversal.amount_minor == -before["entries"][accrual_id]["amount_minor"]
 
 
 # A contract and payer as the turnover agent keeps it: its summary, and its booked items by id.
