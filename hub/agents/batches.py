@@ -27,7 +27,8 @@ What per-record iteration guarantees is kept, record by record:
 from __future__ import annotations
 
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import faust
 from faust.streams import _current_event
@@ -63,6 +64,41 @@ class Batch:
         _current_event.set(weakref.ref(event))
         self.handled.append(event)
         return True
+
+
+# A key's state not read yet in this batch (None is a state: a new key).
+_UNREAD = object()
+
+
+class KeyState:
+    """One key's table value over its records of a batch: read once, written once.
+
+    The agent alone writes the key, so what it read stays true for the batch. The read waits
+    for a record of the key to be taken: faust's RocksDB store reads the partition of the
+    current event, and before that the current event is another key's (another partition's).
+    The write happens while the key's last record taken is the current event: its changelog
+    partition.
+    """
+
+    def __init__(self, table: faust.types.TableT, key: bytes) -> None:
+        self.table = table
+        self.key = key
+        self.state: Any = None
+        self._before: Any = _UNREAD
+
+    def taken(self, batch: Batch, events: list[faust.EventT]) -> Iterator[faust.EventT]:
+        """The key's records to handle (see `Batch.take`), its state read before the first."""
+        for event in events:
+            if not batch.take(event):
+                continue  # of an older generation, or met during a rebalance: read again by its owner
+            if self._before is _UNREAD:
+                self._before = self.state = self.table.get(self.key)
+            yield event
+
+    def write(self) -> None:
+        """Store the state if a record changed it."""
+        if self._before is not _UNREAD and self.state != self._before:
+            self.table[self.key] = self.state
 
 
 def by_key(events: list[faust.EventT]) -> dict[bytes, list[faust.EventT]]:

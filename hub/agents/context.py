@@ -77,9 +77,10 @@ class Wiring:
         """Send one record, not waiting for its delivery: what `topic.send` does, on faust's own producer.
 
         `Topic.send` wraps every record in faust's pending and future messages, its codecs
-        (the hub's topics are raw bytes) and its send sensors before calling the producer: about
-        75 µs a record here (docs/research/faust-throughput.md, take_psend against take_send),
-        for a worker that sends several records per event. This calls the producer directly, as
+        (the hub's topics are raw bytes) and its send sensors before calling the producer: work
+        done for every record a worker sends, several per event. Measured, the saving was
+        within run-to-run noise (docs/research/faust-throughput.md, take_psend against
+        take_send; and `hub bench`); it is kept as the plainer path. This calls the producer directly, as
         faust's `publish_message` ends up doing. The consumer still flushes that producer before
         every commit, so at-least-once is unchanged. Before the producer has started (an
         agent's test context), and in a transaction, faust's own path runs.

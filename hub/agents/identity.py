@@ -13,13 +13,10 @@ from __future__ import annotations
 import faust
 import orjson
 
-from hub.agents.batches import Batch, by_key, each_batch
+from hub.agents.batches import Batch, KeyState, by_key, each_batch
 from hub.agents.context import Wiring
 from hub.agents.stage_time import timed
 from hub.stages.identity import handle_identity
-
-# An identifier's state not read yet in this batch (None is a state: a new identifier).
-_UNREAD = object()
 
 
 def register(hub: Wiring) -> None:
@@ -31,18 +28,9 @@ def register(hub: Wiring) -> None:
 
 
 async def _on_identifier(hub: Wiring, batch: Batch, key: bytes, events: list[faust.EventT]) -> None:
-    identities = hub.tables.identities
-    before: object = _UNREAD
-    state = None
-    for event in events:
-        if not batch.take(event):
-            continue  # of an older generation, or met during a rebalance: read again by its owner
-        if before is _UNREAD:
-            # Once a record of it is faust's current event: the store reads that record's partition.
-            before = state = identities.get(key)
+    identifier = KeyState(hub.tables.identities, key)
+    for event in identifier.taken(batch, events):
         position = f"{event.message.partition}:{event.message.offset}"
-        state, sends = handle_identity(state, key.decode(), orjson.loads(event.value), position)
+        identifier.state, sends = handle_identity(identifier.state, key.decode(), orjson.loads(event.value), position)
         await hub.send(sends)
-    if before is not _UNREAD and state != before:
-        # faust's current event is this identifier's last record taken: its changelog partition.
-        identities[key] = state
+    identifier.write()

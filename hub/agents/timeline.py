@@ -17,7 +17,7 @@ import faust
 import orjson
 
 from hub import metrics, topics
-from hub.agents.batches import Batch, by_key, each_batch
+from hub.agents.batches import Batch, KeyState, by_key, each_batch
 from hub.agents.context import Wiring
 from hub.agents.stage_time import timed
 from hub.logs import log
@@ -36,25 +36,13 @@ def register(hub: Wiring) -> None:
                 await timed("timeline", _on_shipment(hub, batch, key, events), records=len(events))
 
 
-# A shipment's state not read yet in this batch (None is a state: the shipment is new).
-_UNREAD = object()
-
-
 async def _on_shipment(hub: Wiring, batch: Batch, key: bytes, events: list[faust.EventT]) -> None:
-    timelines = hub.tables.timelines
-    before: object = _UNREAD
-    state = None
+    shipment = KeyState(hub.tables.timelines, key)
     latest: Publish | None = None
     resent = False
-    for event in events:
-        if not batch.take(event):
-            continue  # of an older generation, or met during a rebalance: read again by its owner
-        if before is _UNREAD:
-            # One table read per shipment and batch (this agent alone writes the key), once a
-            # record of it is faust's current event: the store reads that record's partition.
-            before = state = timelines.get(key)
+    for event in shipment.taken(batch, events):
         message = orjson.loads(event.value)
-        previous = state
+        previous = state = shipment.state
         state, outputs = handle_shipment_message(state, key.decode(), message)
         if retired_now(previous, state):
             metrics.RETIREMENTS.inc()
@@ -76,13 +64,12 @@ async def _on_shipment(hub: Wiring, batch: Batch, key: bytes, events: list[faust
                 # Once per shipment and batch: what a later repeat would resend is the same.
                 await timed("settle", _to_turnover(hub, resend_messages(state.get("settled"))))
                 resent = True
+        shipment.state = state
     if latest is not None:
         await hub.publish(hub.topics.timelines, latest.key.encode(), latest.record.model_dump_json().encode())
         log.info("timeline_published", shipment_id=latest.key, kind=latest.record.kind,
                  status=getattr(latest.record, "status", None))
-    if before is not _UNREAD and state != before:
-        # faust's current event is this shipment's last record taken: its changelog partition.
-        timelines[key] = state
+    shipment.write()
 
 
 async def _settle(hub: Wiring, key: bytes, state: dict, timeline: Timeline) -> dict:
