@@ -67,7 +67,7 @@ async def _on_shipment(hub: Wiring, batch: Batch, key: bytes, events: list[faust
         shipment.state = state
     if latest is not None:
         await hub.publish(hub.topics.timelines, latest.key.encode(), latest.record.model_dump_json().encode())
-        log.info("timeline_published", shipment_id=latest.key, kind=latest.record.kind,
+        log.debug("timeline_published", shipment_id=latest.key, kind=latest.record.kind,
                  status=getattr(latest.record, "status", None))
     shipment.write()
 
