@@ -43,3 +43,26 @@ def test_read_past_waits_for_the_reader_and_never_for_the_future():
 
     follower.read_until = datetime.now(timezone.utc) - timedelta(minutes=1)
     assert asyncio.run(scenario()) == ["waiting", "future returned"]
+
+
+def test_a_waiter_starts_the_next_round_at_once():
+    """An entry waiting for hub.control holds up the turnover stage: its round starts now, not
+    at the next once-a-second poll."""
+    follower = ControlFollower()
+    follower.read_until = datetime.now(timezone.utc) - timedelta(minutes=1)
+
+    async def scenario() -> tuple[float, float]:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await follower.next_round(poll_seconds=0.5)  # nobody waits: the full interval
+        unasked = loop.time() - started
+        waiter = asyncio.create_task(follower.read_past(datetime.now(timezone.utc)))
+        await asyncio.sleep(0)
+        started = loop.time()
+        await follower.next_round(poll_seconds=30)
+        asked = loop.time() - started
+        waiter.cancel()
+        return unasked, asked
+
+    unasked, asked = asyncio.run(scenario())
+    assert unasked >= 0.45 and asked < 5, (unasked, asked)
