@@ -15,7 +15,8 @@ Printed (and written with `--json FILE`), no thresholds; figures in hub/cli/benc
   it completed (`inputs_received_at`);
 - per stage, its own seconds on the event loop and their share (`hub_stage_busy_seconds_total`
   from each worker's /metrics), each worker's CPU seconds while the traffic ran (/proc) and peak
-  memory (VmHWM);
+  memory (VmHWM), and the whole machine's CPU seconds over the same span against what its
+  cores had (/proc/stat): what the broker and the publisher took beside the workers;
 - with two runs, the scaling from 1 worker to K;
 - the restart: once the first run has caught up its worker is SIGKILLed and started again on
   its data directory (HUB_STORE=rocksdb://: only the changelog's tail is read), then on an
@@ -201,6 +202,7 @@ def _run_once(
             if not wait_until_ready(worker.url, worker.process, 180):
                 return fail("bench", f"a worker did not become ready; see {worker.log}")
         cpu_before = [worker.cpu_seconds() for worker in workers]
+        machine_before = _machine_cpu_seconds()
         step(f"publishing {len(records)} partner messages" + (f" at {args.rate:g}/s" if args.rate else ""))
         started = time.monotonic()
         asyncio.run(publish_records(settings.kafka_bootstrap, records, lambda p: partner_topic(settings, p),
@@ -217,6 +219,8 @@ def _run_once(
         measured = asyncio.run(_measure(settings, partners))
         series = combine(worker.metrics() for worker in workers)
         cpu = [_spent(before, worker.cpu_seconds()) for before, worker in zip(cpu_before, workers, strict=True)]
+        machine = _spent(machine_before, _machine_cpu_seconds())
+        cpu_span = time.monotonic() - started
         peaks = [worker.peak_memory_mib() for worker in workers]
         if restarts is not None:
             restarts.append(_restart(settings, workers[0], worker_envs[0], logs))
@@ -226,7 +230,7 @@ def _run_once(
     first, last, events, to_timeline, to_settlement = measured
     span = max((last - first) / 1000, 1e-3) if first is not None and last is not None else None
     return Run(count, len(records), events, published, span, caught_up, Latency.of(to_timeline), Latency.of(to_settlement),
-               figures.stages_from_metrics(series), cpu, peaks)
+               figures.stages_from_metrics(series), cpu, peaks, machine, cpu_span, os.cpu_count())
 
 
 def _restart(settings: Settings, worker: Worker, env: dict[str, str], logs: Path) -> Restart:
@@ -254,6 +258,14 @@ def _timed_start(env: dict[str, str], log: Path) -> Start:
         return Start(seconds, records, worker.peak_memory_mib())
     finally:
         stop_process_group(worker.process)
+
+
+def _machine_cpu_seconds() -> float | None:
+    try:
+        with open("/proc/stat") as stat:
+            return figures.machine_cpu_seconds_from_stat(stat.read(), os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError):
+        return None
 
 
 def _spent(before: float | None, after: float | None) -> float | None:

@@ -89,6 +89,15 @@ def progress_line(series: Series, messages: int, elapsed: float) -> str:
     return f"{elapsed:.0f} s: {processed:,}/{messages:,} partner messages processed ({percent}%); records per stage: {stages}"
 
 
+def machine_cpu_seconds_from_stat(stat: str, ticks_per_second: int) -> float:
+    """CPU seconds the whole machine has been busy (every core, every process), from /proc/stat:
+    the first line's user, nice, system, irq, softirq and steal (idle and iowait left out)."""
+    fields = stat.splitlines()[0].split()
+    assert fields[0] == "cpu", "the first line of /proc/stat sums every core"
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[1:9])
+    return (user + nice + system + irq + softirq + steal) / ticks_per_second
+
+
 def cpu_seconds_from_stat(stat: str, ticks_per_second: int) -> float:
     """User plus system CPU seconds of every thread of a process, from its /proc/<pid>/stat line."""
     # The command name (field 2) is in parentheses and may hold spaces: count fields after it.
@@ -112,6 +121,11 @@ class Run:
     stages: list[Stage]
     worker_cpu_seconds: list[float | None]
     peak_memory_mib: list[float | None]
+    # The machine's CPU seconds (every process: broker, publisher, workers) over the span the
+    # workers' CPU seconds were counted in, and its cores: where the cores went.
+    machine_cpu_seconds: float | None = None
+    cpu_span_seconds: float | None = None
+    cores: int | None = None
 
     @property
     def messages_per_second(self) -> float | None:
@@ -214,6 +228,10 @@ def render(report: Report) -> str:
         busy = sum(stage.seconds for stage in run.stages)
         cpu = [c for c in run.worker_cpu_seconds if c is not None]
         lines.append(f"    {'all':<10} {busy:>8.2f}   (worker CPU, every thread: " + (f"{sum(cpu):.2f} s)" if cpu else "unknown)"))
+        if run.machine_cpu_seconds is not None and cpu and run.cores and run.cpu_span_seconds:
+            capacity = run.cores * run.cpu_span_seconds
+            lines.append(f"    machine CPU {run.machine_cpu_seconds:.1f} s of {capacity:.1f} ({run.cores} cores × {run.cpu_span_seconds:.1f} s): "
+                         f"workers {sum(cpu):.1f}, the rest (broker, publisher, system) {run.machine_cpu_seconds - sum(cpu):.1f}")
         for index, peak in enumerate(run.peak_memory_mib):
             lines.append(f"  worker {index} peak memory        " + (f"{peak:.0f} MiB (VmHWM)" if peak is not None else "unknown"))
     if report.restart is not None:

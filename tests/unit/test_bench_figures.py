@@ -16,6 +16,7 @@ from hub.cli.bench_figures import (
     Start,
     as_json,
     cpu_seconds_from_stat,
+    machine_cpu_seconds_from_stat,
     progress_line,
     render,
     settlement_latencies,
@@ -95,10 +96,16 @@ def test_cpu_seconds_are_user_plus_system_of_every_thread() -> None:
     assert cpu_seconds_from_stat(stat, 100) == pytest.approx(3.8)
 
 
+def test_machine_cpu_seconds_are_every_core_busy() -> None:
+    stat = "cpu  1000 50 300 9000 40 7 3 0 0 0\ncpu0 500 25 150 4500 20 4 2 0 0 0\n"
+    # user + nice + system + irq + softirq + steal: 1000 + 50 + 300 + 7 + 3 + 0 ticks.
+    assert machine_cpu_seconds_from_stat(stat, 100) == pytest.approx(13.6)
+
+
 def _run(workers: int, events_per_second: float) -> Run:
     stages = [Stage(name, 1.0, 10, 1 / len(STAGES)) for name in STAGES]
     return Run(workers, 1000, int(events_per_second * 10), 2.0, 10.0, 12.0, Latency(100, 120, 900), Latency(4, 300, 1_500),
-               stages, [5.0] * workers, [100.0] * workers)
+               stages, [5.0] * workers, [100.0] * workers, 5.0 * workers + 6.5, 12.5, 2)
 
 
 def test_the_report_prints_every_figure_and_the_scaling() -> None:
@@ -113,6 +120,8 @@ def test_the_report_prints_every_figure_and_the_scaling() -> None:
         assert f"    {name:<10}     1.00   16.7%         10     100.000" in text
     assert "worker CPU, every thread: 10.00 s" in text
     assert "worker 1 peak memory        100 MiB (VmHWM)" in text
+    # Two workers' 10 CPU s and the rest's 6.5 of the 25 two cores had over 12.5 s.
+    assert "machine CPU 16.5 s of 25.0 (2 cores × 12.5 s): workers 10.0, the rest (broker, publisher, system) 6.5" in text
     assert "scaling 1 → 2 workers: 1.75× the events/s of one" in text
     assert report.scaling == pytest.approx(1.75)
 
