@@ -96,43 +96,77 @@ def handle_identity(state: State | None, key: str, message: Message, position: s
     """One identity-topic message for identifier (or order) `key`.
 
     `position` is where the message sits in its log (`partition:offset`). After a crash,
-    faust may have kept this key's new state but lost what processing sent; the message
-    comes again at the same position, and what its first handling sent is sent again.
+    faust may have kept this key's state as a later message left it (the agent writes a
+    batch's state once, after its last record) while what the messages since the last commit
+    sent was lost; they come again. The position of the last message that changed the state
+    is kept with it (`changed_at`): a message at or before it may have been applied already,
+    and sends again everything the current state implies (`_maybe_applied`).
     """
-    state = dict(state) if state else {}
+    before = state or {}
+    again = _maybe_applied(before, position)
     kind = message["kind"]
     if kind == "observe":
-        return _observe(state, key, message)
-    if kind == "label":
-        return _relabel(state, key, message["label"], message.get("generation", 0), sender=message.get("from"), position=position)
-    if kind == "cut":
-        return _cut(state, key, message["other"], position)
-    if kind == "order":
-        return _order(state, message)
-    raise ValueError(f"unknown identity message kind {kind!r}")
+        after, sends = _observe(dict(before), key, message, again)
+    elif kind == "label":
+        after, sends = _relabel(dict(before), key, message["label"], message.get("generation", 0), sender=message.get("from"),
+                                position=position, again=again)
+    elif kind == "cut":
+        after, sends = _cut(dict(before), key, message["other"], position, again)
+    elif kind == "order":
+        after, sends = _order(dict(before), message)
+    else:
+        raise ValueError(f"unknown identity message kind {kind!r}")
+    if position is not None and after != before:
+        after["changed_at"] = position
+    return after, sends
+
+
+def _maybe_applied(state: State, position: str | None) -> bool | None:
+    """Could the message at `position` have been applied to this state already?
+
+    True at or before the last message that changed it (`changed_at`), or for the message
+    that set its label (`relabelled_at`, which states from before `changed_at` was kept
+    have); False after it, or in another partition (a key's partition changes only when the
+    topic is repartitioned: its offsets start anew); None when the state cannot say (no
+    position, or an older state): then an observation re-sends everything, as it always did,
+    and a label or cut only the message that set the label.
+    """
+    if position is None:
+        return None
+    if position == state.get("relabelled_at"):
+        return True
+    applied = state.get("changed_at")
+    if applied is None:
+        return None
+    partition, _, offset = position.partition(":")
+    applied_partition, _, applied_offset = applied.partition(":")
+    return partition == applied_partition and int(offset) <= int(applied_offset)
 
 
 def _generation(state: State) -> int:
     return state.get("generation", 0)
 
 
-def _observe(state: State, identifier: str, message: Message) -> tuple[State, list[Send]]:
+def _observe(state: State, identifier: str, message: Message, again: bool | None) -> tuple[State, list[Send]]:
     sends: list[Send] = []
     cuts = set(state.get("cuts", []))
     heard = set(message["neighbours"]) - cuts  # a cut link is never made again
     known = set(state.get("neighbours", []))
     known_orders = set(state.get("orders", []))
+    orders = set(message["orders"])
+    # A known neighbour holds this side's label already (and hears every later one from
+    # `_announce`), a known order this parcel's: only what is new is told, unless this very
+    # message may have been applied before with its sends lost (see `handle_identity`).
+    tell = heard - known if again is False else heard
+    tell_orders = orders - known_orders if again is False else orders
     label = state.get("label") or identifier
     generation = _generation(state)
     state["label"] = label
     state["neighbours"] = sorted(known | heard)
-    state["orders"] = sorted(known_orders | set(message["orders"]))
-    # Every neighbour on the event learns this side's label (its own observe message tells
-    # it ours too), new or not: an equal label changes nothing there, and a repeat of this
-    # message after a crash sends again what the first handling may have lost.
-    for neighbour in sorted(heard):
+    state["orders"] = sorted(known_orders | orders)
+    for neighbour in sorted(tell):
         sends.append(Send(IDENTITY, neighbour, _label_message(neighbour, label, generation, identifier)))
-    for order in sorted(set(message["orders"])):
+    for order in sorted(tell_orders):
         sends.append(Send(IDENTITY, order, _order_message(order, identifier, label, generation)))
     if "events" in message:
         # `observed`: events as partners sent them (a merge or a split moves events too).
@@ -144,11 +178,13 @@ def _observe(state: State, identifier: str, message: Message) -> tuple[State, li
     return state, sends
 
 
-def _relabel(state: State, identifier: str, label: str, generation: int, sender: str | None, position: str | None) -> tuple[State, list[Send]]:
+def _relabel(state: State, identifier: str, label: str, generation: int, sender: str | None, position: str | None,
+             again: bool | None) -> tuple[State, list[Send]]:
     state.setdefault("label", identifier)
     current, current_generation = state["label"], _generation(state)
-    if position is not None and position == state.get("relabelled_at"):
-        # The very message that set the current label, seen again after a crash.
+    if again:
+        # Seen again after a crash: what follows from the label now (this message's effect
+        # is in it) goes out again, in case what this message or a later one sent was lost.
         return state, _announce(state, identifier, skip=sender if current == label else None)
     if sender is not None and sender in state.get("cuts", []):
         return state, []  # sent across the link before the cut reached the sender
@@ -167,11 +203,11 @@ def _relabel(state: State, identifier: str, label: str, generation: int, sender:
     return state, []
 
 
-def _cut(state: State, identifier: str, other: str, position: str | None) -> tuple[State, list[Send]]:
+def _cut(state: State, identifier: str, other: str, position: str | None, again: bool | None) -> tuple[State, list[Send]]:
     state.setdefault("label", identifier)
     cuts = set(state.get("cuts", []))
     if other in cuts:
-        if position is not None and position == state.get("relabelled_at"):
+        if again:
             return state, _announce(state, identifier, skip=None)  # the cut again, after a crash
         return state, []  # cut before: nothing left to undo
     state["cuts"] = sorted(cuts | {other})

@@ -44,6 +44,9 @@ class Pipeline:
         self.identity: dict[str, dict] = {}
         self.timelines: dict[str, dict] = {}
         self.queue: deque[Send] = deque()
+        # Where each identity message sits in its log, as the agent passes it (one partition
+        # here: a message's position only has to grow).
+        self.identity_offset = 0
         self.seconds: dict[str, float] = defaultdict(float)
         self.records: dict[str, int] = defaultdict(int)
         self.published = 0
@@ -79,7 +82,8 @@ class Pipeline:
             send = self.queue.popleft()
             if send.topic == IDENTITY:
                 with self.timed("identity"):
-                    state, sends = handle_identity(self.identity.get(send.key), send.key, send.message, None)
+                    self.identity_offset += 1
+                    state, sends = handle_identity(self.identity.get(send.key), send.key, send.message, f"0:{self.identity_offset}")
                     self.identity[send.key] = state
                 with self.timed("encode"):
                     state_codec.encode(state)  # as the table does at every write

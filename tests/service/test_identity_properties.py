@@ -99,11 +99,16 @@ def publish_in_messages(run: PartitionedRun, events: list[CanonicalEvent], rng: 
 
 subjects = st.lists(st.sampled_from(POOL), min_size=1, max_size=3, unique=True)
 journeys = st.lists(subjects, min_size=1, max_size=14)
+# Half the runs commit every record; the rest lose windows of records now and then.
+window_crashes = st.sampled_from((0.0, 0.0, 0.05, 0.2))
 
 
 @settings(max_examples=EXAMPLES or 120, deadline=None)
-@given(journeys, st.integers(1, 6), st.integers(0, 2**32), st.floats(0, 0.3), st.floats(0, 0.3), st.booleans())
-def test_final_timelines_and_resolution_do_not_depend_on_partitioning_or_interleaving(subject_lists, partitions, seed, redeliver, crash, link_last):
+@given(journeys, st.integers(1, 6), st.integers(0, 2**32), st.floats(0, 0.3), st.floats(0, 0.3), st.booleans(), window_crashes)
+def test_final_timelines_and_resolution_do_not_depend_on_partitioning_or_interleaving(subject_lists, partitions, seed, redeliver, crash, link_last,
+                                                                                      window_crash):
+    """`window_crash`: crashes that lose what every record since a partition's last commit sent,
+    and read them all again against states that hold their effects."""
     events = [make_event(n, s) for n, s in enumerate(subject_lists)]
     rng = random.Random(seed)
     order = events[:]
@@ -111,7 +116,7 @@ def test_final_timelines_and_resolution_do_not_depend_on_partitioning_or_interle
     if link_last:  # the events that link several identifiers arrive after the rest
         order.sort(key=lambda e: len(e.subject) > 1)
     order += rng.sample(events, k=min(3, len(events)))  # duplicates
-    run = PartitionedRun(partitions, rng, redeliver_rate=redeliver, crash_rate=crash)
+    run = PartitionedRun(partitions, rng, redeliver_rate=redeliver, crash_rate=crash, window_crash_rate=window_crash)
     publish_in_messages(run, order, rng)
     run.run()
 
@@ -127,6 +132,24 @@ pairs = st.tuples(st.sampled_from(POOL), st.sampled_from(POOL)).filter(lambda p:
 def test_splits_give_the_components_without_the_cut_links(subject_lists, cut_pairs, partitions, seed, redeliver, crash, split_after):
     """`hub split A B` at any point (before the link exists, while labels still spread, or
     long after): the result is the components of the links that were not cut."""
+    split_scenario(subject_lists, cut_pairs, partitions, seed, redeliver, crash, split_after, window_crash=0.0)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known, not fixed: a crash that loses what a window of hub.shipment-events records sent, "
+    "with the shipments' states already holding their effects, can lose events in a split. "
+    "A merge read again against a state a later release moved to a newer generation is "
+    "ignored, so the events that merge sent (and the crash lost) are never sent again. "
+    "The timeline stage re-sends on a repeat only what the message itself implies; a message "
+    "at or before the state's last change should re-send what the state now implies, as "
+    "identity does (hub/stages/identity.py, `changed_at`)."))
+def test_a_split_survives_a_crash_that_loses_a_window_of_sends():
+    split_scenario([["hub:P1", "hub:P4", "hub:P5"], ["hub:P3", "hub:P4"], ["hub:P1"], ["hub:P2"], ["hub:P1"],
+                    ["hub:P3", "hub:P5", "hub:P6"], ["hub:P5"], ["hub:P1"], ["hub:P1"]],
+                   [("hub:P1", "hub:P2"), ("hub:P1", "hub:P2")], 1, 1_208_647_525, 0.0, 0.0, 1, window_crash=0.05)
+
+
+def split_scenario(subject_lists, cut_pairs, partitions, seed, redeliver, crash, split_after, window_crash) -> None:
     events = [make_event(n, s) for n, s in enumerate(subject_lists)]
     rng = random.Random(seed)
     # Mostly cut links that some event made (a wrong merge), sometimes pairs never linked.
@@ -135,7 +158,7 @@ def test_splits_give_the_components_without_the_cut_links(subject_lists, cut_pai
     order = events[:]
     rng.shuffle(order)
     order += rng.sample(events, k=min(3, len(events)))  # duplicates
-    run = PartitionedRun(partitions, rng, redeliver_rate=redeliver, crash_rate=crash)
+    run = PartitionedRun(partitions, rng, redeliver_rate=redeliver, crash_rate=crash, window_crash_rate=window_crash)
     publish_in_messages(run, order[: len(order) // 2], rng)
     run.steps(split_after)
     for first, second in cuts:

@@ -4,8 +4,12 @@ Each topic has P partitions, each a FIFO queue; a key always maps to one partiti
 picks the next partition to serve at random (any interleaving across partitions, order kept
 within one), and may deliver a message twice (at least once). A crash is modelled as faust
 can have it: the table write of a message survives but what its handling sent is lost, and
-the message is delivered again (its offset was not committed). No faust, no Kafka: this is
-what the property tests drive.
+the message is delivered again (its offset was not committed). With `window_crash_rate`, a
+partition's records are also committed only now and then, as a worker commits offsets and
+flushes its producer: a crash then loses what every record since the last commit sent and
+reads them all again, against states that already hold their effects (faust wrote the
+tables' changelogs; a batch's state is written once, after its last record). No faust, no
+Kafka: this is what the property tests drive.
 """
 
 from __future__ import annotations
@@ -35,8 +39,13 @@ class PartitionedRun:
     timelines: dict[str, dict] = field(default_factory=dict)
     published: dict[str, object] = field(default_factory=dict)
     offsets: dict[tuple[str, int], int] = field(default_factory=dict)
+    window_crash_rate: float = 0.0
+    # Per partition: the records handled since its last commit, and what they sent (sends
+    # and publications), held back until the commit.
+    uncommitted: dict[tuple[str, int], tuple[list, list]] = field(default_factory=dict)
 
     _losing: bool = False
+    _held: list | None = None
 
     def partition(self, key: str) -> int:
         return zlib.crc32(key.encode()) % self.partitions
@@ -70,9 +79,16 @@ class PartitionedRun:
         for _ in range(count):
             ready = sorted(k for k, q in self.queues.items() if q)
             if not ready:
-                return True
+                if not any(handled for handled, _ in self.uncommitted.values()):
+                    return True
+                for tp in sorted(self.uncommitted):
+                    self._commit(tp)
+                continue
             topic, partition = self.rng.choice(ready)
             queue = self.queues[(topic, partition)]
+            if self.window_crash_rate:
+                self._windowed_step((topic, partition), queue)
+                continue
             key, message, position = queue[0]
             crashed = self.rng.random() < self.crash_rate
             self._handle(topic, key, message, position, lose_outputs=crashed)
@@ -81,6 +97,32 @@ class PartitionedRun:
             if not crashed and self.rng.random() >= self.redeliver_rate:
                 queue.popleft()
         return not any(self.queues.values())
+
+    def _windowed_step(self, tp: tuple[str, int], queue: deque) -> None:
+        """Handle a partition's next record, its outputs held until a commit; or crash."""
+        handled, held = self.uncommitted.setdefault(tp, ([], []))
+        if handled and self.rng.random() < self.window_crash_rate:
+            # Sends and publications lost; every record since the commit is read again.
+            queue.extendleft(reversed(handled))
+            self.uncommitted[tp] = ([], [])
+            return
+        item = queue.popleft()
+        self._held = held
+        try:
+            self._handle(tp[0], item[0], item[1], item[2], lose_outputs=False)
+        finally:
+            self._held = None
+        handled.append(item)
+        if self.rng.random() < 0.3:
+            self._commit(tp)
+
+    def _commit(self, tp: tuple[str, int]) -> None:
+        _, held = self.uncommitted.pop(tp, ([], []))
+        for output in held:
+            if isinstance(output, Publish):
+                self.published[output.key] = output.record
+            else:
+                self.put(output.topic, output.key, output.message)
 
     def _handle(self, topic: str, key: str, message: dict, position: str, lose_outputs: bool) -> None:
         self._losing = lose_outputs
@@ -97,13 +139,18 @@ class PartitionedRun:
             self.timelines[key] = state
             for output in outputs:
                 if isinstance(output, Publish):
-                    if not lose_outputs:
+                    if self._held is not None:
+                        self._held.append(output)
+                    elif not lose_outputs:
                         self.published[output.key] = output.record
                 else:
                     self._emit([output])
 
     def _emit(self, sends: list[Send]) -> None:
         if self._losing:
+            return
+        if self._held is not None:
+            self._held.extend(sends)
             return
         for send in sends:
             self.put(send.topic, send.key, send.message)
