@@ -76,8 +76,8 @@ class KeyState:
     The agent alone writes the key, so what it read stays true for the batch. The read waits
     for a record of the key to be taken: faust's RocksDB store reads the partition of the
     current event, and before that the current event is another key's (another partition's).
-    The write makes the key's last record taken the current event again: faust writes the
-    changelog partition of the current event.
+    The write happens while the key's last record taken is the current event: its changelog
+    partition.
     """
 
     def __init__(self, table: faust.types.TableT, key: bytes) -> None:
@@ -85,7 +85,6 @@ class KeyState:
         self.key = key
         self.state: Any = None
         self._before: Any = _UNREAD
-        self._last: faust.EventT | None = None
 
     def taken(self, batch: Batch, events: list[faust.EventT]) -> Iterator[faust.EventT]:
         """The key's records to handle (see `Batch.take`), its state read before the first."""
@@ -94,38 +93,12 @@ class KeyState:
                 continue  # of an older generation, or met during a rebalance: read again by its owner
             if self._before is _UNREAD:
                 self._before = self.state = self.table.get(self.key)
-            self._last = event
             yield event
-
-    @property
-    def changed(self) -> bool:
-        return self._before is not _UNREAD and self.state != self._before
 
     def write(self) -> None:
         """Store the state if a record changed it."""
-        if self.changed:
-            assert self._last is not None
-            _current_event.set(weakref.ref(self._last))
+        if self._before is not _UNREAD and self.state != self._before:
             self.table[self.key] = self.state
-
-
-async def write_once_sent(app: faust.App, states: list[KeyState]) -> None:
-    """Write a batch's changed states once everything its records sent has been acknowledged.
-
-    A state on its changelog then never holds the effect of a record whose sends a crash lost:
-    a worker that dies before the broker took them writes none of the batch's states, and its
-    records are read again against the states before them. (Written as each key was done, a
-    crash could keep the state of a later record while losing what earlier ones sent; read
-    again against that state, a record can no longer tell what it must send again: a merge
-    from before a revival, tests/service/test_identity_properties.py.) One wait per batch,
-    for what the producer holds: the sends of every agent of the worker.
-    """
-    if not any(state.changed for state in states):
-        return
-    if app.producer.started:  # not in an agent's test context
-        await app.producer.flush()
-    for state in states:
-        state.write()
 
 
 def by_key(events: list[faust.EventT]) -> dict[bytes, list[faust.EventT]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import faust
 import orjson
 
-from hub.agents.batches import Batch, KeyState, by_key, each_batch, write_once_sent
+from hub.agents.batches import Batch, KeyState, by_key, each_batch
 from hub.agents.context import Wiring
 from hub.agents.stage_time import timed
 from hub.stages.identity import handle_identity
@@ -23,15 +23,14 @@ def register(hub: Wiring) -> None:
     @hub.app.agent(hub.topics.identity, name="identity", concurrency=1)
     async def identity_agent(stream: faust.StreamT) -> None:
         async for batch in each_batch(stream, hub.app):
-            states = [await timed("identity", _on_identifier(hub, batch, key, events), records=len(events))
-                      for key, events in by_key(batch.events).items()]
-            await write_once_sent(hub.app, states)
+            for key, events in by_key(batch.events).items():
+                await timed("identity", _on_identifier(hub, batch, key, events), records=len(events))
 
 
-async def _on_identifier(hub: Wiring, batch: Batch, key: bytes, events: list[faust.EventT]) -> KeyState:
+async def _on_identifier(hub: Wiring, batch: Batch, key: bytes, events: list[faust.EventT]) -> None:
     identifier = KeyState(hub.tables.identities, key)
     for event in identifier.taken(batch, events):
         position = f"{event.message.partition}:{event.message.offset}"
         identifier.state, sends = handle_identity(identifier.state, key.decode(), orjson.loads(event.value), position)
         await hub.send(sends)
-    return identifier
+    identifier.write()

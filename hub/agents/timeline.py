@@ -17,7 +17,7 @@ import faust
 import orjson
 
 from hub import metrics, topics
-from hub.agents.batches import Batch, KeyState, by_key, each_batch, write_once_sent
+from hub.agents.batches import Batch, KeyState, by_key, each_batch
 from hub.agents.context import Wiring
 from hub.agents.stage_time import timed
 from hub.logs import log
@@ -32,12 +32,11 @@ def register(hub: Wiring) -> None:
     @hub.app.agent(hub.topics.shipment_events, name="timeline", concurrency=1)
     async def timeline_agent(stream: faust.StreamT) -> None:
         async for batch in each_batch(stream, hub.app):
-            states = [await timed("timeline", _on_shipment(hub, batch, key, events), records=len(events))
-                      for key, events in by_key(batch.events).items()]
-            await write_once_sent(hub.app, states)
+            for key, events in by_key(batch.events).items():
+                await timed("timeline", _on_shipment(hub, batch, key, events), records=len(events))
 
 
-async def _on_shipment(hub: Wiring, batch: Batch, key: bytes, events: list[faust.EventT]) -> KeyState:
+async def _on_shipment(hub: Wiring, batch: Batch, key: bytes, events: list[faust.EventT]) -> None:
     shipment = KeyState(hub.tables.timelines, key)
     latest: Publish | None = None
     resent = False
@@ -70,7 +69,7 @@ async def _on_shipment(hub: Wiring, batch: Batch, key: bytes, events: list[faust
         await hub.publish(hub.topics.timelines, latest.key.encode(), latest.record.model_dump_json().encode())
         log.debug("timeline_published", shipment_id=latest.key, kind=latest.record.kind,
                  status=getattr(latest.record, "status", None))
-    return shipment
+    shipment.write()
 
 
 async def _settle(hub: Wiring, key: bytes, state: dict, timeline: Timeline) -> dict:

@@ -136,14 +136,13 @@ def test_splits_give_the_components_without_the_cut_links(subject_lists, cut_pai
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "the timeline stage's handlers alone do not survive this crash; the worker never lets it "
-    "happen. A crash that loses what a window of hub.shipment-events records sent while the "
-    "shipments' states keep their effects can lose events in a split: a merge read again "
-    "against a state that a later record revived in a newer generation is ignored, and the "
-    "events the lost merge carried are gone. The agents write a batch's states only once "
-    "the broker has acknowledged everything the batch sent (hub/agents/batches.py, "
-    "write_once_sent), so a state on a changelog never holds the effect of a lost send. "
-    "Handlers that re-send what the state implies, as identity does, would not need that."))
+    "known, not fixed: a crash that loses what a window of hub.shipment-events records sent, "
+    "with the shipments' states already holding their effects, can lose events in a split. "
+    "A merge read again against a state a later release moved to a newer generation is "
+    "ignored, so the events that merge sent (and the crash lost) are never sent again. "
+    "The timeline stage re-sends on a repeat only what the message itself implies; a message "
+    "at or before the state's last change should re-send what the state now implies, as "
+    "identity does (hub/stages/identity.py, `changed_at`)."))
 def test_a_split_survives_a_crash_that_loses_a_window_of_sends():
     split_scenario([["hub:P1", "hub:P4", "hub:P5"], ["hub:P3", "hub:P4"], ["hub:P1"], ["hub:P2"], ["hub:P1"],
                     ["hub:P3", "hub:P5", "hub:P6"], ["hub:P5"], ["hub:P1"], ["hub:P1"]],
