@@ -41,11 +41,13 @@ def difference(
     sent_contributions = dict(emitted.get("contributions", {}))
     wanted = _as_sent_before(sent_entries, {e.entry_id: e for e in settled.entries})
     entries = [entry for entry_id, entry in wanted.items() if entry_id not in sent_entries]
-    known = {**sent_entries, **{e.entry_id: e.model_dump(mode="json") for e in entries}}
     reversals_of: dict[str, list[str]] = {}
-    for entry_id, raw in known.items():
+    for entry_id, raw in sent_entries.items():
         if raw.get("reverses"):
             reversals_of.setdefault(raw["reverses"], []).append(entry_id)
+    for entry in entries:
+        if entry.reverses:
+            reversals_of.setdefault(entry.reverses, []).append(entry.entry_id)
 
     def in_force(entry_id: str) -> bool:
         """Sent, and not cancelled by a reversal that is itself in force."""
