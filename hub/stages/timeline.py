@@ -33,7 +33,9 @@ TimelineState = dict[str, Any]
 # (the identifier that routes an event: the smallest on it) left for shipment `to` in
 # generation n: {"generation": n, "to": ..., "events": [what was moved, kept to resend]}.
 # `merged_into` lists where earlier merges sent this shipment's events before it lived again
-# in a newer generation: a release follows them, since the carrier's events may be there.
+# in a newer generation: a release follows them, since the carrier's events may be there;
+# `merges_sent` keeps, by generation, what each of those merges sent ({"to", "message"}), to
+# send again if the merge is read again after a crash (`_lives_again`).
 #
 # A retired shipment (hub/stages/retire.py) keeps only the events settlement and the fold
 # read, with "retired": {"as_of": t, "late": [ids added since]} and "dropped": [digests of the
@@ -176,16 +178,42 @@ def _timeline_of_stored(shipment_id: str, stored: dict[str, Any]) -> Timeline:
 
 
 def _lives_again(state: TimelineState) -> TimelineState:
-    """A redirect from an older generation, live again: it remembers where that merge went."""
+    """A redirect from an older generation, live again: it remembers where that merge went,
+    and what the merge sent there.
+
+    The merge's events leave this state, but a crash may have lost what the merge sent while
+    the state that came after it was written; read again, the merge is older than the state
+    and changes nothing, so it re-sends what is kept here (`_on_merge`) or the events are lost.
+    """
     merged_into = sorted(set(state.get("merged_into", [])) | {state["redirect"]})
-    return _without_empty({"released": state.get("released"), "merged_into": merged_into})
+    generation = state.get("generation", 0)
+    sent = _merge_send(state, state["redirect"], generation)
+    merges_sent = {**state.get("merges_sent", {}), **({str(generation): {"to": sent.key, "message": sent.message}} if sent else {})}
+    return _without_empty({"released": state.get("released"), "merged_into": merged_into, "merges_sent": merges_sent})
+
+
+def _merge_send(state: TimelineState, target: str, generation: int) -> Send | None:
+    """What a merge into `target` sends: the events, with what this shipment already settled
+    and which identifiers left it; nothing when it holds neither."""
+    if not state.get("events") and not state.get("released"):
+        return None
+    return Send(SHIPMENT_EVENTS, target, _without_empty({
+        "kind": "events", "events": list(state.get("events", {}).values()), "routed": state.get("routed"),
+        "settled": state.get("settled"), "released": state.get("released"), "dropped": state.get("dropped"),
+        "generation": generation,
+    }))
 
 
 def _on_merge(state: TimelineState, shipment_id: str, target: str, generation: int) -> tuple[TimelineState, list[Send | Publish]]:
     redirect = state.get("redirect")
-    if target == shipment_id or generation < state.get("generation", 0):
-        # A merge from before a split: the newer generation decides where these events go.
+    if target == shipment_id:
         return state, []
+    if generation < state.get("generation", 0):
+        # A merge from before a split: the newer generation decides where these events go.
+        # If this merge was applied before (the state lived again since), a crash may have
+        # lost what it sent: send it again (the same message; applied twice, it changes nothing).
+        sent = state.get("merges_sent", {}).get(str(generation))
+        return state, [Send(SHIPMENT_EVENTS, target, sent["message"])] if sent and sent["to"] == target else []
     if redirect and generation == state.get("generation", 0) and redirect != target:
         # Already merged elsewhere: a later, smaller label reaches the old target through its own merge.
         return state, []
@@ -194,14 +222,9 @@ def _on_merge(state: TimelineState, shipment_id: str, target: str, generation: i
         state = _lives_again(state)
     # First merge, or the same merge again after a crash: (re)send the events, which the
     # redirect state keeps for exactly that, and (re)publish the redirect.
-    moved = list(state.get("events", {}).values())
     outputs: list[Send | Publish] = [Publish(shipment_id, TimelineRedirect(shipment_id=shipment_id, to=target))]
-    if moved or state.get("released"):
-        # What this shipment already settled, and which identifiers left it, travel with its events.
-        outputs.insert(0, Send(SHIPMENT_EVENTS, target, _without_empty({
-            "kind": "events", "events": moved, "routed": state.get("routed"), "settled": state.get("settled"),
-            "released": state.get("released"), "dropped": state.get("dropped"), "generation": generation,
-        })))
+    if (sent := _merge_send(state, target, generation)) is not None:
+        outputs.insert(0, sent)
     new_state = _without_empty({**state, "redirect": target, "generation": generation})
     return new_state, outputs
 

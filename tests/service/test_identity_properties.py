@@ -128,21 +128,15 @@ pairs = st.tuples(st.sampled_from(POOL), st.sampled_from(POOL)).filter(lambda p:
 
 @settings(max_examples=EXAMPLES or 150, deadline=None)
 @given(journeys, st.lists(pairs, min_size=1, max_size=3), st.integers(1, 6), st.integers(0, 2**32),
-       st.floats(0, 0.3), st.floats(0, 0.3), st.integers(0, 400))
-def test_splits_give_the_components_without_the_cut_links(subject_lists, cut_pairs, partitions, seed, redeliver, crash, split_after):
+       st.floats(0, 0.3), st.floats(0, 0.3), st.integers(0, 400), window_crashes)
+def test_splits_give_the_components_without_the_cut_links(subject_lists, cut_pairs, partitions, seed, redeliver, crash, split_after,
+                                                           window_crash):
     """`hub split A B` at any point (before the link exists, while labels still spread, or
-    long after): the result is the components of the links that were not cut."""
-    split_scenario(subject_lists, cut_pairs, partitions, seed, redeliver, crash, split_after, window_crash=0.0)
+    long after): the result is the components of the links that were not cut, crashes that
+    lose a window of sends included."""
+    split_scenario(subject_lists, cut_pairs, partitions, seed, redeliver, crash, split_after, window_crash)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known, not fixed: a crash that loses what a window of hub.shipment-events records sent, "
-    "with the shipments' states already holding their effects, can lose events in a split. "
-    "A merge read again against a state a later release moved to a newer generation is "
-    "ignored, so the events that merge sent (and the crash lost) are never sent again. "
-    "The timeline stage re-sends on a repeat only what the message itself implies; a message "
-    "at or before the state's last change should re-send what the state now implies, as "
-    "identity does (hub/stages/identity.py, `changed_at`)."))
 def test_a_split_survives_a_crash_that_loses_a_window_of_sends():
     split_scenario([["hub:P1", "hub:P4", "hub:P5"], ["hub:P3", "hub:P4"], ["hub:P1"], ["hub:P2"], ["hub:P1"],
                     ["hub:P3", "hub:P5", "hub:P6"], ["hub:P5"], ["hub:P1"], ["hub:P1"]],

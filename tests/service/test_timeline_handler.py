@@ -155,3 +155,25 @@ def test_a_release_moves_one_identifiers_events_and_the_money_memory_of_its_orde
     # The same release again: the same events sent again, nothing else changes.
     again, resent = handle_shipment_message(after, "shp_a", release)
     assert again == after and [s.message["events"] for s in resent if isinstance(s, Send)] == [moved[0].message["events"]]
+
+
+def test_a_merge_read_again_after_the_shipment_lived_again_sends_its_events_again():
+    """A crash can lose what a merge sent while the state a later message left is kept: read
+    again, the merge is older than the state, yet its events must reach the target."""
+    from hub.stages.identity import Send
+    from hub.stages.timeline import handle_shipment_message
+
+    parcel = "cdek:1111111111"
+    state, _ = handle_shipment_message(None, "shp_a", {"kind": "events", "events": [_on(parcel, 1), _on(parcel, 2)]})
+    merge = {"kind": "merge", "to": "shp_b", "generation": 0}
+    merged, outputs = handle_shipment_message(state, "shp_a", merge)
+    sent = [o for o in outputs if isinstance(o, Send)]
+    assert [s.key for s in sent] == ["shp_b"]
+    # A split gives shp_a's label back in generation 1: it lives again, without the moved events.
+    lives, _ = handle_shipment_message(merged, "shp_a", {"kind": "events", "events": [], "generation": 1})
+    assert "events" not in lives and lives["merged_into"] == ["shp_b"]
+    again, resent = handle_shipment_message(lives, "shp_a", merge)
+    assert again == lives
+    assert [(s.key, s.message) for s in resent if isinstance(s, Send)] == [(s.key, s.message) for s in sent]
+    # A merge of that generation to another target was never applied here: nothing to resend.
+    assert handle_shipment_message(lives, "shp_a", {**merge, "to": "shp_c"}) == (lives, [])
