@@ -21,6 +21,7 @@ from hub.config import Settings, kafka_client_options
 from hub.kafka import faust_fixes, faust_speedups, state_codec, table_store, table_summaries
 from hub.kafka.contract_registry import ContractRegistry
 from hub.kafka.control_follower import ControlFollower
+from hub.kafka.partitioning import KeyPartitioner
 from hub.partners import PARTNERS, Partner
 from hub.web import auth
 from hub.web.auth import load_tokens
@@ -59,6 +60,8 @@ def create_app(settings: Settings) -> faust.App:
         broker_session_timeout=settings.session_timeout,
         broker_heartbeat_interval=min(3.0, settings.session_timeout / 3),
         producer_acks=-1,
+        # The default partitioner's placement, with the hashes of recent keys kept.
+        producer_partitioner=KeyPartitioner(),
         # Changelogs faust creates get the replication of the hub's own topics (hub/topics.py).
         topic_replication_factor=topics.replication_factor(settings),
         # Static membership (KIP-345): a worker restarted under the same HUB_WORKER_ID within

@@ -45,7 +45,7 @@ def shipment_id_for(identifier: str) -> str:
     return "shp_" + hashlib.sha256(identifier.encode()).hexdigest()[:16]
 
 
-def observations(parcels: list[str], orders: list[str], events: list[Message]) -> list[Send]:
+def observations(parcels: list[str], orders: list[str], events: list[Any]) -> list[Send]:
     """What the identify stage sends for canonical events that name the same identifiers.
 
     Every parcel identifier hears of its neighbours on these events and of the orders it
@@ -68,9 +68,10 @@ def observations(parcels: list[str], orders: list[str], events: list[Message]) -
     return sends
 
 
-def observe_message(events: list[tuple[list[str], list[str], Message]]) -> list[Send]:
+def observe_message(events: list[tuple[list[str], list[str], Any]]) -> list[Send]:
     """What identify sends for one partner message's canonical events: (parcel identifiers,
-    order references, event JSON) each, in the message's order.
+    order references, event JSON) each, in the message's order. The JSON is passed on as it
+    is: a dict, or (the normalise agent) its bytes as an orjson Fragment.
 
     Events naming the same identifiers travel together, one observation and one message to
     their shipment for all of them (a Cainiao history repeats thirty events of one parcel):
@@ -78,7 +79,7 @@ def observe_message(events: list[tuple[list[str], list[str], Message]]) -> list[
     the timeline stage folds them once. Which events share a message depends only on the
     partner message, so a replay groups them the same way.
     """
-    groups: dict[tuple[tuple[str, ...], tuple[str, ...]], list[Message]] = {}
+    groups: dict[tuple[tuple[str, ...], tuple[str, ...]], list[Any]] = {}
     for parcels, orders, event in events:
         groups.setdefault((tuple(sorted(set(parcels))), tuple(sorted(set(orders)))), []).append(event)
     return [send for (parcels, orders), grouped in groups.items() for send in observations(list(parcels), list(orders), grouped)]
