@@ -6,6 +6,9 @@ time made a shipment's cost grow with the square of its events (issue 15: a quar
 worker's time). The events of a shipment that is still moving are read again and again, so
 the models are kept, keyed by event id, for the most recently used `CAPACITY` events.
 
+Whole states are kept too (`stored_events`): the events dict a shipment's last message stored
+usually comes back as the very same object, and its models then need no lookup per event.
+
 A hit must be the same JSON, not merely the same id: a stored event can be replaced by a
 preferred record with that id (hub/stages/timeline_build.py:add_event), and a state read back
 from a changelog or another store is equal JSON in new objects. So the JSON is compared (the
@@ -42,6 +45,39 @@ def stored_event(raw: dict[str, Any]) -> CanonicalEvent:
     return event
 
 
+# The models of whole states' `events`, by the dict object (held, so its id is not reused):
+# a shipment's next message usually brings back the very dict its last one stored (the
+# table codec's decode cache, hub/kafka/state_codec.py, keeps as many), and folding it then
+# needs no lookup per event.
+STATES = 256
+
+_states: OrderedDict[int, tuple[dict[str, Any], dict[str, CanonicalEvent]]] = OrderedDict()
+
+
+def stored_events(stored: dict[str, Any]) -> dict[str, CanonicalEvent]:
+    """The models of a state's events ({event_id: JSON}), by event id. Read only: the dict
+    returned may be the one kept here."""
+    if not stored:
+        return {}
+    hit = _states.get(id(stored))
+    if hit is not None and hit[0] is stored:
+        _states.move_to_end(id(stored))
+        return hit[1]
+    models = {event_id: stored_event(raw) for event_id, raw in stored.items()}
+    remember_state(stored, models)
+    return models
+
+
+def remember_state(stored: dict[str, Any], models: dict[str, CanonicalEvent]) -> None:
+    """Keep `models` as the models of `stored`, a state's events that must not change after."""
+    if STATES <= 0:
+        return
+    _states[id(stored)] = (stored, models)
+    _states.move_to_end(id(stored))
+    while len(_states) > STATES:
+        _states.popitem(last=False)
+
+
 def stored_json(event: CanonicalEvent) -> dict[str, Any]:
     """The JSON a state stores for `event`, remembered with its model."""
     raw = event.model_dump(mode="json")
@@ -59,5 +95,6 @@ def remember(raw: dict[str, Any], event: CanonicalEvent) -> None:
 
 
 def forget_all() -> None:
-    """Empty the cache (tests that compare a cold start with a warm one)."""
+    """Empty the caches (tests that compare a cold start with a warm one)."""
     _models.clear()
+    _states.clear()

@@ -17,7 +17,7 @@ from hub.stages.identity import SHIPMENT_EVENTS, Send
 from hub.stages.normalise import routing_identifier
 from hub.stages.retire import RETIRE, is_old, merge_dropped, quiet, retirable, retired_state, with_late
 from hub.stages.settle import merge_emitted, split_emitted
-from hub.stages.stored_events import stored_event, stored_json
+from hub.stages.stored_events import remember_state, stored_event, stored_events, stored_json
 from hub.stages.timeline_build import build_timeline, preferred
 from schemas import CanonicalEvent
 from schemas.timeline import Timeline, TimelineRedirect
@@ -159,9 +159,10 @@ def _on_events(state: TimelineState, shipment_id: str, message: dict[str, Any], 
         # A repeat: publish the timeline again, in case a crash lost the first publication.
         return new_state, [*outputs, Publish(shipment_id, partial(_timeline_of_stored, shipment_id, stored), repeat=True,
                                              repeated=tuple(repeated))]
-    events = {eid: stored_event(e) for eid, e in stored.items()} | fresh
+    events = stored_events(stored) | fresh
     # Unchanged events keep their stored JSON; only what was added or preferred is dumped.
-    new_state["events"] = {eid: stored_json(e) if eid in fresh else stored[eid] for eid, e in sorted(events.items())}
+    new_state["events"] = dict(sorted({**stored, **{eid: stored_json(e) for eid, e in fresh.items()}}.items()))
+    remember_state(new_state["events"], events)
     new_state = with_late(new_state, fresh)
     return new_state, [*outputs, Publish(shipment_id, build_timeline(shipment_id, events), repeated=tuple(repeated))]
 
@@ -174,7 +175,7 @@ def _current_record(shipment_id: str, state: TimelineState) -> Timeline | Timeli
 
 
 def _timeline_of_stored(shipment_id: str, stored: dict[str, Any]) -> Timeline:
-    return build_timeline(shipment_id, {eid: stored_event(e) for eid, e in stored.items()})
+    return build_timeline(shipment_id, stored_events(stored))
 
 
 def _lives_again(state: TimelineState) -> TimelineState:
@@ -309,5 +310,4 @@ def timeline_from_state(shipment_id: str, state: TimelineState | None) -> Timeli
         return None
     if state.get("redirect"):
         return TimelineRedirect(shipment_id=shipment_id, to=state["redirect"])
-    events = {eid: stored_event(e) for eid, e in state.get("events", {}).items()}
-    return build_timeline(shipment_id, events)
+    return build_timeline(shipment_id, stored_events(state.get("events", {})))

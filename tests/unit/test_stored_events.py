@@ -64,8 +64,20 @@ def _run(events: list[CanonicalEvent]) -> tuple[dict, dict]:
 def test_timelines_and_states_are_the_same_with_a_cache_of_any_size(events, monkeypatch):
     """Cold (no cache), tiny (constant eviction) and default: byte-identical publications and states."""
     results = []
-    for capacity in (0, 7, stored_events.CAPACITY):
+    for capacity, states in ((0, 0), (7, 2), (stored_events.CAPACITY, stored_events.STATES)):
         monkeypatch.setattr(stored_events, "CAPACITY", capacity)
+        monkeypatch.setattr(stored_events, "STATES", states)
         stored_events.forget_all()
         results.append(_run(events))
     assert results[0] == results[1] == results[2]
+
+
+def test_a_states_events_are_looked_up_once_for_the_very_same_dict(events):
+    stored_events.forget_all()
+    stored = {e.event_id: stored_json(e) for e in events[:5]}
+    models = stored_events.stored_events(stored)
+    assert stored_events.stored_events(stored) is models  # the same dict: no lookup per event
+    copy = json.loads(json.dumps(stored))
+    again = stored_events.stored_events(copy)  # equal JSON in new objects: looked up, the same models
+    assert again is not models and again == models
+    assert stored_events.stored_events({}) == {}
