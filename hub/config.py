@@ -48,6 +48,13 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name}={raw!r} is not a number") from err
 
 
+def _non_negative_float(env: Mapping[str, str], name: str, default: float) -> float:
+    value = _float(env, name, default)
+    if value < 0:
+        raise ConfigError(f"{name}={value:g} must not be negative")
+    return value
+
+
 def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
     value = _float(env, name, default)
     if value <= 0:
@@ -80,6 +87,9 @@ class Settings:
     commit_interval: float = 2.8
     # Broker session timeout in seconds; short in tests so a restarted worker rejoins fast.
     session_timeout: float = 30.0
+    # Seconds an agent waits, once, for more records when its queue runs dry before a batch is
+    # full (HUB_BATCH_LINGER_MS; hub/agents/batches.py says why): at most this much latency per hop.
+    batch_linger: float = 0.02
     clock: str = "wall"
     # "on": the leader closes the quarter just ended once this grace has passed since its end.
     auto_close: str = "off"
@@ -149,6 +159,7 @@ class Settings:
             store=_choice(env, "HUB_STORE", "rocksdb://", STORES),
             commit_interval=_float(env, "HUB_COMMIT_INTERVAL", 2.8),
             session_timeout=_float(env, "HUB_SESSION_TIMEOUT", 30.0),
+            batch_linger=_non_negative_float(env, "HUB_BATCH_LINGER_MS", 20.0) / 1000,
             clock=_choice(env, "HUB_CLOCK", "wall", ("wall", "stream")),
             auto_close=_choice(env, "HUB_AUTO_CLOSE", "off", ("on", "off")),
             auto_close_grace_hours=_float(env, "HUB_AUTO_CLOSE_GRACE_HOURS", 72.0),

@@ -5,8 +5,17 @@ aiokafka's sender ship the one or two records sent since the last (2-3 records p
 request against 40 for a plain aiokafka loop: docs/research/faust-throughput.md). Here an agent
 first takes every record already waiting in its stream's queue (up to `BATCH_RECORDS`), then
 handles them one after the other: their sends go out together, since nothing in between yields
-once the producer has started (hub/kafka/faust_speedups.py). A batch is what is there: nothing
-waits for a batch to fill, so thin traffic gains no latency.
+once the producer has started (hub/kafka/faust_speedups.py).
+
+When the queue runs dry before the batch is full, the agent waits once, up to `linger` seconds
+(`HUB_BATCH_LINGER_MS`, 20 ms by default), for more records, as Kafka's producer lingers to fill
+a batch. Thin traffic handled a record at a time cost about three times the CPU per record that
+batches cost (caches go cold between records on a small shared machine; tests/perf/spaced_messages.py),
+so that at half its full-speed rate a worker was 85% busy and fell behind in the heavier
+stretches. Measured (`hub bench --shipments 1000 --clean`, docs/research/faust-throughput.md):
+at 100 messages/s p99 to timeline 17.5-18.8 s without, 226 ms with 20 ms; at 160 messages/s
+2.7 s and 343 ms; at full speed 1,031 and 1,284 events/s, 38.0 and 31.1 worker CPU seconds.
+A record waits at most `linger` per hop more; 0 turns it off.
 
 (faust's own `Stream.take_events` froze every agent of a worker after its first batch when
 all five used it; this takes from the stream as a per-record agent does, with acks off.)
@@ -26,6 +35,7 @@ What per-record iteration guarantees is kept, record by record:
 
 from __future__ import annotations
 
+import asyncio
 import weakref
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -109,15 +119,24 @@ def by_key(events: list[faust.EventT]) -> dict[bytes, list[faust.EventT]]:
     return grouped
 
 
-async def each_batch(stream: faust.StreamT, app: faust.App, *, records: int = BATCH_RECORDS) -> AsyncIterator[Batch]:
-    """The records of `stream` in batches of what is waiting (at most `records`)."""
+async def each_batch(stream: faust.StreamT, app: faust.App, *, records: int = BATCH_RECORDS,
+                     linger: float = 0.0) -> AsyncIterator[Batch]:
+    """The records of `stream` in batches of what is waiting (at most `records`), after waiting
+    once up to `linger` seconds for more when the queue runs dry (see the module doc)."""
     manual = stream.noack()
     queue = manual.channel.queue
     waiting: list[faust.EventT] = []
+    lingered = False
     async for event in manual.events():
         waiting.append(event)
         if len(waiting) < records and not queue.empty():
             continue
+        if linger > 0 and not lingered and len(waiting) < records:
+            lingered = True
+            await asyncio.sleep(linger)
+            if not queue.empty():
+                continue  # what came meanwhile joins the batch
+        lingered = False
         batch = Batch(app, waiting)
         yield batch
         for taken in batch.handled:
@@ -125,9 +144,10 @@ async def each_batch(stream: faust.StreamT, app: faust.App, *, records: int = BA
         waiting = []
 
 
-async def each_record(stream: faust.StreamT, app: faust.App, *, records: int = BATCH_RECORDS) -> AsyncIterator[faust.EventT]:
+async def each_record(stream: faust.StreamT, app: faust.App, *, records: int = BATCH_RECORDS,
+                      linger: float = 0.0) -> AsyncIterator[faust.EventT]:
     """Every event of `stream`, in batches of what is waiting, with faust's current event set to it."""
-    async for batch in each_batch(stream, app, records=records):
+    async for batch in each_batch(stream, app, records=records, linger=linger):
         for event in batch.events:
             if batch.take(event):
                 yield event

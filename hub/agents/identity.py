@@ -22,7 +22,7 @@ from hub.stages.identity import handle_identity
 def register(hub: Wiring) -> None:
     @hub.app.agent(hub.topics.identity, name="identity", concurrency=1)
     async def identity_agent(stream: faust.StreamT) -> None:
-        async for batch in each_batch(stream, hub.app):
+        async for batch in each_batch(stream, hub.app, linger=hub.settings.batch_linger):
             for key, events in by_key(batch.events).items():
                 await timed("identity", _on_identifier(hub, batch, key, events), records=len(events))
 

@@ -28,7 +28,7 @@ from schemas.deadletter import PARTNER_HEADER, SUBJECT_HEADER
 def register(hub: Wiring) -> None:
     @hub.app.agent(hub.topics.partners, name="normalise", concurrency=1)
     async def normalise_agent(stream: faust.StreamT) -> None:
-        async for event in each_record(stream, hub.app):
+        async for event in each_record(stream, hub.app, linger=hub.settings.batch_linger):
             await timed("normalise", _on_record(hub, event.message))
 
 

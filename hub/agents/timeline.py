@@ -31,7 +31,7 @@ from schemas.timeline import Timeline
 def register(hub: Wiring) -> None:
     @hub.app.agent(hub.topics.shipment_events, name="timeline", concurrency=1)
     async def timeline_agent(stream: faust.StreamT) -> None:
-        async for batch in each_batch(stream, hub.app):
+        async for batch in each_batch(stream, hub.app, linger=hub.settings.batch_linger):
             for key, events in by_key(batch.events).items():
                 await timed("timeline", _on_shipment(hub, batch, key, events), records=len(events))
 

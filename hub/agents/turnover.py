@@ -36,7 +36,7 @@ from schemas.settlement import SettlementEntry
 def register(hub: Wiring) -> None:
     @hub.app.agent(hub.topics.turnover, name="turnover", concurrency=1)
     async def turnover_agent(stream: faust.StreamT) -> None:
-        async for event in each_record(stream, hub.app):
+        async for event in each_record(stream, hub.app, linger=hub.settings.batch_linger):
             await timed("turnover", _on_record(hub, event))
 
 

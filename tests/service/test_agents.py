@@ -46,7 +46,9 @@ def sent(monkeypatch):
 
 
 async def test_timeline_agent_dedupes_and_orders_in_the_test_context(sent):
-    app = create_app(Settings(app_id="svc-test", kafka_bootstrap="127.0.0.1:1", store="memory://"))
+    # No lingering for a batch: each record put is its own batch, so each publishes (what the
+    # count below reads), and the context ends with the last one handled.
+    app = create_app(Settings(app_id="svc-test", kafka_bootstrap="127.0.0.1:1", store="memory://", batch_linger=0))
     app.finalize()
     app.hub_contracts.ready.set()  # no contracts published: settle nothing, but do not wait
     agent = app.agents["timeline"]
@@ -70,7 +72,7 @@ async def test_a_delivery_no_contract_version_covers_is_dead_lettered_by_the_set
     from hub.settlement.contracts import load_contracts
     from tests.support.spsr_journey import journey
 
-    app = create_app(Settings(app_id="svc-test", kafka_bootstrap="127.0.0.1:1", store="memory://"))
+    app = create_app(Settings(app_id="svc-test", kafka_bootstrap="127.0.0.1:1", store="memory://", batch_linger=0))
     app.finalize()
     app.hub_contracts.current = load_contracts(Path(__file__).resolve().parents[2] / "deploy" / "contracts.example.toml")
     app.hub_contracts.ready.set()

@@ -122,3 +122,46 @@ async def test_nothing_is_handled_while_flow_control_is_off():
     # Skipped during recovery (this generation, flow off): acknowledged at the batch's end, when
     # flow may be on again, it would be committed unhandled (the fault soak's loss).
     assert stream.acked == [1]
+
+
+class ArrivingStream(Stream):
+    """Records that arrive over time: (seconds after the previous arrival, record)."""
+
+    def __init__(self, app, arrivals) -> None:
+        super().__init__(app, [])
+        self.arrivals = arrivals
+
+    async def events(self):
+        import asyncio
+
+        async def arrive():
+            for delay, record in self.arrivals:
+                await asyncio.sleep(delay)
+                self.waiting.append(record)
+
+        arriving = asyncio.ensure_future(arrive())
+        try:
+            for _ in self.arrivals:
+                while not self.waiting:
+                    await asyncio.sleep(0.001)
+                yield self.waiting.pop(0)
+        finally:
+            arriving.cancel()
+
+
+async def batch_offsets(stream, app, linger: float) -> list[list[int]]:
+    from hub.agents.batches import each_batch
+
+    found = []
+    async for batch in each_batch(stream, app, linger=linger):
+        found.append([e.message.offset for e in batch.events if batch.take(e)])
+    return found
+
+
+async def test_a_record_arriving_while_the_agent_lingers_joins_the_batch():
+    arrivals = [(0, event(1, 3)), (0.01, event(2, 3)), (0.3, event(3, 3))]
+    app = make_app()
+    # Without lingering each record is a batch of its own; with 100 ms the second (10 ms
+    # later) joins the first, and the third (300 ms later) starts the next batch.
+    assert await batch_offsets(ArrivingStream(app, arrivals), app, linger=0) == [[1], [2], [3]]
+    assert await batch_offsets(ArrivingStream(app, arrivals), app, linger=0.1) == [[1, 2], [3]]

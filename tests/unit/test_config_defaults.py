@@ -48,3 +48,12 @@ def test_tables_live_on_disk_unless_memory_is_asked_for():
     assert Settings.from_env({"HUB_DATA_DIR": "/var/hub/w1"}).data_dir == "/var/hub/w1"
     with pytest.raises(ValueError, match="HUB_STORE"):
         Settings.from_env({"HUB_STORE": "rocksdb"})
+
+
+def test_agents_linger_20_ms_for_a_batch_unless_told_otherwise():
+    from hub.config import ConfigError
+
+    assert Settings.from_env({}).batch_linger == 0.02
+    assert Settings.from_env({"HUB_BATCH_LINGER_MS": "0"}).batch_linger == 0
+    with pytest.raises(ConfigError, match="HUB_BATCH_LINGER_MS=-5 must not be negative"):
+        Settings.from_env({"HUB_BATCH_LINGER_MS": "-5"})
