@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 # Rounds asked for by waiters start at most this often: each asks the broker for end offsets.
 ROUND_GAP_SECONDS = 0.02
+FETCH_WAIT_MS = 20
 
 
 class ControlFollower:
@@ -62,7 +63,12 @@ class ControlFollower:
 
         from hub.kafka.topic_reader import assign_from_beginning
 
-        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest", **(security or {}))
+        # A round asks the broker for the end offsets on the connection the consumer fetches on,
+        # and a broker answers a connection's requests in order: behind a fetch held open for
+        # aiokafka's default 500 ms, every round (and every settlement entry waiting for one)
+        # waited up to that long. Fetches held at most 20 ms keep a round to a few ms.
+        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest",
+                                    fetch_max_wait_ms=FETCH_WAIT_MS, **(security or {}))
         await consumer.start()
         try:
             tps = await assign_from_beginning(consumer, topic)
