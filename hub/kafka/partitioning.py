@@ -9,11 +9,10 @@ hashes of the most recent keys are kept; the partition is the Java client's eith
 
 from __future__ import annotations
 
-import random
 from collections.abc import Sequence
 from functools import lru_cache
 
-from aiokafka.partitioner import murmur2
+from aiokafka.partitioner import DefaultPartitioner, murmur2
 
 # About 100 bytes a key: a few MiB, a flat bound whatever the traffic.
 _KEYS = 65_536
@@ -36,6 +35,5 @@ class KeyPartitioner:
 
     def __call__(self, key: bytes | None, all_partitions: Sequence[int], available: Sequence[int]) -> int:
         if key is None:
-            # As aiokafka's: a record without a key goes to any partition.
-            return random.choice(available or all_partitions)
+            return DefaultPartitioner()(key, all_partitions, available)  # any partition, as aiokafka's
         return all_partitions[key_hash(bytes(key)) % len(all_partitions)]

@@ -283,7 +283,7 @@ def _on_retire(state: TimelineState, shipment_id: str, message: dict[str, Any]) 
     as_of, after = message["as_of"], message["after"]
     if not retirable(state, as_of, after):  # from its summary: no fold for a shipment that may not retire
         return state, []
-    whole = build_timeline(shipment_id, {eid: stored_event(e) for eid, e in state.get("events", {}).items()})
+    whole = build_timeline(shipment_id, stored_events(state.get("events", {})))
     return retired_state(state, whole, as_of, after), []
 
 
