@@ -56,14 +56,14 @@ def owned_summaries(app: Any, settings: Settings, timelines: Any) -> Iterator[tu
 
 
 def _rewrites(limit: int) -> Callable[[bytes], bytes | None]:
-    """`state_codec.as_version_2`, for the first `limit` older values met."""
+    """`state_codec.as_current`, for the first `limit` older values met."""
     left = limit
 
     def recode(raw: bytes) -> bytes | None:
         nonlocal left
         if left <= 0:
             return None
-        recoded = state_codec.as_version_2(raw)
+        recoded = state_codec.as_current(raw)
         if recoded is not None:
             left -= 1
         return recoded

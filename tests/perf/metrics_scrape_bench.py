@@ -10,7 +10,7 @@ the shipment collector (hub/metrics.py, TimelineCollector, rendered as Prometheu
 - before: every state decoded through the table (`timelines.items()`), on codec version 1
   values: the code before hub/kafka/table_summaries.py;
 - after: hub/kafka/table_summaries.py on the same version 1 values: its first scrape inflates
-  each and rewrites some as version 2 (a worker just upgraded on its data directory); then,
+  each and rewrites some in the current encoding (a worker just upgraded on its data directory); then,
   once all are rewritten, the scrapes after it, which read only the summaries.
 
 Usage: PYTHONPATH=. .venv/bin/python tests/perf/metrics_scrape_bench.py [--shipments 5000 50000] [--repeat 3]
@@ -140,9 +140,9 @@ def main() -> None:
                     rewrites = table_summaries.REWRITES_PER_SCRAPE
                     texts.append(measure(f"first scrape (rewrites {rewrites})", summaries, 1, memory=False))
                     # The rest as the next scrapes would, untimed.
-                    stored = sum(len(v) for _p, v in timelines.data.raw_values(set(range(6)), recode=state_codec.as_version_2))
+                    stored = sum(len(v) for _p, v in timelines.data.raw_values(set(range(6)), recode=state_codec.as_current))
                     print(f"  ({-(-count // rewrites)} scrapes rewrite them all)")
-                    print(f"  after, now on version 2 values: {stored / count:.0f} bytes stored per shipment")
+                    print(f"  after, now on current values: {stored / count:.0f} bytes stored per shipment")
                     texts.append(measure("scrape", summaries, args.repeat))
                 for db in timelines.data._dbs.values():
                     db.close()

@@ -1,7 +1,8 @@
 """The worker's stages without Kafka or faust: where the pure handlers spend their time.
 
 Runs the simulator's traffic (as `hub bench` publishes it) through what each agent calls, in one
-process, state in dicts: normalise (the adapters), identify, identity, timeline, settle. It
+process, state in dicts: normalise (the adapters), identify, identity, timeline, settle, the
+timeline's JSON as published. It
 prints seconds and records per stage, so a change to a stage can be measured in seconds, not
 in a 2-minute bench run whose figures also carry faust and the broker; `--profile FILE` writes
 a cProfile of the whole run (read it with `python -m pstats FILE`).
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import orjson
 
+from hub.cli.worker import collect_garbage_less_often
 from hub.kafka import state_codec
 from hub.partners import PARTNERS
 from hub.settlement.contracts import load_contracts
@@ -32,6 +34,8 @@ from hub.stages.money import Money, after_publish
 from hub.stages.normalise import SourceRecord, normalise
 from hub.stages.settle import settle_step
 from hub.stages.timeline import Publish, handle_shipment_message
+from hub.stages.timeline_json import timeline_json
+from schemas.timeline import Timeline
 from simulator import simulate
 from simulator.faults import FaultRates
 
@@ -42,7 +46,9 @@ class Pipeline:
     def __init__(self) -> None:
         self.contracts = load_contracts(CONTRACTS)
         self.identity: dict[str, dict] = {}
-        self.timelines: dict[str, dict] = {}
+        # Timeline states as the RocksDB store holds them: encoded, decoded at every read (the
+        # codec's decode cache and the stages' model caches then hit or miss as in a worker).
+        self.timelines: dict[str, bytes] = {}
         self.queue: deque[Send] = deque()
         # Where each identity message sits in its log, as the agent passes it (one partition
         # here: a message's position only has to grow).
@@ -93,17 +99,20 @@ class Pipeline:
 
     def _shipment(self, key: str, message: dict) -> None:
         with self.timed("timeline"):
-            state, outputs = handle_shipment_message(self.timelines.get(key), key, message)
+            stored = self.timelines.get(key)
+            state, outputs = handle_shipment_message(state_codec.decode(stored) if stored else None, key, message)
             for output in outputs:
                 if isinstance(output, Publish):
                     state, money = after_publish(state, output)
                     if money is Money.SETTLE:
                         with self.timed("settle"):
                             state, _, _ = settle_step(state, output.record, self.contracts)
+                    with self.timed("publish"):
+                        record = output.record  # as the agent publishes it (once per batch there)
+                        timeline_json(record) if isinstance(record, Timeline) else record.model_dump_json()
                     self.published += 1
-            self.timelines[key] = state
         with self.timed("encode"):
-            state_codec.encode(state)
+            self.timelines[key] = state_codec.encode(state)
         self._deliver([o for o in outputs if isinstance(o, Send)])
 
 
@@ -116,6 +125,7 @@ def main() -> None:
     args = parser.parse_args()
 
     simulation = simulate(args.shipments, args.seed, FaultRates.none() if args.clean else FaultRates())
+    collect_garbage_less_often()  # as the worker does
     pipeline = Pipeline()
     profile = cProfile.Profile() if args.profile else None
     started = time.perf_counter()
@@ -129,9 +139,9 @@ def main() -> None:
     total = time.perf_counter() - started
     print(f"{len(simulation.messages):,} partner messages, {pipeline.records['identify']:,} canonical events, "
           f"{pipeline.published:,} timelines published, {total:.2f} s")
-    timeline_own = pipeline.seconds["timeline"] - pipeline.seconds["settle"]
+    timeline_own = pipeline.seconds["timeline"] - pipeline.seconds["settle"] - pipeline.seconds["publish"]
     print(f"  {'stage':10} {'seconds':>8} {'records':>8} {'ms/record':>10}")
-    for stage in ("normalise", "identify", "identity", "timeline", "settle", "encode"):
+    for stage in ("normalise", "identify", "identity", "timeline", "settle", "publish", "encode"):
         seconds = timeline_own if stage == "timeline" else pipeline.seconds[stage]
         records = pipeline.records[stage]
         print(f"  {stage:10} {seconds:8.2f} {records:8,} {1000 * seconds / max(records, 1):10.3f}")

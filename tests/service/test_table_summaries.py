@@ -102,11 +102,11 @@ async def test_the_summaries_read_raw_are_those_of_the_decoded_states(worker, mo
     def on_disk(key: bytes) -> bytes:
         return worker.timelines.data._db_for_partition(partition_of(key, 6))[key]
 
-    # Made version 2 on disk as they were read, three per scrape: the next scrapes inflate none.
-    assert sum(1 for key in older if on_disk(key)[:1] == b"\x02") == min(3, len(older))
+    # Made current (version 3) on disk as they were read, three per scrape: the next scrapes inflate none.
+    assert sum(1 for key in older if on_disk(key)[:1] == b"\x03") == min(3, len(older))
     list(table_summaries.owned_summaries(worker.app, worker.settings, worker.timelines))
     for key, state in older.items():
-        assert on_disk(key)[:1] == b"\x02" and state_codec._decoded_value(on_disk(key)) == state
+        assert on_disk(key)[:1] == b"\x03" and state_codec._decoded_value(on_disk(key)) == state
     assert named[6]["status"] == "delivered" and 32 in named and 39 in named
 
     # The figures: shipments per owned partition and status, and the problem queue's parcels.

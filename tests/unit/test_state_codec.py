@@ -8,7 +8,7 @@ import zlib
 import orjson
 import pytest
 
-from hub.kafka.state_codec import _DICTIONARY_1, _decoded_value, as_version_2, decode, encode, summary_of
+from hub.kafka.state_codec import _DICTIONARY_1, _decoded_value, as_current, decode, encode, summary_of
 from tests.support.simulated_states import folded_run
 
 pytestmark = pytest.mark.unit
@@ -61,7 +61,7 @@ def test_a_live_state_keeps_its_summary_in_front_and_decodes_to_exactly_what_was
     assert any(s.get("redirect") for s in live) and any(not s.get("redirect") for s in live)
     for state in live:
         encoded = encode(state)
-        assert encoded[:1] == b"\x02" and (int.from_bytes(encoded[1:5], "big") == 0) == bool(state.get("redirect"))
+        assert encoded[:1] == b"\x03" and (int.from_bytes(encoded[1:5], "big") == 0) == bool(state.get("redirect"))
         decoded = _decoded_value(encoded)  # not the cache's copy
         assert decoded == state
         # Key for key, in the same order: what compares stored JSON sees the same text.
@@ -76,7 +76,7 @@ def test_the_summary_is_read_without_the_rest(states):
     assert summary_of(encoded) == state["summary"]
     # The rest is not inflated: a value whose deflated part is cut off still gives its summary.
     length = int.from_bytes(encoded[1:5], "big")
-    assert summary_of(encoded[:5 + length] + b"not deflate") == state["summary"]
+    assert summary_of(encoded[:5 + length] + b"not zstd") == state["summary"]
 
 
 def test_a_summary_is_counted_only_for_a_live_shipment(states):
@@ -92,24 +92,34 @@ def _version_1(state: dict) -> bytes:
     return b"\x01" + deflate.compress(orjson.dumps(state)) + deflate.flush()
 
 
-def test_values_written_before_version_2_are_still_read(states):
-    """Version 1 (every state, summary inside) and plain JSON, as changelogs keep them."""
+def _version_2(state: dict) -> bytes:
+    """Version 3's layout, the rest deflated."""
+    summary = orjson.dumps(state["summary"]) if state.get("summary") and not state.get("redirect") else b""
+    rest = {**state, "summary": None} if summary else state
+    deflate = zlib.compressobj(1, zdict=_DICTIONARY_1)
+    return b"\x02" + len(summary).to_bytes(4, "big") + summary + deflate.compress(orjson.dumps(rest)) + deflate.flush()
+
+
+def test_values_written_before_version_3_are_still_read(states):
+    """Version 1 (every state, summary inside), version 2 (deflated) and plain JSON, as changelogs keep them."""
     state = _with_summaries(states[:1])[0]
     assert decode(_version_1(state)) == state
+    assert orjson.dumps(_decoded_value(_version_2(state))) == orjson.dumps(state)
+    assert summary_of(_version_2(state)) == state["summary"]
     assert summary_of(_version_1(state)) == state["summary"]
     assert summary_of(_version_1({**state, "redirect": "shp_b"})) is None
     assert summary_of(json.dumps(state).encode()) == state["summary"]
     assert summary_of(json.dumps({**state, "redirect": "shp_b"}).encode()) is None
 
 
-def test_an_older_value_is_made_version_2_and_a_current_one_left(states):
+def test_an_older_value_is_made_current_and_a_current_one_left(states):
     for state in _with_summaries(states[:3]) + [{"redirect": "shp_b", "summary": {"status": "delivered"}}]:
-        for older in (_version_1(state), json.dumps(state).encode()):
-            current = as_version_2(older)
-            assert current is not None and current[:1] == b"\x02"
+        for older in (_version_1(state), _version_2(state), json.dumps(state).encode()):
+            current = as_current(older)
+            assert current is not None and current[:1] == b"\x03"
             assert orjson.dumps(_decoded_value(current)) == orjson.dumps(state)
             assert summary_of(current) == summary_of(older)
-            assert as_version_2(current) is None
+            assert as_current(current) is None
 
 
 def test_reading_summaries_leaves_the_decode_cache_alone(states):
@@ -119,5 +129,5 @@ def test_reading_summaries_leaves_the_decode_cache_alone(states):
     for n in range(400):  # more than the cache holds: each version 1 value is inflated
         older = _version_1({**live[1], "generation": n})
         summary_of(older)
-        as_version_2(older)
+        as_current(older)
     assert decode(kept) is live[0]
