@@ -8,30 +8,18 @@ from datetime import datetime, timezone
 
 import pytest
 
-from adapters.base import AdapterError, AdapterOptions
-from adapters.registry import run_adapter
-from hub.partners import PARTNERS
 from hub.stages import stored_events
 from hub.stages.stored_events import stored_event, stored_json
 from schemas import CanonicalEvent
-from simulator import simulate
-from simulator.faults import FaultRates
 from tests.support.partitioned_log import PartitionedRun
+from tests.support.simulated_states import simulated_messages
 
 pytestmark = pytest.mark.unit
 
 
 @pytest.fixture
 def events() -> list[CanonicalEvent]:
-    simulation = simulate(25, seed=5, rates=FaultRates(duplicates=0.2, out_of_order=0.2, late_links=0.1, malformed=0.0, unknown_codes=0.0))
-    found: list[CanonicalEvent] = []
-    for message in simulation.messages:
-        partner = PARTNERS[message.partner]
-        options = AdapterOptions(partner.id, partner.kind, subject=message.subject, country=partner.country)
-        try:
-            found.extend(run_adapter(partner.adapter, message.payload, received_at=message.at, options=options).events)
-        except AdapterError:
-            continue
+    found = [event for message in simulated_messages(25, seed=5) for event in message]
     assert len(found) > 200
     return found
 
