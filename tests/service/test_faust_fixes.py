@@ -581,3 +581,73 @@ async def test_recovery_seeks_no_negative_offset(app):
     offsets[unknown] = None  # type: ignore[assignment]  # as faust's offset building can leave it
     await app.tables.recovery._seek_offsets(app.consumer, {standby, fresh, read, unknown}, offsets, "standby")
     assert sought == [{standby: 0, fresh: 0, read: 41, unknown: 0}]
+
+
+class Delivery:
+    """A delivery coroutine whose steps are recorded: it waits on `waits_on` (None: no wait)."""
+
+    def __init__(self, waits_on: asyncio.Future | None = None, fails: str | None = None) -> None:
+        self.waits_on, self.fails = waits_on, fails
+        self.steps: list[str] = []
+        self.finished_in: asyncio.Task | None = None
+
+    async def __call__(self) -> None:
+        self.steps.append("start")
+        try:
+            if self.fails == "at once":
+                raise ValueError("bad record")
+            if self.waits_on is not None:
+                await asyncio.sleep(0)  # a bare yield too, as asyncio's own waits make
+                self.steps.append(f"got {await self.waits_on}")
+            if self.fails == "after waiting":
+                raise ValueError("bad record, later")
+            self.steps.append("done")
+            self.finished_in = asyncio.current_task()
+        except asyncio.CancelledError:
+            self.steps.append("cancelled")
+            raise
+
+
+async def test_a_delivery_that_waits_for_nothing_runs_in_the_fetch_loop_itself(app):
+    """No tasks for a delivery that completes at once (hub/kafka/fetch_loop.py:_deliver)."""
+    from hub.kafka.fetch_loop import _deliver
+
+    delivery = Delivery()
+    await _deliver(app.consumer, delivery())
+    assert delivery.steps == ["start", "done"]
+    assert delivery.finished_in is asyncio.current_task()
+
+
+async def test_a_delivery_that_waits_is_awaited_to_its_end(app):
+    from hub.kafka.fetch_loop import _deliver
+
+    room = asyncio.get_running_loop().create_future()
+    delivery = Delivery(waits_on=room)
+    asyncio.get_running_loop().call_later(0.05, room.set_result, "room")
+    await _deliver(app.consumer, delivery())
+    assert delivery.steps == ["start", "got room", "done"]
+    assert delivery.finished_in is not asyncio.current_task()  # the rest ran as faust runs a delivery
+
+
+async def test_a_flow_suspension_cancels_a_delivery_still_waiting(app):
+    """As faust's wait_first(delivery, suspend_flow): a rebalance does not wait for room in a queue."""
+    from hub.kafka.fetch_loop import _deliver
+
+    delivery = Delivery(waits_on=asyncio.get_running_loop().create_future())
+    asyncio.get_running_loop().call_later(0.05, app.consumer.suspend_flow.set)
+    try:
+        await asyncio.wait_for(_deliver(app.consumer, delivery()), timeout=5)
+    finally:
+        app.consumer.suspend_flow.clear()
+    await asyncio.sleep(0)  # the cancellation reaches the delivery
+    assert delivery.steps == ["start", "cancelled"]
+
+
+@pytest.mark.parametrize("when", ["at once", "after waiting"])
+async def test_a_delivery_that_fails_raises_in_the_fetch_loop(app, when):
+    from hub.kafka.fetch_loop import _deliver
+
+    room = asyncio.get_running_loop().create_future()
+    room.set_result("room")
+    with pytest.raises(ValueError, match="bad record"):
+        await _deliver(app.consumer, Delivery(waits_on=room, fails=when)())
