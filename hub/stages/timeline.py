@@ -31,7 +31,8 @@ TimelineState = dict[str, Any]
 # is the generation under which each event was sent here (0 if absent); `generation` the
 # newest one in which this shipment's label was in use; a release records that a carrier
 # (the identifier that routes an event: the smallest on it) left for shipment `to` in
-# generation n: {"generation": n, "to": ..., "events": [what was moved, kept to resend]}.
+# generation n: {"generation": n, "to": ..., "events": [what this release and the carrier's
+# older ones moved, kept to resend]}.
 # `merged_into` lists where earlier merges sent this shipment's events before it lived again
 # in a newer generation: a release follows them, since the carrier's events may be there;
 # `merges_sent` keeps, by generation, what each of those merges sent ({"to", "message"}), to
@@ -243,16 +244,20 @@ def _on_release(state: TimelineState, shipment_id: str, message: dict[str, Any],
     released = dict(state.get("released") or {})
     known = released.get(carrier)
     if known and known["generation"] >= generation:
-        if known["generation"] == generation and known["events"]:
-            # The same release again (a crash may have lost what it sent): send it again.
-            outputs.append(Send(SHIPMENT_EVENTS, known["to"], {"kind": "events", "events": known["events"], "generation": generation}))
-            if state and not quiet(state):
-                outputs.append(Publish(shipment_id, partial(_current_record, shipment_id, state), repeat=True))
+        if known["events"]:
+            # The same release again, or an older one, after a crash that may have lost what
+            # it sent: the carrier's events go again where its newest release sends them.
+            outputs.append(Send(SHIPMENT_EVENTS, known["to"], {"kind": "events", "events": known["events"], "generation": known["generation"]}))
+        if known["generation"] == generation and known["events"] and state and not quiet(state):
+            outputs.append(Publish(shipment_id, partial(_current_record, shipment_id, state), repeat=True))
         return state, outputs
     events = state.get("events", {})
     leaving = {} if state.get("redirect") or target == shipment_id else {
         eid: e for eid, e in events.items() if carrier_of_event(e) == carrier}
-    released[carrier] = {"generation": generation, "to": target, "events": list(leaving.values())}
+    # What older releases of the carrier sent is kept too: a crash may have lost that send
+    # while this release was written, and re-read, the older release finds only this one.
+    resend = {**{e["event_id"]: e for e in known["events"]}, **leaving} if known else leaving
+    released[carrier] = {"generation": generation, "to": target, "events": list(resend.values())}
     # The shipment's own generation stays: a release speaks of the carrier's new component,
     # not of the one this shipment's label belongs to.
     new_state = {**state, "released": released}

@@ -143,6 +143,14 @@ def test_a_split_survives_a_crash_that_loses_a_window_of_sends():
                    [("hub:P1", "hub:P2"), ("hub:P1", "hub:P2")], 1, 1_208_647_525, 0.0, 0.0, 1, window_crash=0.05)
 
 
+def test_a_split_survives_a_crash_that_loses_what_an_older_release_sent():
+    """Found by the search: a window crash lost a release's send after a newer release of the
+    same identifier was written; read again, the older release must send the events again."""
+    split_scenario([["hub:P1"], ["hub:P5"], ["hub:P1"], ["hub:P1"], ["hub:P1", "hub:P2"], ["hub:P4"], ["hub:P1"], ["hub:P2"],
+                    ["hub:P5", "hub:P7"], ["hub:P2", "hub:P4"], ["hub:P2", "hub:P4", "hub:P7"], ["hub:P1", "hub:P7"], ["hub:P3", "hub:P7"]],
+                   [("hub:P1", "hub:P3"), ("hub:P1", "hub:P2"), ("hub:P1", "hub:P2")], 2, 813, 0.0, 0.0, 2, window_crash=0.2)
+
+
 def split_scenario(subject_lists, cut_pairs, partitions, seed, redeliver, crash, split_after, window_crash) -> None:
     events = [make_event(n, s) for n, s in enumerate(subject_lists)]
     rng = random.Random(seed)

@@ -157,6 +157,26 @@ def test_a_release_moves_one_identifiers_events_and_the_money_memory_of_its_orde
     assert again == after and [s.message["events"] for s in resent if isinstance(s, Send)] == [moved[0].message["events"]]
 
 
+def test_an_older_release_read_again_after_a_newer_one_sends_the_carriers_events_again():
+    """A crash can lose what a release sent while a newer release of the same identifier was
+    written (nothing left to move then): read again, the older release finds the newer one,
+    and the events it moved must still reach where the identifier now belongs."""
+    from hub.stages.identity import Send
+    from hub.stages.timeline import handle_shipment_message
+
+    mine, theirs = "cdek:1111111111", "cdek:2222222222"
+    state, _ = handle_shipment_message(None, "shp_a", {"kind": "events", "events": [_on(mine, 1), _on(theirs, 2)]})
+    first = {"kind": "release", "carrier": theirs, "to": "shp_b", "generation": 1}
+    moved, _ = handle_shipment_message(state, "shp_a", first)
+    second = {"kind": "release", "carrier": theirs, "to": "shp_c", "generation": 2}
+    newer, outputs = handle_shipment_message(moved, "shp_a", second)
+    assert not [o for o in outputs if isinstance(o, Send)]  # nothing of theirs left here to move
+    for again in (first, second):
+        _, resent = handle_shipment_message(newer, "shp_a", again)
+        assert [(s.key, [e["event_id"] for e in s.message["events"]], s.message["generation"]) for s in resent if isinstance(s, Send)] == [
+            ("shp_c", ["evt_0002"], 2)]
+
+
 def test_a_merge_read_again_after_the_shipment_lived_again_sends_its_events_again():
     """A crash can lose what a merge sent while the state a later message left is kept: read
     again, the merge is older than the state, yet its events must reach the target."""
