@@ -62,9 +62,11 @@ the test that fails without it.
    every rebalance or heal that meets a batch in delivery, about one CI run in three.
    Fix: `hub.kafka.fetch_loop.drain_every_record` replaces the loop; it delivers every record
    fetched, a repeat after a seek included, and books a jump as a gap only past the last
-   record it delivered since the latest rebalance or seek. Tests: tests/service/test_faust_fixes.py
-   (fetch loop tests, faust's own consumer thread over a scripted aiokafka) and the fault soak
-   (tests/soak/soak.py).
+   record it delivered since the latest rebalance or seek. The same loop runs a delivery's
+   first step itself, and gives it wait_first's four tasks only when it has to wait (issue 15:
+   a twentieth of a worker's time). Tests: tests/service/test_faust_fixes.py
+   (fetch loop tests, faust's own consumer thread over a scripted aiokafka; deliveries that
+   wait, fail or meet a flow suspension) and the fault soak (tests/soak/soak.py).
 
 7. Table recovery seeks standby changelog partitions to the offsets it built from the broker's
    earliest offsets minus one, and maps only -1 to 0. An offset it could not build (None) or
