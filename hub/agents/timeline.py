@@ -25,7 +25,7 @@ from hub.stages.money import Money, after_publish, withheld, withheld_letter
 from hub.stages.retire import retired_now
 from hub.stages.settle import ToTurnover, resend_messages, settle_step
 from hub.stages.timeline import Publish, handle_shipment_message
-from hub.stages.timeline_json import timeline_json
+from hub.stages.timeline_json import record_json
 from schemas.timeline import Timeline
 
 
@@ -67,9 +67,7 @@ async def _on_shipment(hub: Wiring, batch: Batch, key: bytes, events: list[faust
                 resent = True
         shipment.state = state
     if latest is not None:
-        record = latest.record
-        value = timeline_json(record) if isinstance(record, Timeline) else record.model_dump_json().encode()
-        await hub.publish(hub.topics.timelines, latest.key.encode(), value)
+        await hub.publish(hub.topics.timelines, latest.key.encode(), record_json(latest.record))
         log.debug("timeline_published", shipment_id=latest.key, kind=latest.record.kind,
                  status=getattr(latest.record, "status", None))
     shipment.write()

@@ -114,7 +114,7 @@ async def _deliver(consumer: Consumer, delivery: Coroutine[Any, Any, None]) -> N
         waiting = delivery.send(None)
     except StopIteration:
         return  # delivered without waiting
-    rest = asyncio.ensure_future(_Rest(delivery, waiting).run())
+    rest = asyncio.ensure_future(_Rest(delivery, waiting))
     # A task cancelled before its first step (the loop stopping) never runs the rest: close
     # the delivery, so it leaves its queue's waiters and its ledger entry as cancelled.
     rest.add_done_callback(lambda _: delivery.close())
@@ -146,6 +146,3 @@ class _Rest:
                 waiting = coroutine.send(None)
             except StopIteration:
                 return
-
-    async def run(self) -> None:
-        await self

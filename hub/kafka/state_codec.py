@@ -48,6 +48,7 @@ _VERSION_2 = b"\x02"
 _VERSION_3 = b"\x03"
 _CURRENT = _VERSION_3
 _WITH_SUMMARY = (_VERSION_2, _VERSION_3)
+_VERSIONS = (_VERSION_1, *_WITH_SUMMARY)
 _SUMMARY_LENGTH = struct.Struct(">I")
 _SUMMARY_AT = 1 + _SUMMARY_LENGTH.size
 _NO_SUMMARY = _SUMMARY_LENGTH.pack(0)
@@ -128,7 +129,7 @@ def _encoded(value: Any) -> bytes:
 
 
 def decode(data: bytes) -> Any:
-    if data[:1] not in (_VERSION_1, _VERSION_2, _VERSION_3):
+    if data[:1] not in _VERSIONS:
         return json.loads(data)  # plain JSON: a changelog written before this codec
     hit = _decoded.get(data)
     if hit is not None:

@@ -248,8 +248,8 @@ def _on_release(state: TimelineState, shipment_id: str, message: dict[str, Any],
             # The same release again, or an older one, after a crash that may have lost what
             # it sent: the carrier's events go again where its newest release sends them.
             outputs.append(Send(SHIPMENT_EVENTS, known["to"], {"kind": "events", "events": known["events"], "generation": known["generation"]}))
-        if known["generation"] == generation and known["events"] and state and not quiet(state):
-            outputs.append(Publish(shipment_id, partial(_current_record, shipment_id, state), repeat=True))
+            if known["generation"] == generation and not quiet(state):
+                outputs.append(Publish(shipment_id, partial(_current_record, shipment_id, state), repeat=True))
         return state, outputs
     events = state.get("events", {})
     leaving = {} if state.get("redirect") or target == shipment_id else {

@@ -6,8 +6,8 @@ cost grew with the square of its events (issue 15). An event model never changes
 frozen), and the models of a shipment's events are kept from one message to the next
 (hub/stages/stored_events.py), so each event's JSON is made once, kept beside its model, and the
 timeline's JSON is put together around those bytes with orjson. The result is byte for byte
-what pydantic writes (tests/unit/test_timeline_json.py checks it on simulated traffic and
-property-generated timelines), so consumers see the same schema and a repeat the same record.
+what pydantic writes (tests/unit/test_timeline_json.py checks it on every timeline of a
+simulated run with faults), so consumers see the same schema and a repeat the same record.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections import OrderedDict
 import orjson
 
 from schemas import CanonicalEvent
-from schemas.timeline import Timeline
+from schemas.timeline import Timeline, TimelineRedirect
 
 # As many as the model cache keeps (hub/stages/stored_events.py:CAPACITY): about 600 bytes of
 # JSON each, so at most about 12 MB.
@@ -50,6 +50,11 @@ def timeline_json(timeline: Timeline) -> bytes:
     return orjson.dumps({
         name: [event_json(e) for e in timeline.events] if name == "events" else rest[name] for name in _FIELDS
     })
+
+
+def record_json(record: Timeline | TimelineRedirect) -> bytes:
+    """What `hub.timelines` carries for a record: a timeline as above, a redirect as pydantic writes it."""
+    return timeline_json(record) if isinstance(record, Timeline) else record.model_dump_json().encode()
 
 
 def forget_all() -> None:

@@ -34,8 +34,7 @@ from hub.stages.money import Money, after_publish
 from hub.stages.normalise import SourceRecord, normalise
 from hub.stages.settle import settle_step
 from hub.stages.timeline import Publish, handle_shipment_message
-from hub.stages.timeline_json import timeline_json
-from schemas.timeline import Timeline
+from hub.stages.timeline_json import record_json
 from simulator import simulate
 from simulator.faults import FaultRates
 
@@ -108,8 +107,7 @@ class Pipeline:
                         with self.timed("settle"):
                             state, _, _ = settle_step(state, output.record, self.contracts)
                     with self.timed("publish"):
-                        record = output.record  # as the agent publishes it (once per batch there)
-                        timeline_json(record) if isinstance(record, Timeline) else record.model_dump_json()
+                        record_json(output.record)  # as the agent publishes it (once per batch there)
                     self.published += 1
         with self.timed("encode"):
             self.timelines[key] = state_codec.encode(state)

@@ -55,3 +55,12 @@ def test_an_events_json_is_made_once_per_model(timelines):
     twin = CanonicalEvent.model_validate(event.model_dump(mode="json"))
     assert event_json(twin) is not event_json(event)
     assert orjson.dumps(event_json(twin)) == orjson.dumps(event_json(event)) == event.model_dump_json().encode()
+
+
+def test_a_redirect_is_published_as_pydantic_writes_it(timelines):
+    from hub.stages.timeline_json import record_json
+    from schemas.timeline import TimelineRedirect
+
+    redirect = TimelineRedirect(shipment_id="shp_a", to="shp_b")
+    assert record_json(redirect) == redirect.model_dump_json().encode()
+    assert record_json(timelines[0]) == timelines[0].model_dump_json().encode()
