@@ -9,12 +9,18 @@ the models are kept, keyed by event id, for the most recently used `CAPACITY` ev
 Whole states are kept too (`stored_events`): the events dict a shipment's last message stored
 usually comes back as the very same object, and its models then need no lookup per event.
 
-A hit must be the same JSON, not merely the same id: a stored event can be replaced by a
-preferred record with that id (hub/stages/timeline_build.py:add_event), and a state read back
-from a changelog or another store is equal JSON in new objects. So the JSON is compared (the
-same object, in the usual case, costs nothing to compare). Models are frozen, so sharing one
-between states is safe. The cache only saves work: with any capacity, even zero, every
-result is the same.
+Models are kept by event id and `received_at`: a partner's re-polled history brings every
+event again, received later, and a shipment then holds one record of the event and compares the
+other with it (hub/stages/timeline_build.py:preferred); keyed by id alone, the two records would
+evict each other and each be validated again at every message. The normalise stage remembers
+the events it makes (`remember`), so an event the worker normalised is validated once, when it
+enters, and not again when the timeline stage of the same worker reads it.
+
+A hit must be the same JSON, not merely the same key: an event normalised again by a newer
+adapter has the id and the `received_at` of the first, and a state read back from a changelog or
+another store is equal JSON in new objects. So the JSON is compared (the same object costs
+nothing to compare). Models are frozen, so sharing one between states is safe. The cache only
+saves work: with any capacity, even zero, every result is the same.
 """
 
 from __future__ import annotations
@@ -22,6 +28,9 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
+import orjson
+
+from hub.stages.timeline_json import remember_json
 from schemas import CanonicalEvent
 
 # A model takes about 3.6 KB (measured with tracemalloc on simulated traffic), so at most about
@@ -29,17 +38,16 @@ from schemas import CanonicalEvent
 # at once. A miss only costs a validation.
 CAPACITY = 20_000
 
-_models: OrderedDict[str, tuple[dict[str, Any], CanonicalEvent]] = OrderedDict()
+_models: OrderedDict[tuple[Any, Any], tuple[dict[str, Any], CanonicalEvent]] = OrderedDict()
 
 
 def stored_event(raw: dict[str, Any]) -> CanonicalEvent:
     """The model of one stored event's JSON, validated only when not already known."""
-    event_id = raw.get("event_id")
-    if isinstance(event_id, str):
-        hit = _models.get(event_id)
-        if hit is not None and (hit[0] is raw or hit[0] == raw):
-            _models.move_to_end(event_id)
-            return hit[1]
+    key = (raw.get("event_id"), raw.get("received_at"))
+    hit = _models.get(key)
+    if hit is not None and (hit[0] is raw or hit[0] == raw):
+        _models.move_to_end(key)
+        return hit[1]
     event = CanonicalEvent.model_validate(raw)
     remember(raw, event)
     return event
@@ -86,12 +94,23 @@ def stored_json(event: CanonicalEvent) -> dict[str, Any]:
 
 
 def remember(raw: dict[str, Any], event: CanonicalEvent) -> None:
+    """Keep `event` as the model of `raw`, its JSON (`event.model_dump(mode="json")`, or that
+    JSON read back)."""
     if CAPACITY <= 0:
         return
-    _models[event.event_id] = (raw, event)
-    _models.move_to_end(event.event_id)
+    key = (raw.get("event_id"), raw.get("received_at"))
+    _models[key] = (raw, event)
+    _models.move_to_end(key)
     while len(_models) > CAPACITY:
         _models.popitem(last=False)
+
+
+def entered(event: CanonicalEvent, value: bytes) -> None:
+    """`event`, just made by an adapter, and `value` its JSON as published: validated once, when
+    it enters. The timeline stage of this worker will find the model for that JSON here, and the
+    JSON for the model (hub/stages/timeline_json.py), instead of validating and dumping again."""
+    remember(orjson.loads(value), event)
+    remember_json(event, value)
 
 
 def forget_all() -> None:

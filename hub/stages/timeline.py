@@ -17,7 +17,7 @@ from hub.stages.identity import SHIPMENT_EVENTS, Send
 from hub.stages.normalise import routing_identifier
 from hub.stages.retire import RETIRE, is_old, merge_dropped, quiet, retirable, retired_state, with_late
 from hub.stages.settle import merge_emitted, split_emitted
-from hub.stages.stored_events import remember_state, stored_event, stored_events, stored_json
+from hub.stages.stored_events import remember_state, stored_event, stored_events
 from hub.stages.timeline_build import build_timeline, preferred
 from schemas import CanonicalEvent
 from schemas.timeline import Timeline, TimelineRedirect
@@ -116,6 +116,7 @@ def _on_events(state: TimelineState, shipment_id: str, message: dict[str, Any], 
     kept = False
     repeated: list[str] = []  # partners of events already held
     fresh: dict[str, CanonicalEvent] = {}  # events added, or replacing a stored one they are preferred to
+    fresh_json: dict[str, dict[str, Any]] = {}  # their JSON as it came, stored as it is (a model's JSON)
     for raw in raw_events:
         event_id = raw["event_id"]
         if is_old(state, event_id):
@@ -135,7 +136,7 @@ def _on_events(state: TimelineState, shipment_id: str, message: dict[str, Any], 
             current = fresh.get(event_id) or (stored_event(stored[event_id]) if event_id in stored else None)
             event = stored_event(raw)
             if current is None or preferred(event, current):
-                fresh[event_id] = event
+                fresh[event_id], fresh_json[event_id] = event, raw
                 added = True
         if not added:
             repeated.append(raw["partner"])
@@ -161,8 +162,9 @@ def _on_events(state: TimelineState, shipment_id: str, message: dict[str, Any], 
         return new_state, [*outputs, Publish(shipment_id, partial(_timeline_of_stored, shipment_id, stored), repeat=True,
                                              repeated=tuple(repeated))]
     events = stored_events(stored) | fresh
-    # Unchanged events keep their stored JSON; only what was added or preferred is dumped.
-    new_state["events"] = dict(sorted({**stored, **{eid: stored_json(e) for eid, e in fresh.items()}}.items()))
+    # Unchanged events keep their stored JSON, new ones the JSON they came as: the model's own
+    # (hub/agents/normalise.py dumps it), so it is not dumped again.
+    new_state["events"] = dict(sorted({**stored, **fresh_json}.items()))
     remember_state(new_state["events"], events)
     new_state = with_late(new_state, fresh)
     return new_state, [*outputs, Publish(shipment_id, build_timeline(shipment_id, events), repeated=tuple(repeated))]
