@@ -22,7 +22,6 @@ from hub.logs import log
 from hub.partners import Partner
 from hub.stages.identity import observe_message
 from hub.stages.normalise import Normalised, SourceRecord, normalise, routing_identifier
-from hub.stages.stored_events import entered
 from schemas.deadletter import PARTNER_HEADER, SUBJECT_HEADER
 
 
@@ -45,7 +44,6 @@ async def _on_record(hub: Wiring, message: Any) -> None:
     observed = []
     for canonical in result.events:
         value = canonical.model_dump_json().encode()
-        entered(canonical, value)
         await hub.publish(hub.topics.events, routing_identifier(canonical).encode(), value)
         observed.append(([str(i) for i in canonical.parcel_identifiers()], [str(o) for o in canonical.order_references()], value))
     if observed:

@@ -9,7 +9,6 @@ one. Legs only move forward: a scan naming an earlier leg stays in the current o
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from schemas import CanonicalEvent, Leg, PartnerKind, TimeSource
@@ -143,14 +142,3 @@ def snapshots_in_journey_order(events: list[tuple[CanonicalEvent, str | None, st
         return events
     queue = iter(sorted(observed, key=lambda item: (_natural_rank(*item), item[0].occurred_at, item[0].event_id)))
     return [next(queue) if item[0].time_source is TimeSource.OBSERVED else item for item in events]
-
-
-def read_legs(events: Iterable[tuple[CanonicalEvent, str | None, str]]) -> list[tuple[CanonicalEvent, Leg]]:
-    """(event, country, adapter) in time order → each event that has a leg, with it."""
-    reader = LegReader()
-    found = []
-    for event, country, adapter in snapshots_in_journey_order(list(events)):
-        leg = reader.leg_of(event, country, adapter)
-        if leg is not None:
-            found.append((event, leg))
-    return found

@@ -11,10 +11,12 @@ usually comes back as the very same object, and its models then need no lookup p
 
 Models are kept by event id and `received_at`: a partner's re-polled history brings every
 event again, received later, and a shipment then holds one record of the event and compares the
-other with it (hub/stages/timeline_build.py:preferred); keyed by id alone, the two records would
-evict each other and each be validated again at every message. The normalise stage remembers
-the events it makes (`remember`), so an event the worker normalised is validated once, when it
-enters, and not again when the timeline stage of the same worker reads it.
+other with it (hub/stages/timeline_build.py:preferred); keyed by id alone, the two records
+evicted each other and were each validated again at every message.
+
+(Handing the normalise stage's models over through this cache was tried and measured worse:
+under a backlog normalise runs tens of thousands of events ahead of the timeline stage, so
+what it put in evicted the models of the shipments being folded before any was used.)
 
 A hit must be the same JSON, not merely the same key: an event normalised again by a newer
 adapter has the id and the `received_at` of the first, and a state read back from a changelog or
@@ -28,9 +30,6 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-import orjson
-
-from hub.stages.timeline_json import remember_json
 from schemas import CanonicalEvent
 
 # A model takes about 3.6 KB (measured with tracemalloc on simulated traffic), so at most about
@@ -38,6 +37,7 @@ from schemas import CanonicalEvent
 # at once. A miss only costs a validation.
 CAPACITY = 20_000
 
+# By (event_id, received_at): the JSON and its model.
 _models: OrderedDict[tuple[Any, Any], tuple[dict[str, Any], CanonicalEvent]] = OrderedDict()
 
 
@@ -103,14 +103,6 @@ def remember(raw: dict[str, Any], event: CanonicalEvent) -> None:
     _models.move_to_end(key)
     while len(_models) > CAPACITY:
         _models.popitem(last=False)
-
-
-def entered(event: CanonicalEvent, value: bytes) -> None:
-    """`event`, just made by an adapter, and `value` its JSON as published: validated once, when
-    it enters. The timeline stage of this worker will find the model for that JSON here, and the
-    JSON for the model (hub/stages/timeline_json.py), instead of validating and dumping again."""
-    remember(orjson.loads(value), event)
-    remember_json(event, value)
 
 
 def forget_all() -> None:

@@ -3,7 +3,9 @@
 The state kept per shipment is its events by `event_id` (or, once merged into another
 shipment, a redirect), plus what splits need to route late arrivals (see TimelineState);
 everything shown is derived by `build_timeline` (hub/stages/timeline_build.py), so applying
-the same event twice, or in another order, gives the same timeline.
+the same event twice, or in another order, gives the same timeline. When a message only adds
+events later than the shipment's last, the last fold is carried on over them instead
+(hub/stages/timeline_fold.py), with the same result.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from hub.stages.retire import RETIRE, is_old, merge_dropped, quiet, retirable, r
 from hub.stages.settle import merge_emitted, split_emitted
 from hub.stages.stored_events import remember_state, stored_event, stored_events
 from hub.stages.timeline_build import build_timeline, preferred
+from hub.stages.timeline_fold import timeline_after
 from schemas import CanonicalEvent
 from schemas.timeline import Timeline, TimelineRedirect
 
@@ -161,13 +164,14 @@ def _on_events(state: TimelineState, shipment_id: str, message: dict[str, Any], 
         # A repeat: publish the timeline again, in case a crash lost the first publication.
         return new_state, [*outputs, Publish(shipment_id, partial(_timeline_of_stored, shipment_id, stored), repeat=True,
                                              repeated=tuple(repeated))]
-    events = stored_events(stored) | fresh
+    before = stored_events(stored)
+    events = before | fresh
     # Unchanged events keep their stored JSON, new ones the JSON they came as: the model's own
     # (hub/agents/normalise.py dumps it), so it is not dumped again.
     new_state["events"] = dict(sorted({**stored, **fresh_json}.items()))
     remember_state(new_state["events"], events)
     new_state = with_late(new_state, fresh)
-    return new_state, [*outputs, Publish(shipment_id, build_timeline(shipment_id, events), repeated=tuple(repeated))]
+    return new_state, [*outputs, Publish(shipment_id, timeline_after(shipment_id, before, events), repeated=tuple(repeated))]
 
 
 def _current_record(shipment_id: str, state: TimelineState) -> Timeline | TimelineRedirect:

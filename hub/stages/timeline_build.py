@@ -7,11 +7,12 @@ Applying the same event twice, or in another order, gives the same timeline.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from hub.partners import PARTNERS
-from hub.stages.legs import read_legs
+from hub.stages.legs import LegReader, snapshots_in_journey_order
 from schemas import CanonicalEvent, Leg, Milestone, PartnerKind, Status, TimeSource
 from schemas.timeline import Corridor, LegSpan, Timeline
 
@@ -88,69 +89,168 @@ DELIVERY_FACTS = frozenset({
 
 def fold_status(ordered: Iterable[CanonicalEvent]) -> tuple[Status, Milestone]:
     ordered = list(ordered)
-    top_authority = max((AUTHORITY[e.partner_kind] for e in ordered if e.status is not Status.UNKNOWN), default=0)
-    status: Status | None = None
-    milestone = Milestone.UNKNOWN
-    for event in ordered:
-        if event.status is Status.UNKNOWN or event.milestone in (Milestone.INFORMATIONAL, Milestone.UNKNOWN):
-            continue
-        if event.status in DELIVERY_FACTS and AUTHORITY[event.partner_kind] < top_authority:
-            continue
-        if event.status in TRANSITIONS[status]:
-            status, milestone = event.status, event.milestone
+    status, milestone = carry_status(ordered, top_authority(ordered), None, Milestone.UNKNOWN)
     return status or Status.UNKNOWN, milestone
 
 
-def build_timeline(shipment_id: str, events: EventsById) -> Timeline:
-    ordered = sorted(events.values(), key=sort_key)
-    status, milestone = fold_status(ordered)
-    identifiers = sorted({i for e in ordered for i in e.subject})
-    orders = sorted({str(r) for e in ordered for r in e.order_references()})
-    milestones: dict[Milestone, datetime] = {}
+def top_authority(events: Iterable[CanonicalEvent]) -> int:
+    """The highest authority among the events that tell a status (0 without one)."""
+    return max((AUTHORITY[e.partner_kind] for e in events if e.status is not Status.UNKNOWN), default=0)
+
+
+def carry_status(ordered: Iterable[CanonicalEvent], top: int, status: Status | None,
+                 milestone: Milestone) -> tuple[Status | None, Milestone]:
+    """The status fold carried on over `ordered` from `status` (None: none yet), given the
+    highest authority among all the shipment's events."""
     for event in ordered:
-        milestones.setdefault(event.milestone, event.occurred_at)
-    milestones.pop(Milestone.UNKNOWN, None)
-    milestones.pop(Milestone.INFORMATIONAL, None)
-    promised = [e.promised_delivery for e in ordered if e.promised_delivery is not None]
+        if event.status is Status.UNKNOWN or event.milestone in (Milestone.INFORMATIONAL, Milestone.UNKNOWN):
+            continue
+        if event.status in DELIVERY_FACTS and AUTHORITY[event.partner_kind] < top:
+            continue
+        if event.status in TRANSITIONS[status]:
+            status, milestone = event.status, event.milestone
+    return status, milestone
+
+
+@dataclass(slots=True)
+class Fold:
+    """A timeline and where the one pass that built it ended: what hub/stages/timeline_fold.py
+    needs to carry the pass on over events that all come after the last one. Never changed
+    once made (not frozen only because a frozen dataclass is slower to make, once per message)."""
+
+    timeline: Timeline
+    status: Status | None  # the status fold's own (None: no status yet)
+    authority: int  # top_authority of the events
+    carried: bool  # a carrier (not a marketplace) reports on the parcel
+    identifiers: frozenset[str]
+    orders: frozenset[str]
+    milestones: dict[Milestone, datetime]  # the first time of each, in the order they were reached
+    promised: datetime | None
+    origin: str | None  # the corridor's first country
+    destination: tuple[str, str | None] | None  # its last country and city
+    timed_facts: frozenset[Milestone]  # milestones a readable event tells with the partner's time
+    untimed: tuple[Milestone, ...]  # the milestones of the untimed snapshots that set legs
+    reader: LegReader
+    spans: tuple[tuple[Any, ...], ...]  # [leg, partner, entered_at, exited_at, time_source] each
+
+
+def build_timeline(shipment_id: str, events: EventsById) -> Timeline:
+    return fold(shipment_id, events).timeline
+
+
+def fold(shipment_id: str, events: EventsById) -> Fold:
+    """The timeline of `events`, in one pass over them in time order."""
+    ordered = sorted(events.values(), key=sort_key)
+    authority = top_authority(ordered)
+    status, milestone = carry_status(ordered, authority, None, Milestone.UNKNOWN)
+    identifiers = frozenset(i for e in ordered for i in e.subject)
+    orders = frozenset(str(r) for e in ordered for r in e.order_references())
+    milestones = add_milestones({}, ordered)
+    promised = latest_promise(None, ordered)
+    carried = any(e.partner_kind is not PartnerKind.MARKETPLACE for e in ordered)
+    origin, destination = add_places(None, None, ordered, carried)
+    # Legs: who held the parcel on which stretch (hub/stages/legs.py says which leg each event
+    # opens), from carriers' events only; a new span where the leg or the carrier changes.
+    readable = readable_events(ordered, carried)
+    # An untimed snapshot of a fact a timed event also tells never sets a boundary: the timed
+    # one dates it (docs/architecture.md#service-clock-and-honest-times).
+    timed_facts = frozenset(e.milestone for e, _, _ in readable if e.time_source is TimeSource.PARTNER)
+    readable = [item for item in readable
+                if item[0].time_source is TimeSource.PARTNER or item[0].milestone not in timed_facts]
+    reader = LegReader()
+    spans = add_spans([], reader, snapshots_in_journey_order(readable))
+    return Fold(
+        timeline=make_timeline(shipment_id, identifiers, orders, status, milestone, ordered, spans, milestones, origin,
+                           destination, promised),
+        status=status, authority=authority, carried=carried, identifiers=identifiers, orders=orders,
+        milestones=milestones, promised=promised, origin=origin, destination=destination, timed_facts=timed_facts,
+        untimed=tuple(e.milestone for e, _, _ in readable if e.time_source is TimeSource.OBSERVED),
+        reader=reader, spans=tuple(tuple(span) for span in spans),
+    )
+
+
+def make_timeline(shipment_id: str, identifiers: frozenset[str], orders: frozenset[str], status: Status | None,
+              milestone: Milestone, ordered: list[CanonicalEvent] | tuple[CanonicalEvent, ...], spans: list[list[Any]],
+              milestones: dict[Milestone, datetime], origin: str | None, destination: tuple[str, str | None] | None,
+              promised: datetime | None, legs: tuple[LegSpan, ...] = ()) -> Timeline:
+    """The Timeline of a fold's figures; `legs` are LegSpans made already for the first of `spans`."""
     return Timeline(
         shipment_id=shipment_id,
-        identifiers=tuple(identifiers),
-        orders=tuple(orders),
-        status=status,
+        identifiers=tuple(sorted(identifiers)),
+        orders=tuple(sorted(orders)),
+        status=status or Status.UNKNOWN,
         milestone=milestone,
         events=tuple(ordered),
-        legs=tuple(_legs(ordered)),
+        legs=legs + tuple(LegSpan(leg=leg, partner=partner, entered_at=entered, exited_at=exited, time_source=source)
+                          for leg, partner, entered, exited, source in spans[len(legs):]),
         milestones=milestones,
-        corridor=_corridor(ordered),
+        corridor=Corridor(origin_country=origin, destination_country=destination[0], destination_city=destination[1] or "*")
+        if origin is not None and destination is not None else None,
         # The latest promise made, by the time it was made.
-        promised_delivery=promised[-1] if promised else None,
+        promised_delivery=promised,
         last_event_at=ordered[-1].occurred_at if ordered else None,
     )
 
 
-def _legs(ordered: list[CanonicalEvent]) -> list[LegSpan]:
-    """Who held the parcel on which stretch (hub/stages/legs.py says which leg each event
-    opens): carriers' events only, a new span where the leg or the carrier changes.
+def add_milestones(milestones: dict[Milestone, datetime], ordered: Iterable[CanonicalEvent]) -> dict[Milestone, datetime]:
+    """The first time each milestone was reached, `milestones` (earlier events') first."""
+    milestones = dict(milestones)
+    for event in ordered:
+        if event.milestone not in (Milestone.UNKNOWN, Milestone.INFORMATIONAL):
+            milestones.setdefault(event.milestone, event.occurred_at)
+    return milestones
 
-    A marketplace relays what carriers report, so its events open no leg when a carrier
-    reports on the parcel (Wildberries delivering to its own pickup points is its own carrier).
-    """
-    carried = any(e.partner_kind is not PartnerKind.MARKETPLACE for e in ordered)
+
+def latest_promise(promised: datetime | None, ordered: Iterable[CanonicalEvent]) -> datetime | None:
+    for event in ordered:
+        if event.promised_delivery is not None:
+            promised = event.promised_delivery
+    return promised
+
+
+def _country(event: CanonicalEvent) -> tuple[str | None, str]:
+    """Where an event happened, or its partner's country; and its partner's adapter."""
+    partner = PARTNERS.get(event.partner)
+    country = (event.location.country if event.location else None) or (partner.country if partner else None)
+    return country, partner.adapter if partner else event.partner
+
+
+def add_places(origin: str | None, destination: tuple[str, str | None] | None, ordered: Iterable[CanonicalEvent],
+               carried: bool) -> tuple[str | None, tuple[str, str | None] | None]:
+    """The corridor's first country and last country and city, carried on over `ordered`.
+
+    Where the parcel went is what its carriers say: a marketplace's country is where the order
+    was taken (an AliExpress snapshot would make every parcel end in China)."""
+    for event in ordered:
+        if carried and event.partner_kind is PartnerKind.MARKETPLACE:
+            continue
+        country, _ = _country(event)
+        if country:
+            origin = origin or country
+            destination = (country, event.location.city if event.location else None)
+    return origin, destination
+
+
+def readable_events(ordered: Iterable[CanonicalEvent], carried: bool) -> list[tuple[CanonicalEvent, str | None, str]]:
+    """The events that can set legs, with their country and adapter: a marketplace relays what
+    carriers report, so its events open no leg when a carrier reports on the parcel
+    (Wildberries delivering to its own pickup points is its own carrier)."""
     readable = []
     for event in ordered:
         if (carried and event.partner_kind is PartnerKind.MARKETPLACE) or event.status is Status.UNKNOWN:
             continue
-        partner = PARTNERS.get(event.partner)
-        country = (event.location.country if event.location else None) or (partner.country if partner else None)
-        readable.append((event, country, partner.adapter if partner else event.partner))
-    # An untimed snapshot of a fact a timed event also tells never sets a boundary: the timed
-    # one dates it (docs/architecture.md#service-clock-and-honest-times).
-    timed_facts = {e.milestone for e, _, _ in readable if e.time_source is TimeSource.PARTNER}
-    readable = [item for item in readable
-                if item[0].time_source is TimeSource.PARTNER or item[0].milestone not in timed_facts]
-    # [leg, partner, entered_at, exited_at, time_source], made into LegSpans once complete.
-    spans: list[list[Any]] = []
-    for event, leg in read_legs(readable):
+        country, adapter = _country(event)
+        readable.append((event, country, adapter))
+    return readable
+
+
+def add_spans(spans: list[list[Any]], reader: LegReader,
+              readable: Iterable[tuple[CanonicalEvent, str | None, str]]) -> list[list[Any]]:
+    """Leg spans carried on over `readable` in journey order, `reader` where the last left off."""
+    for event, country, adapter in readable:
+        leg = reader.leg_of(event, country, adapter)
+        if leg is None:
+            continue
         if spans and spans[-1][0] is leg and spans[-1][1] == event.partner:
             continue
         entered = event.occurred_at
@@ -160,26 +260,7 @@ def _legs(ordered: list[CanonicalEvent]) -> list[LegSpan]:
         if spans:
             spans[-1][3] = entered
         spans.append([leg, event.partner, entered, None, event.time_source])
-    return [LegSpan(leg=leg, partner=partner, entered_at=entered, exited_at=exited, time_source=source)
-            for leg, partner, entered, exited, source in spans]
-
-
-def _corridor(ordered: list[CanonicalEvent]) -> Corridor | None:
-    # Where the parcel went is what its carriers say: a marketplace's country is where the
-    # order was taken (an AliExpress snapshot would make every parcel end in China).
-    carried = any(e.partner_kind is not PartnerKind.MARKETPLACE for e in ordered)
-    countries = []
-    for event in ordered:
-        if carried and event.partner_kind is PartnerKind.MARKETPLACE:
-            continue
-        partner = PARTNERS.get(event.partner)
-        country = (event.location.country if event.location else None) or (partner.country if partner else None)
-        if country:
-            countries.append((country, event.location.city if event.location else None))
-    if not countries:
-        return None
-    destination_country, destination_city = countries[-1]
-    return Corridor(origin_country=countries[0][0], destination_country=destination_country, destination_city=destination_city or "*")
+    return spans
 
 
 def summarise(timeline: Timeline) -> dict[str, Any]:

@@ -35,13 +35,7 @@ def event_json(event: CanonicalEvent) -> orjson.Fragment:
     if hit is not None and hit[0] is event:
         _json.move_to_end(id(event))
         return hit[1]
-    return remember_json(event, event.model_dump_json())
-
-
-def remember_json(event: CanonicalEvent, value: bytes | str) -> orjson.Fragment:
-    """Keep `value`, `event.model_dump_json()` (made by the caller: the normalise stage dumps
-    every event it publishes), as the event's JSON."""
-    fragment = orjson.Fragment(value)
+    fragment = orjson.Fragment(event.model_dump_json())
     if CAPACITY > 0:
         _json[id(event)] = (event, fragment)
         while len(_json) > CAPACITY:

@@ -33,7 +33,6 @@ from hub.stages.identity import IDENTITY, Send, handle_identity, observe_message
 from hub.stages.money import Money, after_publish
 from hub.stages.normalise import SourceRecord, normalise
 from hub.stages.settle import settle_step
-from hub.stages.stored_events import entered
 from hub.stages.timeline import Publish, handle_shipment_message
 from hub.stages.timeline_json import record_json
 from simulator import simulate
@@ -71,8 +70,6 @@ class Pipeline:
         with self.timed("normalise"):
             result = normalise(record, partner, assumed_zone="Europe/Moscow")
             values = [(e, e.model_dump_json().encode()) for e in result.events]
-            for event, value in values:
-                entered(event, value)  # as the normalise agent does
         if not values:
             return
         with self.timed("identify", len(values)):

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import orjson
 import pytest
 
-from hub.stages import stored_events, timeline_json
+from hub.stages import stored_events
 from hub.stages.stored_events import stored_event, stored_json
 from schemas import CanonicalEvent
 from tests.support.partitioned_log import PartitionedRun
@@ -80,17 +80,6 @@ def test_two_records_of_one_event_are_both_kept(events):
     again = {**first, "received_at": datetime(2030, 1, 1, tzinfo=timezone.utc).isoformat()}
     first_model, again_model = stored_event(first), stored_event(again)
     assert stored_event(dict(first)) is first_model and stored_event(dict(again)) is again_model
-
-
-def test_an_event_that_entered_is_not_validated_again(events):
-    """What the normalise agent does with each event it publishes (hub/agents/normalise.py)."""
-    stored_events.forget_all()
-    timeline_json.forget_all()
-    event = events[0]
-    value = event.model_dump_json().encode()
-    stored_events.entered(event, value)
-    assert stored_event(orjson.loads(value)) is event  # the JSON read back on hub.shipment-events
-    assert orjson.dumps(timeline_json.event_json(event)) == value
 
 
 def test_an_events_json_read_back_is_what_the_model_dumps(events):
