@@ -86,13 +86,6 @@ def remember_state(stored: dict[str, Any], models: dict[str, CanonicalEvent]) ->
         _states.popitem(last=False)
 
 
-def stored_json(event: CanonicalEvent) -> dict[str, Any]:
-    """The JSON a state stores for `event`, remembered with its model."""
-    raw = event.model_dump(mode="json")
-    remember(raw, event)
-    return raw
-
-
 def remember(raw: dict[str, Any], event: CanonicalEvent) -> None:
     """Keep `event` as the model of `raw`, its JSON (`event.model_dump(mode="json")`, or that
     JSON read back)."""

@@ -131,7 +131,9 @@ class Fold:
     timed_facts: frozenset[Milestone]  # milestones a readable event tells with the partner's time
     untimed: tuple[Milestone, ...]  # the milestones of the untimed snapshots that set legs
     reader: LegReader
-    spans: tuple[tuple[Any, ...], ...]  # [leg, partner, entered_at, exited_at, time_source] each
+    # [leg, partner, entered_at, exited_at, time_source] each; the next fold copies the last
+    # before carrying it on, and never touches the others.
+    spans: list[list[Any]]
 
 
 def build_timeline(shipment_id: str, events: EventsById) -> Timeline:
@@ -165,7 +167,7 @@ def fold(shipment_id: str, events: EventsById) -> Fold:
         status=status, authority=authority, carried=carried, identifiers=identifiers, orders=orders,
         milestones=milestones, promised=promised, origin=origin, destination=destination, timed_facts=timed_facts,
         untimed=tuple(e.milestone for e, _, _ in readable if e.time_source is TimeSource.OBSERVED),
-        reader=reader, spans=tuple(tuple(span) for span in spans),
+        reader=reader, spans=spans,
     )
 
 

@@ -23,7 +23,6 @@ state's models: a shipment's next message brings back the very dict its last one
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any
 
 from hub.stages.legs import LegReader
 from hub.stages.timeline_build import (
@@ -69,10 +68,9 @@ def timeline_after(shipment_id: str, before: EventsById, events: EventsById) -> 
 
 def _added(before: EventsById, events: EventsById) -> list[CanonicalEvent] | None:
     """The events of `events` that `before` lacks; None if it replaced or lost one of `before`'s."""
-    added = [event for event_id, event in events.items() if event_id not in before]
-    if len(events) - len(added) != len(before) or any(events.get(i) is not e for i, e in before.items()):
+    if any(events.get(i) is not e for i, e in before.items()):
         return None
-    return added
+    return [event for event_id, event in events.items() if event_id not in before]
 
 
 def _carry_on(last: Fold, added: list[CanonicalEvent]) -> Fold | None:
@@ -98,7 +96,7 @@ def _carry_on(last: Fold, added: list[CanonicalEvent]) -> Fold | None:
     reader = LegReader(last.reader.current, last.reader.origin_place)  # the last fold's stays as it ended
     # Every span but the last is complete: its LegSpan is the last timeline's. The last one may
     # end now, so it is carried on (a list: `add_spans` sets its end).
-    spans: list[Any] = [*last.spans[:-1], list(last.spans[-1])] if last.spans else []
+    spans = [*last.spans[:-1], list(last.spans[-1])] if last.spans else []
     spans = add_spans(spans, reader, readable)
     identifiers = last.identifiers | {i for e in new for i in e.subject}
     orders = last.orders | {str(r) for e in new for r in e.order_references()}
@@ -109,8 +107,7 @@ def _carry_on(last: Fold, added: list[CanonicalEvent]) -> Fold | None:
                              milestones, origin, destination, promised, legs=last.timeline.legs[:-1])
     return Fold(timeline=timeline, status=status, authority=authority, carried=carried, identifiers=identifiers,
                 orders=orders, milestones=milestones, promised=promised, origin=origin, destination=destination,
-                timed_facts=timed_facts, untimed=last.untimed + untimed, reader=reader,
-                spans=tuple(tuple(span) for span in spans))
+                timed_facts=timed_facts, untimed=last.untimed + untimed, reader=reader, spans=spans)
 
 
 def forget_all() -> None:

@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from hub.stages import stored_events
-from hub.stages.stored_events import stored_event, stored_json
+from hub.stages.stored_events import stored_event
 from schemas import CanonicalEvent
 from tests.support.partitioned_log import PartitionedRun
 from tests.support.simulated_states import simulated_messages
@@ -27,13 +27,13 @@ def events() -> list[CanonicalEvent]:
 
 def test_the_same_json_gives_the_same_model_once_validated(events):
     stored_events.forget_all()
-    raw = stored_json(events[0])
+    raw = events[0].model_dump(mode="json")
     assert stored_event(raw) is stored_event(json.loads(json.dumps(raw)))  # equal JSON read back: a hit
 
 
 def test_another_record_with_the_same_id_is_validated_anew(events):
     stored_events.forget_all()
-    first = stored_json(events[0])
+    first = events[0].model_dump(mode="json")
     preferred = {**first, "received_at": datetime(2030, 1, 1, tzinfo=timezone.utc).isoformat()}
     model = stored_event(preferred)
     assert model.event_id == events[0].event_id
@@ -63,7 +63,7 @@ def test_timelines_and_states_are_the_same_with_a_cache_of_any_size(events, monk
 
 def test_a_states_events_are_looked_up_once_for_the_very_same_dict(events):
     stored_events.forget_all()
-    stored = {e.event_id: stored_json(e) for e in events[:5]}
+    stored = {e.event_id: e.model_dump(mode="json") for e in events[:5]}
     models = stored_events.stored_events(stored)
     assert stored_events.stored_events(stored) is models  # the same dict: no lookup per event
     copy = json.loads(json.dumps(stored))
@@ -76,7 +76,7 @@ def test_two_records_of_one_event_are_both_kept(events):
     """A re-polled history brings an event again, received later: the shipment's record and the
     new one are compared at every message, and neither evicts the other."""
     stored_events.forget_all()
-    first = stored_json(events[0])
+    first = events[0].model_dump(mode="json")
     again = {**first, "received_at": datetime(2030, 1, 1, tzinfo=timezone.utc).isoformat()}
     first_model, again_model = stored_event(first), stored_event(again)
     assert stored_event(dict(first)) is first_model and stored_event(dict(again)) is again_model
@@ -84,6 +84,6 @@ def test_two_records_of_one_event_are_both_kept(events):
 
 def test_an_events_json_read_back_is_what_the_model_dumps(events):
     """The timeline stage stores a new event's JSON as it came (hub/stages/timeline.py), not dumped
-    again: the same as `stored_json` would store, for every event the adapters make."""
+    again: the same as the model dumps, for every event the adapters make."""
     for event in events:
-        assert orjson.loads(event.model_dump_json()) == stored_json(event)
+        assert orjson.loads(event.model_dump_json()) == event.model_dump(mode="json")
