@@ -224,7 +224,7 @@ def render(report: Report) -> str:
         lines.append("  stage        seconds   share    records   ms/record")
         for stage in run.stages:
             per_record = 1000 * stage.seconds / stage.records if stage.records else None
-            lines.append(f"    {stage.name:<10} {stage.seconds:>8.2f} {_percent(stage.share):>7} {stage.records:>10,} {_number(per_record, 3):>11}")
+            lines.append(f"    {stage.name:<10} {stage.seconds:>8.3f} {_percent(stage.share):>7} {stage.records:>10,} {_number(per_record, 3):>11}")
         busy = sum(stage.seconds for stage in run.stages)
         cpu = [c for c in run.worker_cpu_seconds if c is not None]
         lines.append(f"    {'all':<10} {busy:>8.2f}   (worker CPU, every thread: " + (f"{sum(cpu):.2f} s)" if cpu else "unknown)"))

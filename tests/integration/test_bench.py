@@ -1,5 +1,5 @@
 """`hub bench` on the real broker with a real worker: every figure of issue 15 is printed and
-written, and every stage has spent time (the numbers themselves are never asserted)."""
+written, and every stage has handled records and spent time (the numbers themselves are never asserted)."""
 
 from __future__ import annotations
 
@@ -32,9 +32,12 @@ def test_the_bench_prints_and_writes_every_figure(kafka_bootstrap: str, tmp_path
     for line in ("plain aiokafka hop", "throughput", "of the plain hop", "partner record → timeline    p50",
                  "partner record → settlement  p50", "worker CPU, every thread:", "worker 0 peak memory", "p99 → settlement"):
         assert line in out, out
-    stage_seconds = {m.group(1): float(m.group(2)) for m in re.finditer(r"^    (\w+)\s+([\d.]+)\s+[\d.]+%", out, re.MULTILINE)}
-    assert set(STAGES) <= set(stage_seconds), out
-    assert all(stage_seconds[name] > 0 for name in STAGES), out
+    # The printed seconds are rounded (a small stage prints 0.000), so the table is checked for a row
+    # per stage with records, and the exact seconds are checked in the JSON below.
+    stage_records = {m.group(1): int(m.group(2).replace(",", ""))
+                     for m in re.finditer(r"^    (\w+)\s+[\d.]+\s+[\d.]+%\s+([\d,]+)\s", out, re.MULTILINE)}
+    assert set(STAGES) <= set(stage_records), out
+    assert all(stage_records[name] > 0 for name in STAGES), out
     assert "records per stage" in done.stderr  # progress while it ran
 
     figures = json.loads(figures_file.read_text())

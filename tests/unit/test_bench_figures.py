@@ -117,7 +117,7 @@ def test_the_report_prints_every_figure_and_the_scaling() -> None:
     assert "partner record → timeline    p50 120 ms, p99 900 ms (100 events)" in text
     assert "partner record → settlement  p50 300 ms, p99 1,500 ms (4 entries)" in text
     for name in STAGES:
-        assert f"    {name:<10}     1.00   16.7%         10     100.000" in text
+        assert f"    {name:<10}    1.000   16.7%         10     100.000" in text
     assert "worker CPU, every thread: 10.00 s" in text
     assert "worker 1 peak memory        100 MiB (VmHWM)" in text
     # Two workers' 10 CPU s and the rest's 6.5 of the 25 two cores had over 12.5 s.
