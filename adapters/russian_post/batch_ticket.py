@@ -57,7 +57,7 @@ def _batch_item(
     for error in (child for child in item if local_name(child).lower() == "error"):
         detail = f"error {clip(error.get('ErrorTypeID'))} {clip(error.get('ErrorName'))}"
         problems.append(Problem("bad_item", f"{label}: {detail}"))
-    operations = [child for child in item if local_name(child) == "Operation"]
+    operations = item.findall("Operation")
     if not operations:
         return []
     try:

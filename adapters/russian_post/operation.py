@@ -17,14 +17,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from xml.etree.ElementTree import Element
 
 from pydantic import ValidationError
 
 from adapters._shared.code_table import UNMAPPED, CodeMapping
 from adapters._shared.events import canonical_event, check_digit_flags
 from adapters._shared.items import BadItem
-from adapters._shared.safe_xml import local_name
 from adapters._shared.times import PartnerTime, aware, in_zone, read_iso
 from adapters._shared.validation import first_error
 from adapters.base import AdapterError, AdapterOptions, Problem
@@ -164,20 +162,6 @@ def read_postcode(text: str | None) -> str | None:
     """The office postcode as written, or None when absent or implausibly long."""
     stripped = (text or "").strip()
     return stripped if stripped and len(stripped) <= 16 else None
-
-
-def first_child(element: Element, name: str) -> Element | None:
-    """The first direct child of that local name (namespaces ignored)."""
-    return next((child for child in element if local_name(child) == name), None)
-
-
-def text_at(element: Element, *path: str) -> str | None:
-    """The stripped text at a path of child names (namespaces ignored); None when absent or empty."""
-    current: Element | None = element
-    for name in path:
-        current = first_child(current, name) if current is not None else None
-    text = current.text.strip() if current is not None and current.text else ""
-    return text or None
 
 
 def clip(text: str | None) -> str | None:

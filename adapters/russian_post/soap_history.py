@@ -13,7 +13,7 @@ from xml.etree.ElementTree import Element
 
 from adapters._shared.code_table import UNMAPPED
 from adapters._shared.items import BadItem, read_items
-from adapters._shared.safe_xml import children_named
+from adapters._shared.safe_xml import children_named, first_child, text_at
 from adapters._shared.subject import subject_header
 from adapters.base import AdapterOptions, AdapterResult, Problem, ignored, result_of
 from adapters.russian_post.codes import operation_mapping
@@ -24,14 +24,12 @@ from adapters.russian_post.operation import (
     Operation,
     barcode_or_none,
     clip,
-    first_child,
     kopecks,
     offset_time,
     operation_event,
     raw_code_of,
     read_barcode,
     read_postcode,
-    text_at,
     unmapped_with,
     with_check_digit_problems,
 )

@@ -98,7 +98,7 @@ def _field(invoice: Element, name: str) -> str | None:
     """An Invoice field: its attribute, else a direct child element's text; stripped, None if empty."""
     value = invoice.get(name)
     if value is None:
-        child = next((c for c in invoice if local_name(c) == name), None)
+        child = invoice.find(name)
         value = child.text if child is not None else None
     value = (value or "").strip()
     return value or None

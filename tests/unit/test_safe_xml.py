@@ -1,11 +1,13 @@
-"""adapters/_shared/safe_xml.py: which documents the C parser may read, and that every other
-document still meets defusedxml's refusals."""
+"""adapters/_shared/safe_xml.py: which documents the C parser may read, that every other
+document still meets defusedxml's refusals, and that readers find elements by local name
+whatever namespaces a partner writes."""
 
 from __future__ import annotations
 
 import pytest
 
-from adapters._shared.safe_xml import _plainly_without_dtd, load_xml
+from adapters._shared import safe_xml
+from adapters._shared.safe_xml import _plainly_without_dtd, children_named, first_child, load_xml, text_at
 from adapters.base import AdapterError
 from schemas import DeadLetterReason
 
@@ -54,3 +56,27 @@ def test_depth_is_bounded_on_both_paths():
         with pytest.raises(AdapterError) as refused:
             load_xml(raw)
         assert refused.value.reason is DeadLetterReason.TOO_DEEP
+
+
+@pytest.mark.parametrize("raw", [
+    b'<S:Envelope xmlns:S="urn:soap" xmlns:d="urn:data"><S:Body><d:rec><d:Op><d:Id> 8 </d:Id></d:Op></d:rec>'
+    b'<rec xmlns="urn:other"><Op><Id>2</Id></Op></rec></S:Body></S:Envelope>',
+    # The same through defusedxml (another encoding): both parsers' trees are stripped.
+    b'<?xml version="1.0" encoding="windows-1251"?><S:Envelope xmlns:S="urn:soap" xmlns:d="urn:data"><S:Body>'
+    b'<d:rec><d:Op><d:Id> 8 </d:Id></d:Op></d:rec><rec xmlns="urn:other"><Op><Id>2</Id></Op></rec></S:Body></S:Envelope>',
+])
+def test_tags_are_local_names_whatever_the_namespaces(raw):
+    root = load_xml(raw)
+    assert root.tag == "Envelope"
+    records = children_named(root, "rec")
+    assert [text_at(record, "Op", "Id") for record in records] == ["8", "2"]
+    assert first_child(records[0], "Op") is not None and first_child(records[0], "Id") is None
+    assert text_at(records[0], "Op", "Missing") is None and text_at(records[0], "Op") is None  # no text of its own
+
+
+def test_the_remembered_local_names_are_bounded(monkeypatch):
+    monkeypatch.setattr(safe_xml, "_LOCAL_TAGS", {})
+    monkeypatch.setattr(safe_xml, "_LOCAL_TAGS_KEPT", 3)
+    root = load_xml(b'<r xmlns="urn:x">' + b"".join(b"<t%d/>" % i for i in range(10)) + b"</r>")
+    assert [child.tag for child in root] == [f"t{i}" for i in range(10)]
+    assert len(safe_xml._LOCAL_TAGS) == 3
