@@ -90,6 +90,9 @@ class Settings:
     # Seconds an agent waits, once, for more records when its queue runs dry before a batch is
     # full (HUB_BATCH_LINGER_MS; hub/agents/batches.py says why): at most this much latency per hop.
     batch_linger: float = 0.02
+    # Helper processes that run the partner adapters for the normalise stage
+    # (HUB_PARSE_PROCESSES; hub/kafka/parse_pool.py says why): 0 runs them in the worker itself.
+    parse_processes: int = 1
     clock: str = "wall"
     # "on": the leader closes the quarter just ended once this grace has passed since its end.
     auto_close: str = "off"
@@ -160,6 +163,7 @@ class Settings:
             commit_interval=_float(env, "HUB_COMMIT_INTERVAL", 2.8),
             session_timeout=_float(env, "HUB_SESSION_TIMEOUT", 30.0),
             batch_linger=_non_negative_float(env, "HUB_BATCH_LINGER_MS", 20.0) / 1000,
+            parse_processes=_int(env, "HUB_PARSE_PROCESSES", 1, minimum=0),
             clock=_choice(env, "HUB_CLOCK", "wall", ("wall", "stream")),
             auto_close=_choice(env, "HUB_AUTO_CLOSE", "off", ("on", "off")),
             auto_close_grace_hours=_float(env, "HUB_AUTO_CLOSE_GRACE_HOURS", 72.0),

@@ -65,11 +65,17 @@ SETTLEMENT_AMOUNT = Gauge(
 )
 
 # Each stage's own seconds on the event loop and the records it handled (hub/agents/stage_time.py):
-# where a worker's time goes, without a profiler. `hub bench` prints them, in this order.
-STAGES = ("normalise", "identify", "identity", "timeline", "settle", "turnover")
+# where a worker's time goes, without a profiler. `hub bench` prints them, in this order. `parse`
+# is the partner adapters' CPU seconds in the helper processes (hub/agents/parse_pool.py), or on
+# the event loop with HUB_PARSE_PROCESSES=0; `normalise` is the rest of that stage (publishing).
+STAGES = ("parse", "normalise", "identify", "identity", "timeline", "settle", "turnover")
 STAGE_BUSY_SECONDS = Counter(
-    "hub_stage_busy_seconds", "Seconds each stage ran on the event loop (its own steps, not its waits)", ["stage"],
-    registry=REGISTRY,
+    "hub_stage_busy_seconds",
+    "Seconds each stage ran on the event loop (its own steps, not its waits); parse: CPU seconds in the parse helpers",
+    ["stage"], registry=REGISTRY,
+)
+PARSE_HELPERS_LOST = Counter(
+    "hub_parse_helpers_lost", "Parse helper processes that died; their batch was prepared in the worker", registry=REGISTRY,
 )
 STAGE_RECORDS = Counter("hub_stage_records", "Records each stage handled", ["stage"], registry=REGISTRY)
 

@@ -5,6 +5,10 @@ Identify used to be a stage of its own, reading hub.events back: stateless, it o
 re-validated what normalise had just written (a fifth of the records the worker consumed, issue
 15). Its work is done here, on the event still in hand, and timed as the `identify` stage;
 hub.events is now an output only, for whoever consumes canonical events.
+
+The adapters run in a helper process (hub/agents/parse_pool.py): a batch of partner messages is
+prepared there while the worker's loop goes on with the other agents, then published here in
+the order it was read. Its records are acknowledged only after, as every agent's are.
 """
 
 from __future__ import annotations
@@ -15,54 +19,67 @@ import faust
 import orjson
 
 from hub import metrics
-from hub.agents.batches import each_record
+from hub.agents.batches import each_batch
 from hub.agents.context import Wiring
-from hub.agents.stage_time import timed
+from hub.agents.parse_pool import ParsePool
+from hub.agents.stage_time import count_stage, timed
 from hub.logs import log
 from hub.partners import Partner
 from hub.stages.identity import observe_message
-from hub.stages.normalise import Normalised, SourceRecord, normalise, routing_identifier
+from hub.stages.normalise import SourceRecord
+from hub.stages.prepare import Prepared, PreparedEvent
 from schemas.deadletter import PARTNER_HEADER, SUBJECT_HEADER
 
 
 def register(hub: Wiring) -> None:
+    parse_pool = ParsePool(hub.settings.parse_processes, hub.settings.assumed_zone)
+
     @hub.app.agent(hub.topics.partners, name="normalise", concurrency=1)
     async def normalise_agent(stream: faust.StreamT) -> None:
-        async for event in each_record(stream, hub.app, linger=hub.settings.batch_linger):
-            await timed("normalise", _on_record(hub, event.message))
+        await parse_pool.start()
+        try:
+            async for batch in each_batch(stream, hub.app, linger=hub.settings.batch_linger):
+                taken = [(event, _source_record(event.message)) for event in batch.events if batch.take(event)]
+                if not taken:
+                    continue
+                partners = [hub.partners_by_topic[record.topic] for _, record in taken]
+                prepared = await parse_pool.prepare([(record, partner) for (_, record), partner in zip(taken, partners, strict=True)])
+                count_stage("parse", prepared.cpu_seconds, len(taken))
+                for (_, record), partner, result in zip(taken, partners, prepared.results, strict=True):
+                    await timed("normalise", _publish(hub, partner, record, result))
+        finally:
+            parse_pool.close()
 
 
-async def _on_record(hub: Wiring, message: Any) -> None:
-    partner = hub.partners_by_topic[message.topic]
-    record = SourceRecord(
+def _source_record(message: Any) -> SourceRecord:
+    return SourceRecord(
         topic=message.topic, partition=message.partition, offset=message.offset,
         key=message.key, value=message.value or b"",
         timestamp_ms=int(round(message.timestamp * 1000)),
         subject=_header(message.headers, SUBJECT_HEADER), sent_for=_header(message.headers, PARTNER_HEADER),
     )
-    result = normalise(record, partner, assumed_zone=hub.settings.assumed_zone)
-    observed = []
-    for canonical in result.events:
-        value = canonical.model_dump_json().encode()
-        await hub.publish(hub.topics.events, routing_identifier(canonical).encode(), value)
-        observed.append(([str(i) for i in canonical.parcel_identifiers()], [str(o) for o in canonical.order_references()], value))
-    if observed:
-        await timed("identify", _identify(hub, observed), records=len(observed))
+
+
+async def _publish(hub: Wiring, partner: Partner, record: SourceRecord, result: Prepared) -> None:
+    for event in result.events:
+        await hub.publish(hub.topics.events, event.key.encode(), event.json)
+    if result.events:
+        await timed("identify", _identify(hub, result.events), records=len(result.events))
     if result.dead_letter is not None:
         letter = result.dead_letter
         await hub.publish(hub.topics.deadletter, letter.key, letter.value, letter.headers)
     _count(hub, partner, record, result)
 
 
-async def _identify(hub: Wiring, observed: list[tuple[list[str], list[str], bytes]]) -> None:
+async def _identify(hub: Wiring, events: tuple[PreparedEvent, ...]) -> None:
     """Every parcel identifier of the message's events hears of its neighbours and orders
     (hub/stages/identity.py); events naming the same identifiers go on together."""
     # The events travel on as the JSON hub.events carries, embedded as those bytes (an
     # orjson Fragment), not parsed and dumped again.
-    await hub.send(observe_message([(parcels, orders, orjson.Fragment(value)) for parcels, orders, value in observed]))
+    await hub.send(observe_message([(list(e.parcels), list(e.orders), orjson.Fragment(e.json)) for e in events]))
 
 
-def _count(hub: Wiring, partner: Partner, record: SourceRecord, result: Normalised) -> None:
+def _count(hub: Wiring, partner: Partner, record: SourceRecord, result: Prepared) -> None:
     """Metrics and the one log line of a processed partner message."""
     reason = result.dead_letter.reason.value if result.dead_letter is not None else ""
     unknown = [p.detail for p in result.problems if p.kind == "unknown_code"]

@@ -72,7 +72,9 @@ class Timed(Generic[T]):
 _children: dict[str, tuple[Any, Any]] = {}
 
 
-def _count(stage: str, seconds: float, records: int) -> None:
+def count_stage(stage: str, seconds: float, records: int) -> None:
+    """Add to a stage's seconds and records (what `timed` does when its work ends; the parse
+    stage reports its helpers' CPU seconds so)."""
     children = _children.get(stage)
     if children is None:  # labels() takes a lock: looked up once per stage
         children = _children[stage] = (metrics.STAGE_BUSY_SECONDS.labels(stage), metrics.STAGE_RECORDS.labels(stage))
@@ -81,4 +83,4 @@ def _count(stage: str, seconds: float, records: int) -> None:
 
 
 # The worker's clock: every agent times its per-record work with `timed(stage, work)`.
-timed = StageClock(_count).timed
+timed = StageClock(count_stage).timed

@@ -14,8 +14,9 @@ Printed (and written with `--json FILE`), no thresholds; figures in hub/cli/benc
   `received_at`) to the first timeline record holding its event, and to the settlement entry
   it completed (`inputs_received_at`);
 - per stage, its own seconds on the event loop and their share (`hub_stage_busy_seconds_total`
-  from each worker's /metrics), each worker's CPU seconds while the traffic ran (/proc) and peak
-  memory (VmHWM), and the whole machine's CPU seconds over the same span against what its
+  from each worker's /metrics; `parse` is the adapters' CPU seconds in the worker's parse
+  helpers), each worker's CPU seconds while the traffic ran (/proc; its parse helper processes
+  included) and peak memory (VmHWM, the helpers' added), and the whole machine's CPU seconds over the same span against what its
   cores had (/proc/stat): what the broker and the publisher took beside the workers;
 - with two runs, the scaling from 1 worker to K;
 - the restart: once the first run has caught up its worker is SIGKILLed and started again on
@@ -72,26 +73,50 @@ class Worker:
     url: str
     log: Path
 
+    def processes(self) -> list[int]:
+        """The worker's pid and its descendants' (its parse helpers, hub/agents/parse_pool.py)."""
+        pids, i = [self.process.pid], 0
+        while i < len(pids):
+            for children in Path(f"/proc/{pids[i]}/task").glob("*/children"):
+                try:
+                    pids += [int(pid) for pid in children.read_text().split()]
+                except OSError:
+                    pass
+            i += 1
+        return pids
+
     def peak_memory_mib(self) -> float | None:
-        try:
-            with open(f"/proc/{self.process.pid}/status") as status:
-                for line in status:
-                    if line.startswith("VmHWM:"):
-                        return int(line.split()[1]) / 1024
-        except OSError:
-            return None
-        return None
+        """The peak resident memory (VmHWM) of the worker and its helpers, added up."""
+        peaks = [_peak_mib(pid) for pid in self.processes()]
+        return sum(p for p in peaks if p is not None) if peaks[0] is not None else None
 
     def cpu_seconds(self) -> float | None:
-        try:
-            with open(f"/proc/{self.process.pid}/stat") as stat:
-                return figures.cpu_seconds_from_stat(stat.read(), os.sysconf("SC_CLK_TCK"))
-        except (OSError, ValueError):
-            return None
+        """CPU seconds of the worker and its helpers, every thread."""
+        seconds = [_cpu_seconds(pid) for pid in self.processes()]
+        return sum(s for s in seconds if s is not None) if seconds[0] is not None else None
 
     def metrics(self) -> Series:
         with urllib.request.urlopen(f"{self.url}/metrics", timeout=10) as response:
             return parse_metrics(response.read().decode())
+
+
+def _peak_mib(pid: int) -> float | None:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return figures.cpu_seconds_from_stat(stat.read(), os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError):
+        return None
 
 
 def run(args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ import argparse
 import os
 
 from hub.cli._shared import fail, logging_and_topics_ready, settings_or_none
+from hub.garbage import collect_garbage_less_often
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -39,20 +40,3 @@ def run(args: argparse.Namespace) -> int:
     worker = faust.Worker(app, loglevel=settings.log_level.lower(), quiet=True, redirect_stdouts=False)
     worker.execute_from_commandline()
     return 0
-
-
-def collect_garbage_less_often() -> None:
-    """Python's cycle collector, tuned for a worker that allocates thousands of short-lived
-    objects per partner message (parsed XML, models, states).
-
-    With the default thresholds (a young collection every 700 net allocations) the collector
-    took an eighth of the stages' time over the simulator's traffic (`tests/perf/pure_pipeline.py
-    --shipments 1000`: 12.7 s, 10.8 s with collection off, 10.9 s with these thresholds). Almost
-    nothing the stages make is cyclic; what is waits for at most 50,000 allocations. What the
-    worker holds from start-up (modules, the app) is frozen out of every collection.
-    """
-    import gc
-
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)

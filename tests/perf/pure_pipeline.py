@@ -25,7 +25,7 @@ from pathlib import Path
 
 import orjson
 
-from hub.cli.worker import collect_garbage_less_often
+from hub.garbage import collect_garbage_less_often
 from hub.kafka import state_codec
 from hub.partners import PARTNERS
 from hub.settlement.contracts import load_contracts

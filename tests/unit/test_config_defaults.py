@@ -57,3 +57,14 @@ def test_agents_linger_20_ms_for_a_batch_unless_told_otherwise():
     assert Settings.from_env({"HUB_BATCH_LINGER_MS": "0"}).batch_linger == 0
     with pytest.raises(ConfigError, match="HUB_BATCH_LINGER_MS=-5 must not be negative"):
         Settings.from_env({"HUB_BATCH_LINGER_MS": "-5"})
+
+
+def test_one_parse_helper_unless_told_otherwise():
+    from hub.config import ConfigError
+
+    assert Settings.from_env({}).parse_processes == 1
+    assert Settings.from_env({"HUB_PARSE_PROCESSES": "0"}).parse_processes == 0
+    with pytest.raises(ConfigError, match="HUB_PARSE_PROCESSES=-1 must be at least 0"):
+        Settings.from_env({"HUB_PARSE_PROCESSES": "-1"})
+    with pytest.raises(ConfigError, match="HUB_PARSE_PROCESSES='two' is not an integer"):
+        Settings.from_env({"HUB_PARSE_PROCESSES": "two"})
