@@ -7,8 +7,9 @@ re-validated what normalise had just written (a fifth of the records the worker 
 hub.events is now an output only, for whoever consumes canonical events.
 
 The adapters run in a helper process (hub/agents/parse_pool.py): a batch of partner messages is
-prepared there while the worker's loop goes on with the other agents, then published here in
-the order it was read. Its records are acknowledged only after, as every agent's are.
+prepared there, a part at a time, while the worker's loop goes on with the other agents and
+publishes the parts already back, in the order they were read. The batch's records are
+acknowledged only after, as every agent's are.
 """
 
 from __future__ import annotations
@@ -42,11 +43,15 @@ def register(hub: Wiring) -> None:
                 taken = [(event, _source_record(event.message)) for event in batch.events if batch.take(event)]
                 if not taken:
                     continue
-                partners = [hub.partners_by_topic[record.topic] for _, record in taken]
-                prepared = await parse_pool.prepare([(record, partner) for (_, record), partner in zip(taken, partners, strict=True)])
-                count_stage("parse", prepared.cpu_seconds, len(taken))
-                for (_, record), partner, result in zip(taken, partners, prepared.results, strict=True):
-                    await timed("normalise", _publish(hub, partner, record, result))
+                items = [(record, hub.partners_by_topic[record.topic]) for _, record in taken]
+                published = 0
+                async for part in parse_pool.prepare_in_parts(items):
+                    count_stage("parse", part.cpu_seconds, len(part.results))
+                    for result in part.results:
+                        record, partner = items[published]
+                        await timed("normalise", _publish(hub, partner, record, result))
+                        published += 1
+                assert published == len(items), "every message of the batch prepared"
         finally:
             parse_pool.close()
 

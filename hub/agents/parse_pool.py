@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import pickle
 import sys
+from collections.abc import AsyncIterator
 
 from hub import metrics
 from hub.logs import log
@@ -33,9 +34,10 @@ from hub.partners import Partner
 from hub.stages.normalise import SourceRecord
 from hub.stages.prepare import PreparedBatch, prepare_batch
 
-# A batch is split between helpers only into parts of at least this many messages: below it,
-# passing the parts costs more than a second helper gains.
-MIN_PART = 32
+# A batch goes to the helpers in parts of about this many messages: the agent publishes the
+# first part while the helpers read the next ones (a batch is up to 500 messages, about 130 ms
+# of parsing), and several helpers share a batch.
+PART = 64
 
 Items = list[tuple[SourceRecord, Partner]]
 
@@ -96,18 +98,64 @@ class ParsePool:
             self._helpers.append(await Helper.start())
 
     async def prepare(self, items: Items) -> PreparedBatch:
+        """The whole batch prepared (`prepare_in_parts`, put together)."""
+        parts = [part async for part in self.prepare_in_parts(items)]
+        return PreparedBatch([result for part in parts for result in part.results], sum(part.cpu_seconds for part in parts))
+
+    async def prepare_in_parts(self, items: Items) -> AsyncIterator[PreparedBatch]:
+        """The batch prepared, a part at a time, in order: the agent publishes a part while the
+        helpers read the next ones. If a helper is lost, what is left is prepared here."""
         if not self.processes or not items:
-            return prepare_batch(items, self.assumed_zone)
+            yield prepare_batch(items, self.assumed_zone)
+            return
+        parts = _parts(items, PART)
         try:
             await self.start()
-            parts = _parts(items, len(self._helpers))
-            done = await asyncio.gather(*(h.prepare(part, self.assumed_zone) for h, part in zip(self._helpers, parts, strict=False)))
-        except (HelperLost, OSError) as err:
-            metrics.PARSE_HELPERS_LOST.inc()
-            log.warning("parse_helper_lost", error=str(err)[:300], messages=len(items))
-            self.close()  # each starts afresh at the next batch
-            return prepare_batch(items, self.assumed_zone)
-        return PreparedBatch([result for batch in done for result in batch.results], sum(batch.cpu_seconds for batch in done))
+        except OSError as err:
+            self._lost(err, len(items))
+            yield prepare_batch(items, self.assumed_zone)
+            return
+        answers = [asyncio.get_running_loop().create_future() for _ in parts]
+        helpers = self._helpers
+        feeders = [
+            asyncio.create_task(self._feed(helper, [(i, parts[i]) for i in range(first, len(parts), len(helpers))], answers))
+            for first, helper in enumerate(helpers)
+        ]
+        given = 0
+        try:
+            for answer in answers:
+                try:
+                    part = await answer
+                except (HelperLost, OSError) as err:
+                    left = [item for part in parts[given:] for item in part]
+                    self._lost(err, len(left))
+                    yield prepare_batch(left, self.assumed_zone)
+                    return
+                given += 1
+                yield part
+        finally:
+            for feeder in feeders:
+                feeder.cancel()
+            for answer in answers:
+                if answer.done() and not answer.cancelled():
+                    answer.exception()  # looked at: a part never given is no "exception never retrieved"
+            if given < len(parts):
+                self.close()  # a helper may be halfway through a frame: start afresh
+
+    async def _feed(self, helper: Helper, assigned: list[tuple[int, Items]], answers: list[asyncio.Future]) -> None:
+        """One helper's parts, one after the other, each answer put where the batch's order wants it."""
+        for at, (index, part) in enumerate(assigned):
+            try:
+                answers[index].set_result(await helper.prepare(part, self.assumed_zone))
+            except (HelperLost, OSError) as err:
+                for later, _ in assigned[at:]:
+                    answers[later].set_exception(err)
+                return
+
+    def _lost(self, err: Exception, messages: int) -> None:
+        metrics.PARSE_HELPERS_LOST.inc()
+        log.warning("parse_helper_lost", error=str(err)[:300], messages=messages)
+        self.close()  # each starts afresh at the next batch
 
     def close(self) -> None:
         """Kill the helpers (what they were doing is done again by whoever reads the batch next)."""
@@ -122,8 +170,8 @@ class ParsePool:
         await asyncio.gather(*(helper.process.wait() for helper in killed))
 
 
-def _parts(items: list, helpers: int) -> list[list]:
-    """`items` in at most `helpers` contiguous parts of at least MIN_PART (one part if fewer)."""
-    count = max(1, min(helpers, len(items) // MIN_PART))
-    size = -(-len(items) // count)
-    return [items[start:start + size] for start in range(0, len(items), size)]
+def _parts(items: list, size: int) -> list[list]:
+    """`items` in contiguous parts of about `size` (at most 1.5 times it: no small last part)."""
+    count = max(1, round(len(items) / size))
+    step = -(-len(items) // count)
+    return [items[start:start + step] for start in range(0, len(items), step)]

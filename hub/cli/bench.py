@@ -9,7 +9,9 @@ same partner records once on the same broker: the reference the hub's rates are 
 
 Printed (and written with `--json FILE`), no thresholds; figures in hub/cli/bench_figures.py:
 - messages/s and canonical events/s, first partner record → last timeline record (broker
-  timestamps), and each as a share of the plain loop's records/s;
+  timestamps), and each as a share of the plain loop's records/s. With `--backlog` everything
+  is published before the workers start, and they are timed from their first canonical event:
+  how fast a backlog is caught up, with no publisher beside them (as the plain loop is run);
 - latency p50 and p99 from each partner record (its broker timestamp, the events'
   `received_at`) to the first timeline record holding its event, and to the settlement entry
   it completed (`inputs_received_at`);
@@ -61,6 +63,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--clean", action="store_true", help="simulate without faults")
     parser.add_argument("--rate", type=float, default=None,
                         help="publish at most this many messages per second: latency at a fixed load (default: as fast as possible)")
+    parser.add_argument("--backlog", action="store_true",
+                        help="publish everything before the workers start, and time them from their first canonical event: "
+                             "how fast a worker catches up a backlog, with no publisher sharing the machine (latency then "
+                             "includes the wait)")
     parser.add_argument("--json", type=Path, default=None, metavar="FILE", help="also write the figures to FILE as JSON")
     parser.add_argument("--dir", type=Path, default=Path(".hub/bench"), help="broker and worker data and logs")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for the workers to catch up, per run")
@@ -124,6 +130,8 @@ def run(args: argparse.Namespace) -> int:
         return fail("bench", "--shipments and --workers must be at least 1")
     if args.rate is not None and args.rate <= 0:
         return fail("bench", "--rate must be positive")
+    if args.rate is not None and args.backlog:
+        return fail("bench", "--rate and --backlog do not go together: a backlog is published before the workers start")
     env = dict(os.environ)
     started_broker = None
     if not env.get("HUB_KAFKA_BOOTSTRAP"):
@@ -190,10 +198,14 @@ def _bench(args: argparse.Namespace, env: dict[str, str], run_ids: list[str]) ->
         if plain_hop is None:
             plain_hop = _plain_hop(settings, run_id, partners, len(records))
     command = (f"HUB_STORE={Settings.from_env(env).store} hub bench --shipments {args.shipments} --seed {args.seed} --workers {args.workers}"
-               + (" --clean" if args.clean else "") + (f" --rate {args.rate:g}" if args.rate else ""))
+               + (" --clean" if args.clean else "") + (f" --rate {args.rate:g}" if args.rate else "")
+               + (" --backlog" if args.backlog else ""))
+    if args.backlog:
+        notes.append("--backlog: published before the workers started, timed from their first canonical event; "
+                     "latency includes the wait")
     if args.rate:
         notes.append(f"publishing at {args.rate:g} messages/s bounds the rates above: compare latency, not throughput")
-    return Report(command, args.rate, runs, plain_hop, notes, restarts[0] if restarts else None)
+    return Report(command, args.rate, runs, plain_hop, notes, restarts[0] if restarts else None, backlog=args.backlog)
 
 
 def _run_once(
@@ -212,7 +224,19 @@ def _run_once(
     logs.mkdir(parents=True, exist_ok=True)
     workers: list[Worker] = []
     worker_envs: list[dict[str, str]] = []
+
+    def publish() -> float:
+        """Publish every record; the seconds it took."""
+        step(f"publishing {len(records)} partner messages" + (f" at {args.rate:g}/s" if args.rate else ""))
+        began = time.monotonic()
+        asyncio.run(publish_records(settings.kafka_bootstrap, records, lambda p: partner_topic(settings, p),
+                                    total=len(records), rate=args.rate, progress=Progress(len(records)),
+                                    security=kafka_client_options(settings)))
+        return time.monotonic() - began
+
     try:
+        if args.backlog:
+            published = publish()
         for index in range(count):
             port = broker.free_port()
             # A stable worker id (static membership), as in production: a restarted worker takes
@@ -228,12 +252,9 @@ def _run_once(
                 return fail("bench", f"a worker did not become ready; see {worker.log}")
         cpu_before = [worker.cpu_seconds() for worker in workers]
         machine_before = _machine_cpu_seconds()
-        step(f"publishing {len(records)} partner messages" + (f" at {args.rate:g}/s" if args.rate else ""))
         started = time.monotonic()
-        asyncio.run(publish_records(settings.kafka_bootstrap, records, lambda p: partner_topic(settings, p),
-                                    total=len(records), rate=args.rate, progress=Progress(len(records)),
-                                    security=kafka_client_options(settings)))
-        published = time.monotonic() - started
+        if not args.backlog:
+            published = publish()
         step("waiting until the workers have caught up")
         try:
             asyncio.run(_caught_up_with_progress(settings, partners, workers, len(records), args.timeout))
@@ -241,7 +262,7 @@ def _run_once(
             return fail("bench", str(err))
         caught_up = time.monotonic() - started
         step("reading the timelines and settlements back")
-        measured = asyncio.run(_measure(settings, partners))
+        measured = asyncio.run(_measure(settings, partners, from_first_event=args.backlog))
         series = combine(worker.metrics() for worker in workers)
         cpu = [_spent(before, worker.cpu_seconds()) for before, worker in zip(cpu_before, workers, strict=True)]
         machine = _spent(machine_before, _machine_cpu_seconds())
@@ -322,8 +343,10 @@ async def _read_timed(settings: Settings, topic: str) -> list[TimedRecord]:
     return [(r.timestamp_ms, r.value) for r in await read_records(settings.kafka_bootstrap, topic, security=kafka_client_options(settings))]
 
 
-async def _measure(settings: Settings, partners: list[str]) -> tuple[int | None, int | None, int, list[int], list[int]]:
-    """(first partner record ms, last timeline record ms, canonical events, ms to timeline, ms to settlement)."""
+async def _measure(settings: Settings, partners: list[str], *, from_first_event: bool = False
+                   ) -> tuple[int | None, int | None, int, list[int], list[int]]:
+    """(first partner record ms, or first canonical event's with `from_first_event`; last timeline
+    record ms, canonical events, ms to timeline, ms to settlement)."""
     from hub import topics
     from hub.topics import partner_topic
 
@@ -331,7 +354,10 @@ async def _measure(settings: Settings, partners: list[str]) -> tuple[int | None,
     for partner in partners:
         for timestamp, _value in await _read_timed(settings, partner_topic(settings, partner)):
             first = timestamp if first is None else min(first, timestamp)
-    events = len(await _read_timed(settings, topics.EVENTS.name(settings)))
+    canonical = await _read_timed(settings, topics.EVENTS.name(settings))
+    events = len(canonical)
+    if from_first_event:
+        first = min((timestamp for timestamp, _ in canonical), default=None)
     timelines = await _read_timed(settings, topics.TIMELINES.name(settings))
     last = max((timestamp for timestamp, _ in timelines), default=None)
     settlements = await _read_timed(settings, topics.SETTLEMENTS.name(settings))

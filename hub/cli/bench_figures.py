@@ -114,7 +114,7 @@ class Run:
     messages: int
     events: int
     published_seconds: float
-    pipeline_seconds: float | None  # first partner record → last timeline record (broker timestamps)
+    pipeline_seconds: float | None  # first partner record (first canonical event with --backlog) → last timeline record (broker timestamps)
     caught_up_seconds: float  # from the first publish until the group had no lag
     to_timeline: Latency
     to_settlement: Latency
@@ -162,6 +162,8 @@ class Report:
     plain_hop: HopResult | None = None
     notes: list[str] = field(default_factory=list)
     restart: Restart | None = None
+    # Published before the workers started (`--backlog`): runs timed from the first canonical event.
+    backlog: bool = False
 
     def of_plain_hop(self, rate: float | None) -> float | None:
         """A rate as a fraction of the plain loop's records per second."""
@@ -214,7 +216,8 @@ def render(report: Report) -> str:
         lines.append(f"  partner messages             {run.messages:,} (published in {run.published_seconds:.1f} s)")
         lines.append(f"  canonical events             {run.events:,}")
         if run.pipeline_seconds:
-            lines.append(f"  pipeline time                {run.pipeline_seconds:.1f} s (first partner record → last timeline record)")
+            start = "first canonical event" if report.backlog else "first partner record"
+            lines.append(f"  pipeline time                {run.pipeline_seconds:.1f} s ({start} → last timeline record)")
             lines.append(f"  throughput                   {_number(run.messages_per_second)} messages/s, {_number(run.events_per_second)} events/s")
             lines.append(f"  of the plain hop             {_percent(report.of_plain_hop(run.messages_per_second))} in messages, "
                          f"{_percent(report.of_plain_hop(run.events_per_second))} in events")
@@ -282,7 +285,7 @@ def as_json(report: Report) -> dict:
         }
 
     return {
-        "command": report.command, "rate": report.rate, "runs": [run(r) for r in report.runs],
+        "command": report.command, "rate": report.rate, "backlog": report.backlog, "runs": [run(r) for r in report.runs],
         "plain_hop": None if report.plain_hop is None else {**asdict(report.plain_hop), "per_second": report.plain_hop.per_second},
         "scaling": report.scaling, "notes": report.notes,
         "restart": None if report.restart is None else asdict(report.restart),

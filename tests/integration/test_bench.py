@@ -46,3 +46,20 @@ def test_the_bench_prints_and_writes_every_figure(kafka_bootstrap: str, tmp_path
     assert run["to_timeline"]["count"] > 0 and run["to_settlement"]["count"] > 0
     assert run["events_per_second"] > 0 and run["of_plain_hop"]["events"] > 0
     assert figures["plain_hop"]["records"] == run["messages"] and run["worker_cpu_seconds"][0] > 0
+
+
+def test_a_backlog_is_published_first_and_timed_from_the_first_canonical_event(kafka_bootstrap: str, tmp_path: Path) -> None:
+    figures_file = tmp_path / "bench.json"
+    env = {**os.environ, "HUB_KAFKA_BOOTSTRAP": kafka_bootstrap, "HUB_PARTITIONS": os.environ.get("HUB_TEST_PARTITIONS", "3"),
+           "HUB_SESSION_TIMEOUT": "6"}
+    done = subprocess.run(
+        [sys.executable, "-m", "hub.cli", "bench", "--shipments", "10", "--seed", "3", "--clean", "--backlog",
+         "--json", str(figures_file), "--dir", str(tmp_path), "--timeout", "240"],
+        env=env, capture_output=True, text=True, timeout=280,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    # Published before the worker started: the progress says so in that order.
+    assert done.stderr.index("publishing") < done.stderr.index("starting 1 worker(s)"), done.stderr
+    assert "(first canonical event → last timeline record)" in done.stdout, done.stdout
+    figures = json.loads(figures_file.read_text())
+    assert figures["backlog"] is True and figures["runs"][0]["events_per_second"] > 0

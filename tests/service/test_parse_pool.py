@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from hub import metrics
-from hub.agents.parse_pool import MIN_PART, ParsePool, _parts
+from hub.agents.parse_pool import PART, ParsePool, _parts
 from hub.partners import PARTNERS
 from hub.stages.normalise import SourceRecord, normalise, routing_identifier
 from hub.stages.prepare import prepare, prepare_batch
@@ -50,12 +50,14 @@ def test_prepare_keeps_what_normalise_made_of_each_event() -> None:
         assert [e.occurred_at for e in prepared.events] == [e.occurred_at for e in result.events]
 
 
-def test_a_batch_is_split_in_order_into_parts_worth_a_helper() -> None:
-    items = list(range(100))
-    assert _parts(items, 1) == [items]
-    assert _parts(items, 2) == [items[:50], items[50:]]
-    assert _parts(items, 8) == [items[:34], items[34:68], items[68:]]  # parts of at least MIN_PART
-    assert _parts(items[:MIN_PART + 1], 2) == [items[:MIN_PART + 1]]
+def test_a_batch_is_split_in_order_into_parts_of_about_the_size_asked() -> None:
+    items = list(range(500))
+    parts = _parts(items, PART)
+    assert [i for part in parts for i in part] == items
+    assert len(parts) == 8 and all(59 <= len(part) <= 63 for part in parts)
+    assert _parts(items[:90], PART) == [items[:90]]  # no small last part
+    assert _parts(items[:100], PART) == [items[:50], items[50:100]]
+    assert _parts(items[:1], PART) == [items[:1]]
 
 
 @pytest.mark.parametrize("processes", [1, 2])
@@ -91,6 +93,22 @@ async def test_a_helper_killed_loses_nothing_and_is_replaced() -> None:
     assert metrics.PARSE_HELPERS_LOST._value.get() == lost + 1
     assert replacement.process.pid != helper.process.pid
     assert first.results + second.results + third.results == prepare_batch(items[:300], ZONE).results
+
+
+async def test_a_helper_lost_halfway_through_a_batch_leaves_the_rest_to_the_worker_in_order() -> None:
+    items = simulated()[:300]
+    pool = ParsePool(1, ZONE)
+    parts = []
+    try:
+        async for part in pool.prepare_in_parts(items):
+            if not parts:  # the first part is back, the helper is busy with the next ones
+                os.kill(pool._helpers[0].process.pid, signal.SIGKILL)
+            parts.append(part)
+    finally:
+        pool.close()
+        await pool.wait_closed()
+    assert len(parts) == 2, "the first part from the helper, the rest prepared in the worker at once"
+    assert [r for part in parts for r in part.results] == prepare_batch(items, ZONE).results
 
 
 async def test_what_fails_in_a_helper_fails_as_it_would_in_the_worker() -> None:

@@ -138,6 +138,14 @@ def test_the_json_holds_the_same_figures() -> None:
     assert figures["scaling"] is None and figures["notes"] == ["a note"]
 
 
+def test_a_backlog_run_says_it_is_timed_from_the_first_canonical_event() -> None:
+    flood = render(Report("hub bench --shipments 80", None, [_run(1, 400.0)]))
+    backlog = Report("hub bench --shipments 80 --backlog", None, [_run(1, 400.0)], backlog=True)
+    assert "pipeline time                10.0 s (first partner record → last timeline record)" in flood
+    assert "pipeline time                10.0 s (first canonical event → last timeline record)" in render(backlog)
+    assert json.loads(json.dumps(as_json(backlog)))["backlog"] is True
+
+
 def test_the_restart_after_a_kill_is_printed_and_in_the_json() -> None:
     restart = Restart("rocksdb://", Start(4.25, 12, 150.0), Start(None, None, None))
     report = Report("hub bench --shipments 80", None, [_run(1, 400.0)], None, [], restart)
