@@ -168,3 +168,14 @@ def test_without_helpers_the_worker_prepares_itself() -> None:
     pool = ParsePool(0, ZONE)
     assert asyncio.run(pool.prepare(items)).results == prepare_batch(items, ZONE).results
     assert pool._helpers == []
+
+
+async def test_a_helper_that_cannot_start_leaves_the_parsing_to_the_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    items = simulated(10)
+    monkeypatch.setattr(sys, "executable", "/nonexistent/python3")
+    pool = ParsePool(1, ZONE)
+    lost = metrics.PARSE_HELPERS_LOST._value.get()
+    with pytest.raises(OSError):
+        await pool.start()
+    assert (await pool.prepare(items)).results == prepare_batch(items, ZONE).results
+    assert metrics.PARSE_HELPERS_LOST._value.get() == lost + 1 and pool._helpers == []
