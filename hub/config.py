@@ -91,7 +91,7 @@ class Settings:
     # full (HUB_BATCH_LINGER_MS; hub/agents/batches.py says why): at most this much latency per hop.
     batch_linger: float = 0.02
     # Helper processes that run the partner adapters for the normalise stage
-    # (HUB_PARSE_PROCESSES; hub/kafka/parse_pool.py says why): 0 runs them in the worker itself.
+    # (HUB_PARSE_PROCESSES; hub/agents/parse_pool.py says why): 0 runs them in the worker itself.
     parse_processes: int = 1
     clock: str = "wall"
     # "on": the leader closes the quarter just ended once this grace has passed since its end.

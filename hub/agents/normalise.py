@@ -43,10 +43,10 @@ def register(hub: Wiring) -> None:
             log.warning("parse_helper_not_started", error=str(err)[:300])
         try:
             async for batch in each_batch(stream, hub.app, linger=hub.settings.batch_linger):
-                taken = [(event, _source_record(event.message)) for event in batch.events if batch.take(event)]
-                if not taken:
+                records = [_source_record(event.message) for event in batch.events if batch.take(event)]
+                if not records:
                     continue
-                items = [(record, hub.partners_by_topic[record.topic]) for _, record in taken]
+                items = [(record, hub.partners_by_topic[record.topic]) for record in records]
                 published = 0
                 async for part in parse_pool.prepare_in_parts(items):
                     count_stage("parse", part.cpu_seconds, len(part.results))
@@ -84,7 +84,7 @@ async def _identify(hub: Wiring, events: tuple[PreparedEvent, ...]) -> None:
     (hub/stages/identity.py); events naming the same identifiers go on together."""
     # The events travel on as the JSON hub.events carries, embedded as those bytes (an
     # orjson Fragment), not parsed and dumped again.
-    await hub.send(observe_message([(list(e.parcels), list(e.orders), orjson.Fragment(e.json)) for e in events]))
+    await hub.send(observe_message([(e.parcels, e.orders, orjson.Fragment(e.json)) for e in events]))
 
 
 def _count(hub: Wiring, partner: Partner, record: SourceRecord, result: Prepared) -> None:

@@ -12,8 +12,8 @@ and keys, not models, so passing it costs microseconds. A batch keeps its order:
 publishes each message's results in the order it read them, and acknowledges the records only
 after, as before.
 
-A helper that dies (killed, out of memory) or fails: its batch is prepared in the worker
-itself, and a new helper starts for the next batch. Preparing is pure, so doing a batch again
+A helper that dies (killed, out of memory) or fails: the rest of its batch is prepared in the
+worker itself, and a new helper starts for the next batch. Preparing is pure, so doing a batch again
 is safe and gives the same events. A helper ends with its worker, however the worker ends
 (hub/parse_helper.py says how).
 
@@ -96,11 +96,6 @@ class ParsePool:
         self._helpers = [helper for helper in self._helpers if helper.usable]
         while len(self._helpers) < self.processes:
             self._helpers.append(await Helper.start())
-
-    async def prepare(self, items: Items) -> PreparedBatch:
-        """The whole batch prepared (`prepare_in_parts`, put together)."""
-        parts = [part async for part in self.prepare_in_parts(items)]
-        return PreparedBatch([result for part in parts for result in part.results], sum(part.cpu_seconds for part in parts))
 
     async def prepare_in_parts(self, items: Items) -> AsyncIterator[PreparedBatch]:
         """The batch prepared, a part at a time, in order: the agent publishes a part while the

@@ -23,6 +23,7 @@ while processing a message keyed by X), the shipment-events topic for the timeli
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,7 +69,7 @@ def observations(parcels: list[str], orders: list[str], events: list[Any]) -> li
     return sends
 
 
-def observe_message(events: list[tuple[list[str], list[str], Any]]) -> list[Send]:
+def observe_message(events: list[tuple[Sequence[str], Sequence[str], Any]]) -> list[Send]:
     """What identify sends for one partner message's canonical events: (parcel identifiers,
     order references, event JSON) each, in the message's order. The JSON is passed on as it
     is: a dict, or (the normalise agent) its bytes as an orjson Fragment.

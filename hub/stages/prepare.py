@@ -3,7 +3,7 @@
 The normalise agent (hub/agents/normalise.py) needs, of each canonical event, only its JSON
 (for hub.events and the identity stage), the key it travels under, its parcel identifiers and
 order references, and when it happened (metrics, the stream clock). `prepare` makes exactly
-that, so that the adapters can run in a helper process (hub/kafka/parse_pool.py) and what comes
+that, so that the adapters can run in a helper process (hub/agents/parse_pool.py) and what comes
 back is a few bytes and strings per event, cheap to pass between processes, not models.
 """
 

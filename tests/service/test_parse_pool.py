@@ -18,7 +18,7 @@ from hub import metrics
 from hub.agents.parse_pool import PART, ParsePool, _parts
 from hub.partners import PARTNERS
 from hub.stages.normalise import SourceRecord, normalise, routing_identifier
-from hub.stages.prepare import prepare, prepare_batch
+from hub.stages.prepare import PreparedBatch, prepare, prepare_batch
 from simulator import simulate
 from simulator.faults import FaultRates
 
@@ -35,6 +35,12 @@ def simulated(shipments: int = 40, seed: int = 5) -> list[tuple[SourceRecord, ob
          PARTNERS[m.partner])
         for offset, m in enumerate(simulation.messages)
     ]
+
+
+async def prepare_all(pool: ParsePool, items: list) -> PreparedBatch:
+    """The whole batch, its parts put together."""
+    parts = [part async for part in pool.prepare_in_parts(items)]
+    return PreparedBatch([r for part in parts for r in part.results], sum(part.cpu_seconds for part in parts))
 
 
 def test_prepare_keeps_what_normalise_made_of_each_event() -> None:
@@ -65,7 +71,7 @@ async def test_helpers_prepare_what_the_worker_would_in_the_same_order(processes
     items = simulated()
     pool = ParsePool(processes, ZONE)
     try:
-        done = [await pool.prepare(items[start:start + 150]) for start in range(0, len(items), 150)]
+        done = [await prepare_all(pool, items[start:start + 150]) for start in range(0, len(items), 150)]
         helpers = [helper.process.pid for helper in pool._helpers]
     finally:
         pool.close()
@@ -80,12 +86,12 @@ async def test_a_helper_killed_loses_nothing_and_is_replaced() -> None:
     pool = ParsePool(1, ZONE)
     lost = metrics.PARSE_HELPERS_LOST._value.get()
     try:
-        first = await pool.prepare(items[:100])
+        first = await prepare_all(pool, items[:100])
         (helper,) = pool._helpers
         os.kill(helper.process.pid, signal.SIGKILL)
         await helper.process.wait()
-        second = await pool.prepare(items[100:200])  # prepared in the worker itself
-        third = await pool.prepare(items[200:300])  # by a new helper
+        second = await prepare_all(pool, items[100:200])  # prepared in the worker itself
+        third = await prepare_all(pool, items[200:300])  # by a new helper
         (replacement,) = pool._helpers
     finally:
         pool.close()
@@ -117,8 +123,8 @@ async def test_what_fails_in_a_helper_fails_as_it_would_in_the_worker() -> None:
     pool = ParsePool(1, ZONE)
     try:
         with pytest.raises(KeyError, match="no_such_adapter"):
-            await pool.prepare([(record, broken)])
-        assert (await pool.prepare([(record, partner)])).results == prepare_batch([(record, partner)], ZONE).results
+            await prepare_all(pool, [(record, broken)])
+        assert (await prepare_all(pool, [(record, partner)])).results == prepare_batch([(record, partner)], ZONE).results
     finally:
         pool.close()
         await pool.wait_closed()
@@ -166,7 +172,7 @@ def _alive(pid: int) -> bool:
 def test_without_helpers_the_worker_prepares_itself() -> None:
     items = simulated(10)
     pool = ParsePool(0, ZONE)
-    assert asyncio.run(pool.prepare(items)).results == prepare_batch(items, ZONE).results
+    assert asyncio.run(prepare_all(pool, items)).results == prepare_batch(items, ZONE).results
     assert pool._helpers == []
 
 
@@ -177,5 +183,5 @@ async def test_a_helper_that_cannot_start_leaves_the_parsing_to_the_worker(monke
     lost = metrics.PARSE_HELPERS_LOST._value.get()
     with pytest.raises(OSError):
         await pool.start()
-    assert (await pool.prepare(items)).results == prepare_batch(items, ZONE).results
+    assert (await prepare_all(pool, items)).results == prepare_batch(items, ZONE).results
     assert metrics.PARSE_HELPERS_LOST._value.get() == lost + 1 and pool._helpers == []
