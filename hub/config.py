@@ -93,6 +93,10 @@ class Settings:
     # Helper processes that run the partner adapters for the normalise stage
     # (HUB_PARSE_PROCESSES; hub/agents/parse_pool.py says why): 0 runs them in the worker itself.
     parse_processes: int = 1
+    # Helper processes that fold timelines and settle them for the timeline stage
+    # (HUB_TIMELINE_PROCESSES; hub/agents/fold_pool.py says why): 0 does it in the worker itself,
+    # as does a worker whose tables are in memory (HUB_STORE=memory://).
+    timeline_processes: int = 1
     clock: str = "wall"
     # "on": the leader closes the quarter just ended once this grace has passed since its end.
     auto_close: str = "off"
@@ -164,6 +168,7 @@ class Settings:
             session_timeout=_float(env, "HUB_SESSION_TIMEOUT", 30.0),
             batch_linger=_non_negative_float(env, "HUB_BATCH_LINGER_MS", 20.0) / 1000,
             parse_processes=_int(env, "HUB_PARSE_PROCESSES", 1, minimum=0),
+            timeline_processes=_int(env, "HUB_TIMELINE_PROCESSES", 1, minimum=0),
             clock=_choice(env, "HUB_CLOCK", "wall", ("wall", "stream")),
             auto_close=_choice(env, "HUB_AUTO_CLOSE", "off", ("on", "off")),
             auto_close_grace_hours=_float(env, "HUB_AUTO_CLOSE_GRACE_HOURS", 72.0),

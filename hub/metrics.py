@@ -68,14 +68,19 @@ SETTLEMENT_AMOUNT = Gauge(
 # where a worker's time goes, without a profiler. `hub bench` prints them, in this order. `parse`
 # is the partner adapters' CPU seconds in the helper processes (hub/agents/parse_pool.py), or on
 # the event loop with HUB_PARSE_PROCESSES=0; `normalise` is the rest of that stage (publishing).
-STAGES = ("parse", "normalise", "identify", "identity", "timeline", "settle", "turnover")
+# `fold` and `settle` are the timeline stage's CPU seconds in its helper (hub/agents/fold_pool.py),
+# or on the event loop with HUB_TIMELINE_PROCESSES=0: folding timelines (with decoding and
+# encoding the states, and the timelines' JSON) and settling them; `timeline` is the rest of that
+# stage (reading and writing the table, publishing).
+STAGES = ("parse", "normalise", "identify", "identity", "fold", "timeline", "settle", "turnover")
 STAGE_BUSY_SECONDS = Counter(
     "hub_stage_busy_seconds",
-    "Seconds each stage ran on the event loop (its own steps, not its waits); parse: CPU seconds in the parse helpers",
+    "Seconds each stage ran on the event loop (its own steps, not its waits); parse, fold and settle: CPU seconds, in helpers or not",
     ["stage"], registry=REGISTRY,
 )
-PARSE_HELPERS_LOST = Counter(
-    "hub_parse_helpers_lost", "Parse helper processes that died; their batch was prepared in the worker", registry=REGISTRY,
+HELPERS_LOST = Counter(
+    "hub_helpers_lost", "Stage helper processes that died or failed; the rest of their batch was done in the worker",
+    ["stage"], registry=REGISTRY,
 )
 STAGE_RECORDS = Counter("hub_stage_records", "Records each stage handled", ["stage"], registry=REGISTRY)
 

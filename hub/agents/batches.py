@@ -70,10 +70,17 @@ class Batch:
             # wait for it forever (a worker froze so in tests/integration/test_cluster.py).
             self.app.consumer._unacked_messages.discard(message)
             return False
-        # As faust's stream iterator does: set, never reset (the next record replaces it).
-        _current_event.set(weakref.ref(event))
+        self.make_current(event)
         self.handled.append(event)
         return True
+
+    @staticmethod
+    def make_current(event: faust.EventT) -> None:
+        """Make a record taken faust's current event again: a table written now writes the
+        changelog partition of that record's partition (an agent that handles its records
+        after taking them all, hub/agents/timeline.py)."""
+        # As faust's stream iterator does: set, never reset (the next record replaces it).
+        _current_event.set(weakref.ref(event))
 
 
 # A key's state not read yet in this batch (None is a state: a new key).

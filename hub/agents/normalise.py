@@ -37,10 +37,7 @@ def register(hub: Wiring) -> None:
 
     @hub.app.agent(hub.topics.partners, name="normalise", concurrency=1)
     async def normalise_agent(stream: faust.StreamT) -> None:
-        try:
-            await parse_pool.start()  # now, not at the first batch: a helper takes a moment to start
-        except OSError as err:  # the first batch tries again, and parses in the worker if it must
-            log.warning("parse_helper_not_started", error=str(err)[:300])
+        await parse_pool.start_early()
         try:
             async for batch in each_batch(stream, hub.app, linger=hub.settings.batch_linger):
                 records = [_source_record(event.message) for event in batch.events if batch.take(event)]

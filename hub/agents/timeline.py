@@ -7,87 +7,112 @@ Kafka Streams' record cache does for a table. Money is still settled after every
 what is sent to hub.turnover must not depend on where a batch happened to end, or a replay
 after a crash (other batches) could miss a reversal of what the first run sent.
 
-After each record the stage says what to do about money (hub/stages/money.py): settle a new
-timeline, resend after a repeat, or nothing.
+The work itself is pure (hub/stages/shipment_step.py): a shipment's state and records in, the
+state to write and the records to publish out. With tables on disk it runs in a helper process
+(hub/agents/fold_pool.py), handed the state's stored bytes; the event loop only reads and writes
+the table and publishes. With tables in memory (they hold states, not bytes) it runs here.
 """
 
 from __future__ import annotations
 
+import time
+
 import faust
-import orjson
 
 from hub import metrics, topics
 from hub.agents.batches import Batch, KeyState, by_key, each_batch
 from hub.agents.context import Wiring
-from hub.agents.stage_time import timed
+from hub.agents.fold_pool import FoldPool
+from hub.agents.stage_time import count_stage, timed
+from hub.kafka.table_store import WriteBehindStore
 from hub.logs import log
-from hub.stages.money import Money, after_publish, withheld, withheld_letter
-from hub.stages.retire import retired_now
-from hub.stages.settle import ToTurnover, resend_messages, settle_step
-from hub.stages.timeline import Publish, handle_shipment_message
-from hub.stages.timeline_json import record_json
-from schemas.timeline import Timeline
+from hub.stages.shipment_step import FoldedPart, ShipmentWork, Step, shipment_step
 
 
 def register(hub: Wiring) -> None:
+    source_topic = topics.SHIPMENT_EVENTS.name(hub.settings)
+    pool = FoldPool(hub.settings.timeline_processes, source_topic)
+
     @hub.app.agent(hub.topics.shipment_events, name="timeline", concurrency=1)
     async def timeline_agent(stream: faust.StreamT) -> None:
-        async for batch in each_batch(stream, hub.app, linger=hub.settings.batch_linger):
-            for key, events in by_key(batch.events).items():
-                await timed("timeline", _on_shipment(hub, batch, key, events), records=len(events))
+        await pool.start_early()
+        try:
+            async for batch in each_batch(stream, hub.app, linger=hub.settings.batch_linger):
+                # Settle nothing before every contract on hub.contracts has been read.
+                await hub.contracts.ready.wait()
+                store = hub.tables.timelines.data
+                if isinstance(store, WriteBehindStore):
+                    await _fold_stored(hub, pool, batch, store)
+                else:
+                    await _fold_here(hub, batch, source_topic)
+        finally:
+            pool.close()
 
 
-async def _on_shipment(hub: Wiring, batch: Batch, key: bytes, events: list[faust.EventT]) -> None:
-    shipment = KeyState(hub.tables.timelines, key)
-    latest: Publish | None = None
-    resent = False
-    for event in shipment.taken(batch, events):
-        message = orjson.loads(event.value)
-        previous = state = shipment.state
-        state, outputs = handle_shipment_message(state, key.decode(), message)
-        if retired_now(previous, state):
-            metrics.RETIREMENTS.inc()
-        if message["kind"] == "event" or message.get("observed"):  # from partners, not moved by a merge or split
-            for partner in (p for o in outputs if isinstance(o, Publish) for p in o.repeated):
-                metrics.DUPLICATES.labels(partner).inc()
-        for output in outputs:
-            if not isinstance(output, Publish):
-                await hub.send([output])
-                continue
-            latest = output
-            state, money = after_publish(state, output)
-            if money is Money.SETTLE:
-                assert isinstance(output.record, Timeline)
-                hub.stream_clock.advance(output.record.last_event_at)
-                state = await timed("settle", _settle(hub, key, state, output.record))
-            elif money is Money.RESEND and not resent:
-                # A repeated input re-emits what it emitted before: a crash may have lost it.
-                # Once per shipment and batch: what a later repeat would resend is the same.
-                await timed("settle", _to_turnover(hub, resend_messages(state.get("settled"))))
-                resent = True
-        shipment.state = state
-    if latest is not None:
-        await hub.publish(hub.topics.timelines, latest.key.encode(), record_json(latest.record))
-        log.debug("timeline_published", shipment_id=latest.key, kind=latest.record.kind,
-                 status=getattr(latest.record, "status", None))
-    shipment.write()
+async def _fold_stored(hub: Wiring, pool: FoldPool, batch: Batch, store: WriteBehindStore) -> None:
+    """Each shipment of the batch folded from its stored bytes, by the pool, a part at a time."""
+    started = time.perf_counter()
+    work: list[ShipmentWork] = []
+    # Each shipment's key and last record taken: its write goes to that record's changelog partition.
+    last: list[tuple[bytes, faust.EventT]] = []
+    for key, events in by_key(batch.events).items():
+        taken = [event for event in events if batch.take(event)]
+        if taken:
+            # Read while one of the shipment's records is faust's current event: the store reads its partition.
+            work.append(ShipmentWork(key.decode(), store._get(key), [event.value for event in taken]))
+            last.append((key, taken[-1]))
+    count_stage("timeline", time.perf_counter() - started, 0)
+    done = 0
+    async for part in pool.fold_in_parts(work, hub.contracts.current):
+        _count_helper_work(part)
+        for step in part.steps:
+            key, event = last[done]
+            batch.make_current(event)
+            await timed("timeline", _apply_stored(hub, key, step), records=step.records)
+            done += 1
+    assert done == len(work), "every shipment of the batch folded"
 
 
-async def _settle(hub: Wiring, key: bytes, state: dict, timeline: Timeline) -> dict:
-    # Settle nothing before every contract on hub.contracts has been read.
-    await hub.contracts.ready.wait()
-    state, sends, withheld_now = settle_step(state, timeline, hub.contracts.current)
-    await _to_turnover(hub, sends)
-    state, new = withheld(state, withheld_now)
-    for missing in new:
-        # Withheld, never settled at zero: the trigger goes to the dead letters.
-        letter = withheld_letter(key, missing, topics.SHIPMENT_EVENTS.name(hub.settings))
-        await hub.publish(hub.topics.deadletter, letter.key, letter.value, letter.headers)
-        metrics.SETTLEMENTS_WITHHELD.labels(missing.contract_id, missing.reason.value).inc()
-        log.warning("settlement_withheld", contract=missing.contract_id, event_id=missing.event.event_id, reason=missing.reason.value)
-    return state
+async def _apply_stored(hub: Wiring, key: bytes, step: Step) -> None:
+    await _publish(hub, step)
+    if step.state is not None:
+        hub.tables.timelines[key] = step.state  # bytes: stored and sent to the changelog as they are
 
 
-async def _to_turnover(hub: Wiring, sends: list[ToTurnover]) -> None:
-    for send in sends:
-        await hub.publish(hub.topics.turnover, send.key.encode(), orjson.dumps(send.message))
+async def _fold_here(hub: Wiring, batch: Batch, source_topic: str) -> None:
+    """Each shipment of the batch folded on the event loop, from the state the table holds."""
+    for key, events in by_key(batch.events).items():
+        shipment = KeyState(hub.tables.timelines, key)
+        taken = list(shipment.taken(batch, events))
+        if not taken:
+            continue
+        started = time.thread_time()
+        step = shipment_step(shipment.state, key.decode(), [event.value for event in taken], hub.contracts.current, source_topic)
+        _count_helper_work(FoldedPart([step], time.thread_time() - started))
+        await timed("timeline", _publish(hub, step), records=len(taken))
+        shipment.state = step.state
+        shipment.write()  # the current event is the shipment's last record taken: its changelog partition
+
+
+def _count_helper_work(part: FoldedPart) -> None:
+    """The part's CPU seconds: settling as `settle`, the rest as `fold`."""
+    settle = sum(step.settle_seconds for step in part.steps)
+    count_stage("fold", max(0.0, part.cpu_seconds - settle), sum(step.records for step in part.steps))
+    count_stage("settle", settle, sum(step.settled for step in part.steps))
+
+
+async def _publish(hub: Wiring, step: Step) -> None:
+    """What a shipment's step sends, in its order, and what the worker counts and logs of it."""
+    for out in step.outputs:
+        await hub.publish(getattr(hub.topics, out.topic), out.key, out.value, out.headers)
+    if step.retirements:
+        metrics.RETIREMENTS.inc(step.retirements)
+    for partner in step.duplicates:
+        metrics.DUPLICATES.labels(partner).inc()
+    hub.stream_clock.advance(step.clock)
+    for missing in step.withheld:
+        metrics.SETTLEMENTS_WITHHELD.labels(missing.contract_id, missing.reason).inc()
+        log.warning("settlement_withheld", contract=missing.contract_id, event_id=missing.event_id, reason=missing.reason)
+    if step.published is not None:
+        shipment_id, kind, status = step.published
+        log.debug("timeline_published", shipment_id=shipment_id, kind=kind, status=status)

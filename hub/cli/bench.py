@@ -16,8 +16,8 @@ Printed (and written with `--json FILE`), no thresholds; figures in hub/cli/benc
   `received_at`) to the first timeline record holding its event, and to the settlement entry
   it completed (`inputs_received_at`);
 - per stage, its own seconds on the event loop and their share (`hub_stage_busy_seconds_total`
-  from each worker's /metrics; `parse` is the adapters' CPU seconds in the worker's parse
-  helpers), each worker's CPU seconds while the traffic ran (/proc; its parse helper processes
+  from each worker's /metrics; `parse`, `fold` and `settle` are CPU seconds in the worker's
+  stage helpers), each worker's CPU seconds while the traffic ran (/proc; its helper processes
   included) and peak memory (VmHWM, the helpers' added), and the whole machine's CPU seconds over the same span against what its
   cores had (/proc/stat): what the broker and the publisher took beside the workers;
 - with two runs, the scaling from 1 worker to K;
@@ -80,7 +80,7 @@ class Worker:
     log: Path
 
     def processes(self) -> list[int]:
-        """The worker's pid and its descendants' (its parse helpers, hub/agents/parse_pool.py)."""
+        """The worker's pid and its descendants' (its stage helpers, hub/agents/helper_pool.py)."""
         pids, i = [self.process.pid], 0
         while i < len(pids):
             for children in Path(f"/proc/{pids[i]}/task").glob("*/children"):

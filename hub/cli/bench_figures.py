@@ -230,13 +230,13 @@ def render(report: Report) -> str:
             lines.append(f"    {stage.name:<10} {stage.seconds:>8.3f} {_percent(stage.share):>7} {stage.records:>10,} {_number(per_record, 3):>11}")
         busy = sum(stage.seconds for stage in run.stages)
         cpu = [c for c in run.worker_cpu_seconds if c is not None]
-        lines.append(f"    {'all':<10} {busy:>8.2f}   (worker CPU, every thread and parse helper: " + (f"{sum(cpu):.2f} s)" if cpu else "unknown)"))
+        lines.append(f"    {'all':<10} {busy:>8.2f}   (worker CPU, every thread and stage helper: " + (f"{sum(cpu):.2f} s)" if cpu else "unknown)"))
         if run.machine_cpu_seconds is not None and cpu and run.cores and run.cpu_span_seconds:
             capacity = run.cores * run.cpu_span_seconds
             lines.append(f"    machine CPU {run.machine_cpu_seconds:.1f} s of {capacity:.1f} ({run.cores} cores × {run.cpu_span_seconds:.1f} s): "
                          f"workers {sum(cpu):.1f}, the rest (broker, publisher, system) {run.machine_cpu_seconds - sum(cpu):.1f}")
         for index, peak in enumerate(run.peak_memory_mib):
-            memory = f"{peak:.0f} MiB (VmHWM, with its parse helpers)" if peak is not None else "unknown"
+            memory = f"{peak:.0f} MiB (VmHWM, with its stage helpers)" if peak is not None else "unknown"
             lines.append(f"  worker {index} peak memory        {memory}")
     if report.restart is not None:
         lines.extend(_restart_lines(report.restart))

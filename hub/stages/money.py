@@ -1,8 +1,8 @@
 """Money after the timeline stage publishes: settle a new timeline, resend after a repeat, or
 nothing; and settlements withheld (no FX rate, no contract version in force), reported once as dead letters.
 
-The timeline agent (hub/agents/timeline.py) asks these after each record it publishes; the
-arithmetic itself is hub/stages/settle.py's and hub/settlement/'s.
+The timeline stage's step (hub/stages/shipment_step.py) asks these after each record it
+publishes; the arithmetic itself is hub/stages/settle.py's and hub/settlement/'s.
 """
 
 from __future__ import annotations

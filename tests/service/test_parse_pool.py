@@ -1,4 +1,4 @@
-"""Parse helpers (hub/agents/parse_pool.py, hub/parse_helper.py): real helper processes give what
+"""Parse helpers (hub/agents/parse_pool.py, hub/agents/helper_pool.py, hub/stage_helper.py): real helper processes give what
 preparing in the worker gives, in order; a helper lost costs nothing; a helper ends with its worker."""
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from hub import metrics
-from hub.agents.parse_pool import PART, ParsePool, _parts
+from hub.agents.helper_pool import PART, _parts
+from hub.agents.parse_pool import ParsePool
 from hub.partners import PARTNERS
 from hub.stages.normalise import SourceRecord, normalise, routing_identifier
 from hub.stages.prepare import PreparedBatch, prepare, prepare_batch
@@ -84,7 +85,7 @@ async def test_helpers_prepare_what_the_worker_would_in_the_same_order(processes
 async def test_a_helper_killed_loses_nothing_and_is_replaced() -> None:
     items = simulated()
     pool = ParsePool(1, ZONE)
-    lost = metrics.PARSE_HELPERS_LOST._value.get()
+    lost = metrics.HELPERS_LOST.labels("parse")._value.get()
     try:
         first = await prepare_all(pool, items[:100])
         (helper,) = pool._helpers
@@ -96,7 +97,7 @@ async def test_a_helper_killed_loses_nothing_and_is_replaced() -> None:
     finally:
         pool.close()
         await pool.wait_closed()
-    assert metrics.PARSE_HELPERS_LOST._value.get() == lost + 1
+    assert metrics.HELPERS_LOST.labels("parse")._value.get() == lost + 1
     assert replacement.process.pid != helper.process.pid
     assert first.results + second.results + third.results == prepare_batch(items[:300], ZONE).results
 
@@ -180,8 +181,9 @@ async def test_a_helper_that_cannot_start_leaves_the_parsing_to_the_worker(monke
     items = simulated(10)
     monkeypatch.setattr(sys, "executable", "/nonexistent/python3")
     pool = ParsePool(1, ZONE)
-    lost = metrics.PARSE_HELPERS_LOST._value.get()
+    lost = metrics.HELPERS_LOST.labels("parse")._value.get()
     with pytest.raises(OSError):
         await pool.start()
+    await pool.start_early()  # as an agent starts: logged, not raised
     assert (await prepare_all(pool, items)).results == prepare_batch(items, ZONE).results
-    assert metrics.PARSE_HELPERS_LOST._value.get() == lost + 1 and pool._helpers == []
+    assert metrics.HELPERS_LOST.labels("parse")._value.get() == lost + 1 and pool._helpers == []

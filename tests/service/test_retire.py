@@ -2,7 +2,7 @@
 events are still deduplicated, folded and settled as they would have been without retirement.
 
 Driven through the pure stage and the money steps the timeline agent runs after each
-publication (hub/agents/timeline.py), over simulated traffic and the example contracts;
+publication (hub/stages/shipment_step.py), over simulated traffic and the example contracts;
 states go through the table's codec between messages, as they do on a worker.
 """
 

@@ -1,6 +1,7 @@
-"""The timeline agent's work on one shipment message, without Kafka (hub/agents/timeline.py):
-the stage, then settlement after each new timeline and everything sent to hub.turnover again
-after a repeat; states kept encoded between messages, as the table keeps them."""
+"""The timeline agent's work on one shipment message, without Kafka, written out step by step
+(the agent runs it as hub/stages/shipment_step.py, which tests/service/test_fold_pool.py checks
+against this): the stage, then settlement after each new timeline and everything sent to
+hub.turnover again after a repeat; states kept encoded between messages, as the table keeps them."""
 
 from __future__ import annotations
 

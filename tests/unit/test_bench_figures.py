@@ -87,7 +87,7 @@ def test_stages_come_in_pipeline_order_with_their_share_of_every_stage_s_seconds
 def test_the_progress_line_says_how_many_partner_messages_are_done_and_each_stage_s_records() -> None:
     line = progress_line(parse_metrics(METRICS), 28, 12.4)
     assert line.startswith("12 s: 7/28 partner messages processed (25%)")
-    assert "normalise 10, identify 0, identity 0, timeline 40, settle 0, turnover 0" in line
+    assert "normalise 10, identify 0, identity 0, fold 0, timeline 40, settle 0, turnover 0" in line
 
 
 def test_cpu_seconds_are_user_plus_system_of_every_thread() -> None:
@@ -118,8 +118,8 @@ def test_the_report_prints_every_figure_and_the_scaling() -> None:
     assert "partner record → settlement  p50 300 ms, p99 1,500 ms (4 entries)" in text
     for name in STAGES:
         assert f"    {name:<10}    1.000 {100 / len(STAGES):>6.1f}%         10     100.000" in text
-    assert "worker CPU, every thread and parse helper: 10.00 s" in text
-    assert "worker 1 peak memory        100 MiB (VmHWM, with its parse helpers)" in text
+    assert "worker CPU, every thread and stage helper: 10.00 s" in text
+    assert "worker 1 peak memory        100 MiB (VmHWM, with its stage helpers)" in text
     # Two workers' 10 CPU s and the rest's 6.5 of the 25 two cores had over 12.5 s.
     assert "machine CPU 16.5 s of 25.0 (2 cores × 12.5 s): workers 10.0, the rest (broker, publisher, system) 6.5" in text
     assert "scaling 1 → 2 workers: 1.75× the events/s of one" in text
@@ -161,7 +161,7 @@ def test_without_a_reference_or_a_span_the_figures_say_n_a() -> None:
     run = Run(1, 10, 0, 1.0, None, 3.0, Latency(0, None, None), Latency(0, None, None), [], [None], [None])
     text = render(Report("hub bench --shipments 1", None, [run]))
     assert "partner record → settlement  none (entries)" in text
-    assert "worker CPU, every thread and parse helper: unknown" in text and "peak memory        unknown" in text
+    assert "worker CPU, every thread and stage helper: unknown" in text and "peak memory        unknown" in text
 
 
 def test_the_hop_clock_times_from_the_first_record_to_the_stop() -> None:

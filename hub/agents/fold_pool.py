@@ -1,0 +1,39 @@
+"""The timeline stage in a helper process (hub/agents/helper_pool.py): folding and settling off the worker's event loop.
+
+The timeline agent hands over each shipment of a batch as its stored state's bytes and its
+records' bytes (`ShipmentWork`), and gets back the bytes to store and to publish
+(hub/stages/shipment_step.py): decoding a state, validating events, folding the timeline,
+settling it, encoding the state and the timeline's JSON all happen in the helper, about two
+thirds of what the stage cost the event loop. What stays there is reading and writing the
+table and publishing.
+
+A helper keeps the stage's caches (the folds and models of the shipments moving now,
+hub/stages/timeline_fold.py and stored_events.py), so the agent sends every shipment to the
+same helper: one by default. The contracts go to a helper once, and again when they change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from hub.agents.helper_pool import Helper, HelperPool
+from hub.settlement.contracts import ContractSet
+from hub.stages.shipment_step import FoldedPart, ShipmentWork, fold_part
+
+
+class FoldPool(HelperPool[FoldedPart]):
+    def __init__(self, processes: int, source_topic: str) -> None:
+        super().__init__(processes, "fold")
+        self.source_topic = source_topic  # hub.shipment-events, named in withheld settlements' dead letters
+
+    def fold_in_parts(self, work: list[ShipmentWork], contracts: ContractSet) -> AsyncIterator[FoldedPart]:
+        """Each shipment's step, a part at a time, in order; what a lost helper left, done here."""
+        topic = self.source_topic
+
+        def args(helper: Helper, part: list[ShipmentWork]) -> tuple:
+            # The contracts only when this helper does not have them yet (hub/stage_helper.py keeps them).
+            given = None if helper.kept.get("contracts") is contracts else contracts
+            helper.kept["contracts"] = contracts
+            return (part, given, topic)
+
+        return self.in_parts(work, "fold", args, lambda part: fold_part(part, contracts, topic), FoldedPart)
