@@ -12,6 +12,8 @@ from hub.kafka.security import PLAINTEXT, SASL_SSL, client_options
 
 # The table stores a worker can use (HUB_STORE).
 STORES = ("rocksdb://", "memory://")
+# How the worker's producer compresses what it publishes (HUB_COMPRESSION): Kafka's codecs.
+COMPRESSIONS = ("lz4", "zstd", "gzip", "snappy", "none")
 
 
 class ConfigError(ValueError):
@@ -97,6 +99,11 @@ class Settings:
     # (HUB_TIMELINE_PROCESSES; hub/agents/fold_pool.py says why): 0 does it in the worker itself,
     # as does a worker whose tables are in memory (HUB_STORE=memory://).
     timeline_processes: int = 1
+    # How the worker's producer compresses each batch of records it sends (HUB_COMPRESSION):
+    # none by default. On this machine's loopback, lz4 cost the worker more CPU than it saved
+    # (docs/research/faust-throughput.md); where the broker is across a slower link it is
+    # worth it: a timeline carries every event of its shipment.
+    compression: str = "none"
     clock: str = "wall"
     # "on": the leader closes the quarter just ended once this grace has passed since its end.
     auto_close: str = "off"
@@ -169,6 +176,7 @@ class Settings:
             batch_linger=_non_negative_float(env, "HUB_BATCH_LINGER_MS", 20.0) / 1000,
             parse_processes=_int(env, "HUB_PARSE_PROCESSES", 1, minimum=0),
             timeline_processes=_int(env, "HUB_TIMELINE_PROCESSES", 1, minimum=0),
+            compression=_choice(env, "HUB_COMPRESSION", "none", COMPRESSIONS),
             clock=_choice(env, "HUB_CLOCK", "wall", ("wall", "stream")),
             auto_close=_choice(env, "HUB_AUTO_CLOSE", "off", ("on", "off")),
             auto_close_grace_hours=_float(env, "HUB_AUTO_CLOSE_GRACE_HOURS", 72.0),

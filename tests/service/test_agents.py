@@ -95,3 +95,14 @@ async def test_a_delivery_no_contract_version_covers_is_dead_lettered_by_the_set
         "hub-dlq-partner": b"spsr",
     }
     assert not [v for topic, _, v, _ in sent if topic == "hub.turnover" and b"spsr-moscow-share" in v]
+
+
+def test_the_producer_batches_up_to_a_megabyte_and_compresses_as_told() -> None:
+    from aiokafka import codec
+
+    plain = create_app(Settings(app_id="svc-producer", kafka_bootstrap="127.0.0.1:1", store="memory://"))
+    assert plain.conf.producer_compression_type is None
+    assert plain.conf.producer_max_batch_size == 1_000_000, "a timeline of more than 16 KB shares its batch"
+    lz4 = create_app(Settings(app_id="svc-producer-lz4", kafka_bootstrap="127.0.0.1:1", store="memory://", compression="lz4"))
+    assert lz4.conf.producer_compression_type == "lz4"
+    assert codec.has_lz4() and codec.has_zstd() and codec.has_snappy(), "aiokafka's codecs are installed"

@@ -77,3 +77,12 @@ def test_one_timeline_helper_unless_told_otherwise():
     assert Settings.from_env({"HUB_TIMELINE_PROCESSES": "0"}).timeline_processes == 0
     with pytest.raises(ConfigError, match="HUB_TIMELINE_PROCESSES=-1 must be at least 0"):
         Settings.from_env({"HUB_TIMELINE_PROCESSES": "-1"})
+
+
+def test_the_producer_compresses_nothing_unless_told_and_takes_kafkas_codecs():
+    from hub.config import ConfigError
+
+    assert Settings.from_env({}).compression == "none"
+    assert Settings.from_env({"HUB_COMPRESSION": "lz4"}).compression == "lz4"
+    with pytest.raises(ConfigError, match="HUB_COMPRESSION='brotli' must be one of lz4, zstd, gzip, snappy, none"):
+        Settings.from_env({"HUB_COMPRESSION": "brotli"})
