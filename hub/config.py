@@ -98,7 +98,7 @@ class Settings:
     # Helper processes that fold timelines and settle them for the timeline stage
     # (HUB_TIMELINE_PROCESSES; hub/agents/fold_pool.py says why): 0 does it in the worker itself,
     # as does a worker whose tables are in memory (HUB_STORE=memory://).
-    timeline_processes: int = 1
+    timeline_processes: int = 2
     # How the worker's producer compresses each batch of records it sends (HUB_COMPRESSION):
     # none by default. On this machine's loopback, lz4 cost the worker more CPU than it saved
     # (docs/research/faust-throughput.md); where the broker is across a slower link it is
@@ -175,7 +175,7 @@ class Settings:
             session_timeout=_float(env, "HUB_SESSION_TIMEOUT", 30.0),
             batch_linger=_non_negative_float(env, "HUB_BATCH_LINGER_MS", 20.0) / 1000,
             parse_processes=_int(env, "HUB_PARSE_PROCESSES", 1, minimum=0),
-            timeline_processes=_int(env, "HUB_TIMELINE_PROCESSES", 1, minimum=0),
+            timeline_processes=_int(env, "HUB_TIMELINE_PROCESSES", 2, minimum=0),
             compression=_choice(env, "HUB_COMPRESSION", "none", COMPRESSIONS),
             clock=_choice(env, "HUB_CLOCK", "wall", ("wall", "stream")),
             auto_close=_choice(env, "HUB_AUTO_CLOSE", "off", ("on", "off")),

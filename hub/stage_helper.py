@@ -17,6 +17,7 @@ its answer, and exits), so a SIGKILLed worker leaves no helper behind.
 
 from __future__ import annotations
 
+import fcntl
 import pickle
 import signal
 import struct
@@ -56,11 +57,27 @@ def run(task: str, args: tuple, kept: dict[str, Any]) -> object:
     raise ValueError(f"unknown task {task!r}")
 
 
+# Linux pipes hold 64 KiB by default: a helper writing an answer of a few MB waited for the
+# worker's event loop to come round and read each 64 KiB, with the loop busy with the other
+# agents. 1 MiB is what an unprivileged process may ask for (/proc/sys/fs/pipe-max-size).
+PIPE_SIZE = 1 << 20
+
+
+def widen_pipes() -> None:
+    """Make the pipes to and from the worker hold PIPE_SIZE, where the system allows it."""
+    for fd in (0, 1):
+        try:
+            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
+        except (AttributeError, OSError):
+            pass  # not Linux, or not a pipe, or a lower limit: the default size works, only slower
+
+
 def main() -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the worker, which then closes stdin
     from hub.garbage import collect_garbage_less_often
 
     collect_garbage_less_often()  # as the worker does: its garbage is the same kind
+    widen_pipes()
     requests, answers = sys.stdin.buffer, sys.stdout.buffer
     kept: dict[str, Any] = {}
     while (request := read_frame(requests)) is not None:

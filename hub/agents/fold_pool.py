@@ -8,12 +8,15 @@ thirds of what the stage cost the event loop. What stays there is reading and wr
 table and publishing.
 
 A helper keeps the stage's caches (the folds and models of the shipments moving now,
-hub/stages/timeline_fold.py and stored_events.py), so the agent sends every shipment to the
-same helper: one by default. The contracts go to a helper once, and again when they change.
+hub/stages/timeline_fold.py and stored_events.py), so a shipment always goes to the same helper
+(by a hash of its id). Two by default: once partner messages are all parsed, the timeline
+stage is what is left to catch up, and one helper was then busy while the event loop's core
+waited on it. The contracts go to a helper once, and again when they change.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import AsyncIterator
 
 from hub.agents.helper_pool import Helper, HelperPool
@@ -26,8 +29,9 @@ class FoldPool(HelperPool[FoldedPart]):
         super().__init__(processes, "fold")
         self.source_topic = source_topic  # hub.shipment-events, named in withheld settlements' dead letters
 
-    def fold_in_parts(self, work: list[ShipmentWork], contracts: ContractSet) -> AsyncIterator[FoldedPart]:
-        """Each shipment's step, a part at a time, in order; what a lost helper left, done here."""
+    def fold_in_parts(self, work: list[ShipmentWork], contracts: ContractSet) -> AsyncIterator[tuple[list[ShipmentWork], FoldedPart]]:
+        """Each part of the shipments with their steps (in the part's order); what a lost
+        helper left, done here."""
         topic = self.source_topic
 
         def args(helper: Helper, part: list[ShipmentWork]) -> tuple:
@@ -36,4 +40,5 @@ class FoldPool(HelperPool[FoldedPart]):
             helper.kept["contracts"] = contracts
             return (part, given, topic)
 
-        return self.in_parts(work, "fold", args, lambda part: fold_part(part, contracts, topic), FoldedPart)
+        return self.in_parts(work, "fold", args, lambda part: fold_part(part, contracts, topic), FoldedPart,
+                             route=lambda shipment: zlib.crc32(shipment.shipment_id.encode()))

@@ -32,6 +32,11 @@ from hub.stage_helper import FRAME, frame
 # of parsing), and several helpers share a batch.
 PART = 64
 
+# How much of an answer the worker's end of a helper's pipe takes in at once, before it stops
+# reading until the agent takes what was read: answers are up to a few MB (the timeline
+# stage's carry whole timelines); asyncio's default, 64 KiB, read them in slivers.
+READ_LIMIT = 4 << 20
+
 Result = TypeVar("Result")
 
 
@@ -52,16 +57,29 @@ class Helper:
     async def start(cls) -> Helper:
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "hub.stage_helper",
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=READ_LIMIT,
         )
         return cls(process)
 
-    async def run(self, task: str, args: tuple, answer_type: type) -> Any:
-        stdin, stdout = self.process.stdin, self.process.stdout
-        assert stdin is not None and stdout is not None
+    async def send(self, requests: list[tuple[str, tuple]]) -> None:
+        """Write requests, (task, args) each, one after the other: the helper answers each in turn."""
+        stdin = self.process.stdin
+        assert stdin is not None
         try:
-            stdin.write(frame(pickle.dumps((task, args), protocol=pickle.HIGHEST_PROTOCOL)))
-            await stdin.drain()
+            for request in requests:
+                stdin.write(frame(pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)))
+                await stdin.drain()
+        except ConnectionError as err:
+            raise HelperLost(f"exit code {self.process.returncode}: {type(err).__name__}") from err
+        except BaseException:
+            self.stop()  # cancelled halfway through a frame: these pipes are out of step for good
+            raise
+
+    async def receive(self, answer_type: type) -> Any:
+        """The answer to the oldest request not yet answered."""
+        stdout = self.process.stdout
+        assert stdout is not None
+        try:
             size = FRAME.unpack(await stdout.readexactly(FRAME.size))[0]
             answer = pickle.loads(await stdout.readexactly(size))
         except (ConnectionError, asyncio.IncompleteReadError) as err:
@@ -104,25 +122,29 @@ class HelperPool(Generic[Result]):
             log.warning("stage_helper_not_started", stage=self.stage, error=str(err)[:300])
 
     async def in_parts(self, items: list, task: str, args: Callable[[Helper, list], tuple],
-                       here: Callable[[list], Result], answer_type: type) -> AsyncIterator[Result]:
-        """`here(part)` for each part of `items`, in order, as done by the helpers: each is sent
-        `(task, args(helper, part))`. If a helper is lost, what is left is done here, at once."""
+                       here: Callable[[list], Result], answer_type: type,
+                       route: Callable[[Any], int] | None = None) -> AsyncIterator[tuple[list, Result]]:
+        """Each part of `items` with `here(part)`, as done by the helpers: each is sent
+        `(task, args(helper, part))`. Without `route` the parts are `items` in order, one helper
+        after the other; with it, an item goes to helper `route(item) % processes` (whose
+        caches hold what that helper saw of it before), and the parts come in turns of the
+        helpers. If a helper is lost, what is left is done here, at once, as the last part."""
         if not self.processes or not items:
-            yield here(items)
+            yield items, here(items)
             return
-        parts = _parts(items, PART)
         try:
             await self.start()
         except OSError as err:
             self._lost(err, len(items))
-            yield here(items)
+            yield items, here(items)
             return
-        answers = [asyncio.get_running_loop().create_future() for _ in parts]
         helpers = self._helpers
+        parts, owners = _routed_parts(items, len(helpers), route)
+        answers = [asyncio.get_running_loop().create_future() for _ in parts]
         feeders = [
-            asyncio.create_task(self._feed(helper, [(i, parts[i]) for i in range(first, len(parts), len(helpers))],
+            asyncio.create_task(self._feed(helper, [(i, parts[i]) for i in range(len(parts)) if owners[i] == h],
                                            answers, task, args, answer_type))
-            for first, helper in enumerate(helpers)
+            for h, helper in enumerate(helpers)
         ]
         given = 0
         try:
@@ -132,10 +154,10 @@ class HelperPool(Generic[Result]):
                 except (HelperLost, OSError) as err:
                     left = [item for part in parts[given:] for item in part]
                     self._lost(err, len(left))
-                    yield here(left)
+                    yield left, here(left)
                     return
                 given += 1
-                yield part
+                yield parts[given - 1], part
         finally:
             for feeder in feeders:
                 feeder.cancel()
@@ -147,14 +169,24 @@ class HelperPool(Generic[Result]):
 
     async def _feed(self, helper: Helper, assigned: list[tuple[int, list]], answers: list[asyncio.Future], task: str,
                     args: Callable[[Helper, list], tuple], answer_type: type) -> None:
-        """One helper's parts, one after the other, each answer put where the batch's order wants it."""
-        for at, (index, part) in enumerate(assigned):
-            try:
-                answers[index].set_result(await helper.run(task, args(helper, part), answer_type))
-            except (HelperLost, OSError) as err:
-                for later, _ in assigned[at:]:
-                    answers[later].set_exception(err)
-                return
+        """One helper's parts, each answer put where the batch's order wants it. Every part is
+        sent at once, so the helper goes from one to the next without waiting for the worker's
+        event loop to read an answer and send the next request; the answers are read meanwhile
+        (reading them as the requests go keeps both pipes flowing)."""
+        sending = asyncio.create_task(helper.send([(task, args(helper, part)) for _, part in assigned]))
+        try:
+            for at, (index, _) in enumerate(assigned):
+                try:
+                    answers[index].set_result(await helper.receive(answer_type))
+                except (HelperLost, OSError) as err:
+                    for later, _ in assigned[at:]:
+                        answers[later].set_exception(err)
+                    return
+        finally:
+            if not sending.done():
+                sending.cancel()
+            # Looked at: a helper lost while requests were going shows in the answers read.
+            sending.add_done_callback(lambda done: done.cancelled() or done.exception())
 
     def _lost(self, err: Exception, items: int) -> None:
         metrics.HELPERS_LOST.labels(self.stage).inc()
@@ -172,6 +204,16 @@ class HelperPool(Generic[Result]):
         """Until every helper killed has ended (tests: no process outlives its event loop)."""
         killed, self._killed = self._killed, []
         await asyncio.gather(*(helper.process.wait() for helper in killed))
+
+
+def _routed_parts(items: list, helpers: int, route: Callable[[Any], int] | None) -> tuple[list[list], list[int]]:
+    """The parts of `items` and the helper each goes to (see `in_parts`)."""
+    if route is None or helpers == 1:
+        parts = _parts(items, PART)
+        return parts, [i % helpers for i in range(len(parts))]
+    groups = [_parts(group, PART) if (group := [x for x in items if route(x) % helpers == h]) else [] for h in range(helpers)]
+    turns = [(at, h) for at in range(max(map(len, groups))) for h in range(helpers) if at < len(groups[h])]
+    return [groups[h][at] for at, h in turns], [h for _, h in turns]
 
 
 def _parts(items: list, size: int) -> list[list]:

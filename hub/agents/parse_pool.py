@@ -24,8 +24,9 @@ class ParsePool(HelperPool[PreparedBatch]):
         super().__init__(processes, "parse")
         self.assumed_zone = assumed_zone
 
-    def prepare_in_parts(self, items: Items) -> AsyncIterator[PreparedBatch]:
+    async def prepare_in_parts(self, items: Items) -> AsyncIterator[PreparedBatch]:
         """The batch prepared, a part at a time, in order; what a lost helper left, prepared here."""
         zone = self.assumed_zone
-        return self.in_parts(items, "prepare", lambda helper, part: (part, zone),
-                             lambda part: prepare_batch(part, zone), PreparedBatch)
+        async for _, prepared in self.in_parts(items, "prepare", lambda helper, part: (part, zone),
+                                               lambda part: prepare_batch(part, zone), PreparedBatch):
+            yield prepared

@@ -54,19 +54,19 @@ async def _fold_stored(hub: Wiring, pool: FoldPool, batch: Batch, store: WriteBe
     started = time.perf_counter()
     work: list[ShipmentWork] = []
     # Each shipment's key and last record taken: its write goes to that record's changelog partition.
-    last: list[tuple[bytes, faust.EventT]] = []
+    last: dict[str, tuple[bytes, faust.EventT]] = {}
     for key, events in by_key(batch.events).items():
         taken = [event for event in events if batch.take(event)]
         if taken:
             # Read while one of the shipment's records is faust's current event: the store reads its partition.
             work.append(ShipmentWork(key.decode(), store._get(key), [event.value for event in taken]))
-            last.append((key, taken[-1]))
+            last[work[-1].shipment_id] = (key, taken[-1])
     count_stage("timeline", time.perf_counter() - started, 0)
     done = 0
-    async for part in pool.fold_in_parts(work, hub.contracts.current):
+    async for shipments, part in pool.fold_in_parts(work, hub.contracts.current):
         _count_helper_work(part)
-        for step in part.steps:
-            key, event = last[done]
+        for shipment, step in zip(shipments, part.steps, strict=True):
+            key, event = last[shipment.shipment_id]
             batch.make_current(event)
             await timed("timeline", _apply_stored(hub, key, step), records=step.records)
             done += 1

@@ -98,35 +98,36 @@ async def run_batches(pool: FoldPool | None, shipments, contracts=CONTRACTS, kil
     for batch in batches(shipments):
         work = [ShipmentWork(s, states.get(s), records) for s, records in batch]
         if pool is None:
-            parts = [fold_part(work, contracts, TOPIC)]
+            parts = [(work, fold_part(work, contracts, TOPIC))]
         else:
             parts = []
-            async for part in pool.fold_in_parts(work, contracts):
+            async for shipments, part in pool.fold_in_parts(work, contracts):
                 if kill_after_first_part and not parts:
                     os.kill(pool._helpers[0].process.pid, signal.SIGKILL)
                     kill_after_first_part = False
-                parts.append(part)
-        steps = [step for part in parts for step in part.steps]
-        assert len(steps) == len(work)
-        for w, step in zip(work, steps, strict=True):
+                parts.append((shipments, part))
+        done = [(w, step) for shipments, part in parts for w, step in zip(shipments, part.steps, strict=True)]
+        assert sorted(w.shipment_id for w, _ in done) == sorted(w.shipment_id for w in work), "each shipment once"
+        for w, step in done:
             if step.state is not None:
                 states[w.shipment_id] = step.state
             said.append((w.shipment_id, *seen(step)))
-    return said
+    return sorted(said, key=lambda s: s[0])  # shipments of a batch may come in any order; each one's own in order
 
 
-async def test_a_helper_folds_what_the_worker_would_in_the_same_order(shipments) -> None:
+@pytest.mark.parametrize("processes", [1, 2])
+async def test_helpers_fold_what_the_worker_would(shipments, processes: int) -> None:
     forget_caches()
     here = await run_batches(None, shipments)
     forget_caches()
-    pool = FoldPool(1, TOPIC)
+    pool = FoldPool(processes, TOPIC)
     try:
         there = await run_batches(pool, shipments)
-        (helper,) = pool._helpers
+        helpers = [helper.process.pid for helper in pool._helpers]
     finally:
         pool.close()
         await pool.wait_closed()
-    assert helper.process.pid != os.getpid()
+    assert len(set(helpers)) == processes and os.getpid() not in helpers
     assert there == here
     assert any(TURNOVER in [o.topic for o in s[2]] for s in here), "some shipments should settle"
 
@@ -164,3 +165,16 @@ async def test_contracts_go_to_a_helper_once_and_again_when_they_change(shipment
 def test_a_folded_part_says_its_cpu_seconds(shipments) -> None:
     part: FoldedPart = fold_part([ShipmentWork(s, None, [record(e) for e in events]) for s, events in shipments.items()], CONTRACTS, TOPIC)
     assert part.cpu_seconds > 0 and part.cpu_seconds >= sum(step.settle_seconds for step in part.steps)
+
+
+def test_a_shipment_always_goes_to_the_same_helper_and_the_parts_take_turns() -> None:
+    from hub.agents.helper_pool import PART, _routed_parts
+
+    items = list(range(1000))
+    parts, owners = _routed_parts(items, 2, lambda i: i % 7)
+    assert sorted(i for part in parts for i in part) == items
+    for part, owner in zip(parts, owners, strict=True):
+        assert all((i % 7) % 2 == owner for i in part) and len(part) <= PART * 1.5
+        assert part == sorted(part), "each helper's items in their order"
+    assert owners[:4] == [0, 1, 0, 1]
+    assert _routed_parts(items[:10], 1, lambda i: i % 7) == ([items[:10]], [0])

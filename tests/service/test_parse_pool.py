@@ -187,3 +187,24 @@ async def test_a_helper_that_cannot_start_leaves_the_parsing_to_the_worker(monke
     await pool.start_early()  # as an agent starts: logged, not raised
     assert (await prepare_all(pool, items)).results == prepare_batch(items, ZONE).results
     assert metrics.HELPERS_LOST.labels("parse")._value.get() == lost + 1 and pool._helpers == []
+
+
+def test_a_helper_widens_its_pipes_to_a_mebibyte_where_linux_allows() -> None:
+    import fcntl
+
+    from hub.stage_helper import PIPE_SIZE, widen_pipes
+
+    if not hasattr(fcntl, "F_GETPIPE_SZ"):
+        pytest.skip("pipe sizes are Linux's")
+    read, write = os.pipe()
+    saved = os.dup(0), os.dup(1)
+    try:
+        os.dup2(read, 0)
+        os.dup2(write, 1)
+        widen_pipes()
+        assert fcntl.fcntl(read, fcntl.F_GETPIPE_SZ) == PIPE_SIZE
+    finally:
+        os.dup2(saved[0], 0)
+        os.dup2(saved[1], 1)
+        for fd in (read, write, *saved):
+            os.close(fd)

@@ -70,10 +70,10 @@ def test_one_parse_helper_unless_told_otherwise():
         Settings.from_env({"HUB_PARSE_PROCESSES": "two"})
 
 
-def test_one_timeline_helper_unless_told_otherwise():
+def test_two_timeline_helpers_unless_told_otherwise():
     from hub.config import ConfigError
 
-    assert Settings.from_env({}).timeline_processes == 1
+    assert Settings.from_env({}).timeline_processes == 2
     assert Settings.from_env({"HUB_TIMELINE_PROCESSES": "0"}).timeline_processes == 0
     with pytest.raises(ConfigError, match="HUB_TIMELINE_PROCESSES=-1 must be at least 0"):
         Settings.from_env({"HUB_TIMELINE_PROCESSES": "-1"})
