@@ -1,4 +1,4 @@
-"""The cycle collector's settings for processes that stream partner traffic (a worker, its parse helpers)."""
+"""The cycle collector's settings for processes that stream partner traffic (a worker, its stage helpers)."""
 
 from __future__ import annotations
 

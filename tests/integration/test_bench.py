@@ -30,7 +30,7 @@ def test_the_bench_prints_and_writes_every_figure(kafka_bootstrap: str, tmp_path
     assert done.returncode == 0, done.stderr[-3000:]
     out = done.stdout
     for line in ("plain aiokafka hop", "throughput", "of the plain hop", "partner record → timeline    p50",
-                 "partner record → settlement  p50", "worker CPU, every thread and parse helper:", "worker 0 peak memory", "p99 → settlement"):
+                 "partner record → settlement  p50", "worker CPU, every thread and stage helper:", "worker 0 peak memory", "p99 → settlement"):
         assert line in out, out
     # The printed seconds are rounded (a small stage prints 0.000), so the table is checked for a row
     # per stage with records, and the exact seconds are checked in the JSON below.
