@@ -41,6 +41,15 @@ def frame(payload: bytes) -> bytes:
     return FRAME.pack(len(payload)) + payload
 
 
+def warm(task: str) -> None:
+    """Import what `task` needs now, as the helper starts with its worker, not when the first
+    request waits for it (the timeline stage's modules take about half a second)."""
+    if task == "prepare":
+        import hub.stages.prepare  # noqa: F401
+    elif task == "fold":
+        import hub.stages.shipment_step  # noqa: F401
+
+
 def run(task: str, args: tuple, kept: dict[str, Any]) -> object:
     """One request's answer; `kept` is what earlier requests left to keep."""
     if task == "prepare":
@@ -78,6 +87,8 @@ def main() -> int:
 
     collect_garbage_less_often()  # as the worker does: its garbage is the same kind
     widen_pipes()
+    for task in sys.argv[1:]:
+        warm(task)
     requests, answers = sys.stdin.buffer, sys.stdout.buffer
     kept: dict[str, Any] = {}
     while (request := read_frame(requests)) is not None:

@@ -26,7 +26,7 @@ from hub.stages.shipment_step import FoldedPart, ShipmentWork, fold_part
 
 class FoldPool(HelperPool[FoldedPart]):
     def __init__(self, processes: int, source_topic: str) -> None:
-        super().__init__(processes, "fold")
+        super().__init__(processes, "fold", "fold")
         self.source_topic = source_topic  # hub.shipment-events, named in withheld settlements' dead letters
 
     def fold_in_parts(self, work: list[ShipmentWork], contracts: ContractSet) -> AsyncIterator[tuple[list[ShipmentWork], FoldedPart]]:

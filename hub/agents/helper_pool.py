@@ -54,9 +54,10 @@ class Helper:
         self.kept: dict[str, Any] = {}
 
     @classmethod
-    async def start(cls) -> Helper:
+    async def start(cls, task: str) -> Helper:
+        """A helper for `task` (it imports what the task needs as it starts)."""
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "hub.stage_helper",
+            sys.executable, "-m", "hub.stage_helper", task,
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=READ_LIMIT,
         )
         return cls(process)
@@ -100,9 +101,10 @@ class Helper:
 class HelperPool(Generic[Result]):
     """`processes` helpers for one stage (`stage` names it in logs and metrics)."""
 
-    def __init__(self, processes: int, stage: str) -> None:
+    def __init__(self, processes: int, stage: str, task: str) -> None:
         self.processes = processes
         self.stage = stage
+        self.task = task
         self._helpers: list[Helper] = []
         self._killed: list[Helper] = []  # until they have ended (`wait_closed`)
 
@@ -110,7 +112,7 @@ class HelperPool(Generic[Result]):
         """Start the helpers (each takes a fraction of a second to import what it runs)."""
         self._helpers = [helper for helper in self._helpers if helper.usable]
         while len(self._helpers) < self.processes:
-            self._helpers.append(await Helper.start())
+            self._helpers.append(await Helper.start(self.task))
 
     async def start_early(self) -> None:
         """Start the helpers as the agent starts, not at its first batch (a helper takes a moment

@@ -21,7 +21,7 @@ Items = list[tuple[SourceRecord, Partner]]
 
 class ParsePool(HelperPool[PreparedBatch]):
     def __init__(self, processes: int, assumed_zone: str) -> None:
-        super().__init__(processes, "parse")
+        super().__init__(processes, "parse", "prepare")
         self.assumed_zone = assumed_zone
 
     async def prepare_in_parts(self, items: Items) -> AsyncIterator[PreparedBatch]:
