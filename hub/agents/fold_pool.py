@@ -40,5 +40,5 @@ class FoldPool(HelperPool[FoldedPart]):
             helper.kept["contracts"] = contracts
             return (part, given, topic)
 
-        return self.in_parts(work, "fold", args, lambda part: fold_part(part, contracts, topic), FoldedPart,
+        return self.in_parts(work, args, lambda part: fold_part(part, contracts, topic), FoldedPart,
                              route=lambda shipment: zlib.crc32(shipment.shipment_id.encode()))

@@ -123,11 +123,11 @@ class HelperPool(Generic[Result]):
         except OSError as err:
             log.warning("stage_helper_not_started", stage=self.stage, error=str(err)[:300])
 
-    async def in_parts(self, items: list, task: str, args: Callable[[Helper, list], tuple],
+    async def in_parts(self, items: list, args: Callable[[Helper, list], tuple],
                        here: Callable[[list], Result], answer_type: type,
                        route: Callable[[Any], int] | None = None) -> AsyncIterator[tuple[list, Result]]:
         """Each part of `items` with `here(part)`, as done by the helpers: each is sent
-        `(task, args(helper, part))`. Without `route` the parts are `items` in order, one helper
+        `(self.task, args(helper, part))`. Without `route` the parts are `items` in order, one helper
         after the other; with it, an item goes to helper `route(item) % processes` (whose
         caches hold what that helper saw of it before), and the parts come in turns of the
         helpers. If a helper is lost, what is left is done here, at once, as the last part."""
@@ -145,7 +145,7 @@ class HelperPool(Generic[Result]):
         answers = [asyncio.get_running_loop().create_future() for _ in parts]
         feeders = [
             asyncio.create_task(self._feed(helper, [(i, parts[i]) for i in range(len(parts)) if owners[i] == h],
-                                           answers, task, args, answer_type))
+                                           answers, args, answer_type))
             for h, helper in enumerate(helpers)
         ]
         given = 0
@@ -169,13 +169,13 @@ class HelperPool(Generic[Result]):
             if given < len(parts):
                 self.close()  # a helper may be halfway through a frame: start afresh
 
-    async def _feed(self, helper: Helper, assigned: list[tuple[int, list]], answers: list[asyncio.Future], task: str,
+    async def _feed(self, helper: Helper, assigned: list[tuple[int, list]], answers: list[asyncio.Future],
                     args: Callable[[Helper, list], tuple], answer_type: type) -> None:
         """One helper's parts, each answer put where the batch's order wants it. Every part is
         sent at once, so the helper goes from one to the next without waiting for the worker's
         event loop to read an answer and send the next request; the answers are read meanwhile
         (reading them as the requests go keeps both pipes flowing)."""
-        sending = asyncio.create_task(helper.send([(task, args(helper, part)) for _, part in assigned]))
+        sending = asyncio.create_task(helper.send([(self.task, args(helper, part)) for _, part in assigned]))
         try:
             for at, (index, _) in enumerate(assigned):
                 try:

@@ -27,6 +27,6 @@ class ParsePool(HelperPool[PreparedBatch]):
     async def prepare_in_parts(self, items: Items) -> AsyncIterator[PreparedBatch]:
         """The batch prepared, a part at a time, in order; what a lost helper left, prepared here."""
         zone = self.assumed_zone
-        async for _, prepared in self.in_parts(items, "prepare", lambda helper, part: (part, zone),
+        async for _, prepared in self.in_parts(items, lambda helper, part: (part, zone),
                                                lambda part: prepare_batch(part, zone), PreparedBatch):
             yield prepared
