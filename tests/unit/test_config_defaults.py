@@ -86,3 +86,16 @@ def test_the_producer_compresses_nothing_unless_told_and_takes_kafkas_codecs():
     assert Settings.from_env({"HUB_COMPRESSION": "lz4"}).compression == "lz4"
     with pytest.raises(ConfigError, match="HUB_COMPRESSION='brotli' must be one of lz4, zstd, gzip, snappy, none"):
         Settings.from_env({"HUB_COMPRESSION": "brotli"})
+
+
+def test_the_broker_holds_a_fetch_20_ms_for_1_mib_unless_told():
+    from hub.config import ConfigError
+
+    assert Settings.from_env({}).fetch_wait == 0.02
+    assert Settings.from_env({}).fetch_min_bytes == 1_048_576
+    assert Settings.from_env({"HUB_FETCH_WAIT_MS": "50", "HUB_FETCH_MIN_BYTES": "1"}).fetch_wait == 0.05
+    # A wait of 0 would have the broker answer every fetch at once, empty or not: a busy loop.
+    with pytest.raises(ConfigError, match="HUB_FETCH_WAIT_MS=0.0 must be positive"):
+        Settings.from_env({"HUB_FETCH_WAIT_MS": "0"})
+    with pytest.raises(ConfigError, match="HUB_FETCH_MIN_BYTES=0 must be at least 1"):
+        Settings.from_env({"HUB_FETCH_MIN_BYTES": "0"})
