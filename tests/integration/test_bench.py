@@ -63,3 +63,26 @@ def test_a_backlog_is_published_first_and_timed_from_the_first_canonical_event(k
     assert "(first canonical event → last timeline record)" in done.stdout, done.stdout
     figures = json.loads(figures_file.read_text())
     assert figures["backlog"] is True and figures["runs"][0]["events_per_second"] > 0
+
+
+def test_the_bench_keeps_its_timelines_compacted_but_whole_until_read(hub_settings) -> None:
+    """The first timeline holding an event is what latency is timed to: the cleaner must not take it first."""
+    import asyncio
+
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    from hub import topics
+    from hub.cli.bench import _keep_timelines_until_read, _topic_config
+
+    async def timeline_config(name: str) -> str | None:
+        admin = AIOKafkaAdminClient(bootstrap_servers=hub_settings.kafka_bootstrap)
+        await admin.start()
+        try:
+            return await _topic_config(admin, topics.TIMELINES.name(hub_settings), name)
+        finally:
+            await admin.close()
+
+    assert asyncio.run(timeline_config("min.compaction.lag.ms")) == "0"  # the broker's default: what the bench changes
+    asyncio.run(_keep_timelines_until_read(hub_settings))
+    assert asyncio.run(timeline_config("min.compaction.lag.ms")) == str(topics.DAY_MS)
+    assert asyncio.run(timeline_config("cleanup.policy")) == "compact"
