@@ -24,9 +24,11 @@ docs/research/faust-throughput.md).
    `HUB_FETCH_WAIT_MS` (20 ms) have passed; once one comes back empty, faust's long poll again
    (one byte, 1.5 s), so an idle worker does not fetch 50 times a second and the first record
    after a quiet spell is answered at once. At full speed the bytes come first and nothing
-   changes; below it a record waits at most the wait per hop. At 455 messages/s the worker spent
-   23.0 CPU seconds instead of 26.5, p50 partner record -> timeline 210-216 ms instead of 306-324
-   (docs/research/faust-throughput.md).
+   changes; below it a record waits at most the wait per hop. At 455 messages/s, alternating
+   runs, the worker spent 23.0-23.5 CPU seconds instead of 26.6-26.9, p50 partner record ->
+   timeline 227-244 ms instead of 275-286 (docs/research/faust-throughput.md). The settings are
+   the fetcher's, not a node's: with several brokers the last fetch to come back sets them for
+   the next to any, which only moves a fetch between the two ways, both correct.
 """
 
 from __future__ import annotations
