@@ -79,7 +79,7 @@ def create_app(settings: Settings) -> faust.App:
         # faust's own agent topics would be created with its defaults; ours are declared.
         topic_allow_declare=True,
     )
-    faust_speedups.fetch_in_batches(app, settings.fetch_min_bytes, round(settings.fetch_wait * 1000))
+    faust_speedups.fetch_in_batches(app, settings.fetch_min_bytes, settings.fetch_wait_ms)
     _register(app, settings, tokens)
     return app
 

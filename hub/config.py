@@ -95,7 +95,7 @@ class Settings:
     # How long the worker's consumer lets the broker hold a fetch for more records, and how many
     # bytes end the wait sooner (HUB_FETCH_WAIT_MS, HUB_FETCH_MIN_BYTES; hub/kafka/faust_speedups.py
     # says why): at most this much latency per hop, for a fetch per wait rather than per record.
-    fetch_wait: float = 0.02
+    fetch_wait_ms: int = 20
     fetch_min_bytes: int = 1_048_576
     # Helper processes that run the partner adapters for the normalise stage
     # (HUB_PARSE_PROCESSES; hub/agents/parse_pool.py says why): 0 runs them in the worker itself.
@@ -179,7 +179,7 @@ class Settings:
             commit_interval=_float(env, "HUB_COMMIT_INTERVAL", 2.8),
             session_timeout=_float(env, "HUB_SESSION_TIMEOUT", 30.0),
             batch_linger=_non_negative_float(env, "HUB_BATCH_LINGER_MS", 20.0) / 1000,
-            fetch_wait=_positive_float(env, "HUB_FETCH_WAIT_MS", 20.0) / 1000,
+            fetch_wait_ms=_int(env, "HUB_FETCH_WAIT_MS", 20, minimum=1),
             fetch_min_bytes=_int(env, "HUB_FETCH_MIN_BYTES", 1_048_576, minimum=1),
             parse_processes=_int(env, "HUB_PARSE_PROCESSES", 1, minimum=0),
             timeline_processes=_int(env, "HUB_TIMELINE_PROCESSES", 2, minimum=0),

@@ -313,11 +313,17 @@ async def _keep_timelines_until_read(settings: Settings) -> None:
 
 
 async def _topic_config(admin: object, topic: str, config: str) -> str | None:
+    """The topic's `config` as the broker has it; None while the broker does not know the topic yet."""
     from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+    from aiokafka.errors import UnknownTopicOrPartitionError
 
     described = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic, {config: None})])  # type: ignore[attr-defined]
-    entries = described[0].to_object()["resources"][0]["config_entries"]
-    return next((e["config_value"] for e in entries if e["config_names"] == config), None)
+    resource = described[0].to_object()["resources"][0]
+    if resource["error_code"] == UnknownTopicOrPartitionError.errno:
+        return None
+    if resource["error_code"]:
+        raise RuntimeError(f"cannot read {topic}'s {config}: {resource['error_message']} (error {resource['error_code']})")
+    return next((e["config_value"] for e in resource["config_entries"] if e["config_names"] == config), None)
 
 
 def _restart(settings: Settings, worker: Worker, env: dict[str, str], logs: Path) -> Restart:

@@ -23,6 +23,9 @@ class _Fetcher:
     async def _proc_fetch_request(self, assignment, node_id, request) -> bool:  # type: ignore[no-untyped-def]
         return self.answers.pop(0)
 
+    async def close(self) -> None:
+        """As the consumer's stop calls it."""
+
     async def fetch(self) -> bool:
         self.sent.append((self._fetch_min_bytes, self._fetch_max_wait_ms))
         return await self._proc_fetch_request(None, 0, None)
@@ -36,24 +39,31 @@ async def test_records_hold_the_next_fetch_and_an_empty_answer_brings_back_the_l
     assert fetcher.sent == [(1, 1500), (1, 1500), (1_048_576, 20), (1_048_576, 20), (1, 1500), (1, 1500)]
 
 
-async def test_the_worker_consumer_is_paced_with_the_settings_only_in_a_hub_app():
+async def test_the_worker_consumer_is_paced_with_the_settings_only_in_a_hub_app(monkeypatch):
+    import aiokafka
     import faust
 
     from hub.app import create_app
     from hub.config import Settings
-    from hub.kafka import faust_speedups
 
+    async def start_without_a_broker(consumer) -> None:  # type: ignore[no-untyped-def]
+        consumer._fetcher = _Fetcher([True, False])  # what aiokafka's start makes, and no broker
+
+    monkeypatch.setattr(aiokafka.AIOKafkaConsumer, "start", start_without_a_broker)
     hub_app = create_app(Settings.from_env({"HUB_APP_ID": "svc-fetch", "HUB_KAFKA_BOOTSTRAP": "127.0.0.1:1",
                                             "HUB_STORE": "memory://", "HUB_FETCH_WAIT_MS": "35", "HUB_FETCH_MIN_BYTES": "1000"}))
-    assert getattr(hub_app, faust_speedups._FETCH) == (1000, 35)
     plain_app = faust.App("svc-plain-fetch", broker="kafka://127.0.0.1:1", store="memory://")
-    for app, paced in ((hub_app, True), (plain_app, False)):
+    for app, after_records in ((hub_app, (1000, 35)), (plain_app, (1, 1500))):
         thread = app.consumer._thread  # made with the consumer, not started
         consumer = thread._create_worker_consumer(app.transport)
         try:
-            # Made with faust's long poll; paced (its start wrapped) only in the hub's app.
-            assert (consumer._fetch_min_bytes, consumer._fetch_max_wait_ms) == (1, 1500)
-            assert ("start_paced" in consumer.start.__qualname__) is paced
+            await consumer.start()
+            fetcher = consumer._fetcher
+            assert await fetcher.fetch() is True
+            assert await fetcher.fetch() is False
+            # The hub's app holds the fetch after records; a plain faust app keeps its long poll.
+            assert fetcher.sent == [(1, 1500), after_records]
+            assert (fetcher._fetch_min_bytes, fetcher._fetch_max_wait_ms) == (1, 1500)
         finally:
             await consumer.stop()
             thread.thread_loop.close()

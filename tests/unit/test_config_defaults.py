@@ -91,11 +91,13 @@ def test_the_producer_compresses_nothing_unless_told_and_takes_kafkas_codecs():
 def test_the_broker_holds_a_fetch_20_ms_for_1_mib_unless_told():
     from hub.config import ConfigError
 
-    assert Settings.from_env({}).fetch_wait == 0.02
+    assert Settings.from_env({}).fetch_wait_ms == 20
     assert Settings.from_env({}).fetch_min_bytes == 1_048_576
-    assert Settings.from_env({"HUB_FETCH_WAIT_MS": "50", "HUB_FETCH_MIN_BYTES": "1"}).fetch_wait == 0.05
-    # A wait of 0 would have the broker answer every fetch at once, empty or not: a busy loop.
-    with pytest.raises(ConfigError, match="HUB_FETCH_WAIT_MS=0.0 must be positive"):
+    assert Settings.from_env({"HUB_FETCH_WAIT_MS": "50", "HUB_FETCH_MIN_BYTES": "1"}).fetch_wait_ms == 50
+    # The broker takes whole milliseconds, and a wait of 0 would hold no fetch: no batch.
+    with pytest.raises(ConfigError, match="HUB_FETCH_WAIT_MS=0 must be at least 1"):
         Settings.from_env({"HUB_FETCH_WAIT_MS": "0"})
+    with pytest.raises(ConfigError, match="HUB_FETCH_WAIT_MS='0.4' is not an integer"):
+        Settings.from_env({"HUB_FETCH_WAIT_MS": "0.4"})
     with pytest.raises(ConfigError, match="HUB_FETCH_MIN_BYTES=0 must be at least 1"):
         Settings.from_env({"HUB_FETCH_MIN_BYTES": "0"})
