@@ -18,6 +18,7 @@ its answer, and exits), so a SIGKILLed worker leaves no helper behind.
 from __future__ import annotations
 
 import fcntl
+import importlib
 import pickle
 import signal
 import struct
@@ -41,13 +42,14 @@ def frame(payload: bytes) -> bytes:
     return FRAME.pack(len(payload)) + payload
 
 
+# The module each task runs (`run`).
+TASK_MODULES = {"prepare": "hub.stages.prepare", "fold": "hub.stages.shipment_step"}
+
+
 def warm(task: str) -> None:
     """Import what `task` needs now, as the helper starts with its worker, not when the first
     request waits for it (the timeline stage's modules take about half a second)."""
-    if task == "prepare":
-        import hub.stages.prepare  # noqa: F401
-    elif task == "fold":
-        import hub.stages.shipment_step  # noqa: F401
+    importlib.import_module(TASK_MODULES[task])
 
 
 def run(task: str, args: tuple, kept: dict[str, Any]) -> object:

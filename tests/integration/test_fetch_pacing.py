@@ -4,13 +4,12 @@ while records flow, a long poll once a fetch comes back empty."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from hub.kafka.faust_speedups import _pace
+from tests.support.kafka import create_topic
 
 pytestmark = pytest.mark.integration
 
@@ -20,13 +19,7 @@ LONG_POLL = (1, 1500)  # faust's, as the worker's consumer is made
 
 async def _fetches_around_a_burst(bootstrap: str) -> list[tuple[int, int, bool]]:
     """(min bytes, max wait ms, brought records) of each fetch: quiet, ten records, quiet again."""
-    topic = f"pacing-{uuid.uuid4().hex[:8]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(topic, num_partitions=2, replication_factor=1)])
-    finally:
-        await admin.close()
+    topic = await create_topic(bootstrap, "pacing", 2)
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=topic, auto_offset_reset="earliest",
                                 fetch_min_bytes=LONG_POLL[0], fetch_max_wait_ms=LONG_POLL[1])
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)

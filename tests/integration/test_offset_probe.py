@@ -8,26 +8,19 @@ record compacted away would.
 from __future__ import annotations
 
 import asyncio
-import uuid
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from hub.kafka.offset_probe import first_offset_from
+from tests.support.kafka import create_topic
 
 pytestmark = pytest.mark.integration
 
 
 async def _topic_with_a_marker(bootstrap: str) -> str:
     """Offsets: 0 a record, 1 its commit marker (no record), 2 a record, 3 its marker; the end is 4."""
-    topic = f"probe-{uuid.uuid4().hex[:8]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])
-    finally:
-        await admin.close()
+    topic = await create_topic(bootstrap, "probe", 1)
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, transactional_id=f"tx-{topic}", enable_idempotence=True)
     await producer.start()
     try:

@@ -20,6 +20,22 @@ class Record:
     timestamp_ms: int
 
 
+async def create_topic(bootstrap: str, prefix: str, partitions: int) -> str:
+    """A new topic named `prefix-<random>`, with `partitions` and one replica; its name."""
+    import uuid
+
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+    topic = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1)])
+    finally:
+        await admin.close()
+    return topic
+
+
 async def publish(bootstrap: str, topic: str, payloads: list[bytes], *, subject: str | None = None, partner: str | None = None) -> None:
     """Send payloads in order with null keys (partners may send none), like `hub publish`
     (`partner`: the hub-partner header, the partner the records are sent for)."""
