@@ -104,6 +104,10 @@ class Settings:
     # (HUB_TIMELINE_PROCESSES; hub/agents/fold_pool.py says why): 0 does it in the worker itself,
     # as does a worker whose tables are in memory (HUB_STORE=memory://).
     timeline_processes: int = 2
+    # Shipments whose decoded state, event models and last fold each timeline process keeps
+    # for their next message (HUB_TIMELINE_CACHE; hub/stages/shipment_step.py:keep_shipments):
+    # about 100 KB each.
+    timeline_cache: int = 1024
     # How the worker's producer compresses each batch of records it sends (HUB_COMPRESSION):
     # none by default. On this machine's loopback, lz4 cost the worker more CPU than it saved
     # (docs/research/faust-throughput.md); where the broker is across a slower link it is
@@ -183,6 +187,7 @@ class Settings:
             fetch_min_bytes=_int(env, "HUB_FETCH_MIN_BYTES", 1_048_576, minimum=1),
             parse_processes=_int(env, "HUB_PARSE_PROCESSES", 1, minimum=0),
             timeline_processes=_int(env, "HUB_TIMELINE_PROCESSES", 2, minimum=0),
+            timeline_cache=_int(env, "HUB_TIMELINE_CACHE", 1024, minimum=0),
             compression=_choice(env, "HUB_COMPRESSION", "none", COMPRESSIONS),
             clock=_choice(env, "HUB_CLOCK", "wall", ("wall", "stream")),
             auto_close=_choice(env, "HUB_AUTO_CLOSE", "off", ("on", "off")),

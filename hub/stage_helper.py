@@ -4,8 +4,9 @@ It reads requests from stdin and writes each one's answer to stdout, one at a ti
 closes. Each frame is a 4-byte big-endian length, then a pickle: (task, args) in, the task's
 result out, or an `Exception` if the task raised one. The tasks:
 - "prepare", ([(SourceRecord, Partner), ...], assumed_zone): `prepare_batch` (hub/stages/prepare.py);
-- "fold", ([ShipmentWork, ...], contracts or None, source topic): `fold_part`
-  (hub/stages/shipment_step.py); contracts None: the ones given last, kept here.
+- "fold", ([ShipmentWork, ...], contracts or None, source topic, shipments kept): `fold_part`
+  (hub/stages/shipment_step.py); contracts None: the ones given last, kept here; the caches
+  sized by `keep_shipments` whenever the number kept changes.
 Pickle is safe here: both ends are the same installed code, and nothing else writes to these
 pipes.
 
@@ -59,11 +60,14 @@ def run(task: str, args: tuple, kept: dict[str, Any]) -> object:
 
         return prepare_batch(*args)
     if task == "fold":
-        from hub.stages.shipment_step import fold_part
+        from hub.stages.shipment_step import fold_part, keep_shipments
 
-        work, contracts, source_topic = args
+        work, contracts, source_topic, shipments = args
         if contracts is not None:
             kept["contracts"] = contracts
+        if kept.get("shipments") != shipments:
+            keep_shipments(shipments)
+            kept["shipments"] = shipments
         return fold_part(work, kept["contracts"], source_topic)
     raise ValueError(f"unknown task {task!r}")
 

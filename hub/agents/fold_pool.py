@@ -11,7 +11,8 @@ A helper keeps the stage's caches (the folds and models of the shipments moving 
 hub/stages/timeline_fold.py and stored_events.py), so a shipment always goes to the same helper
 (by a hash of its id). Two by default: once partner messages are all parsed, the timeline
 stage is what is left to catch up, and one helper was then busy while the event loop's core
-waited on it. The contracts go to a helper once, and again when they change.
+waited on it. The contracts go to a helper once, and again when they change; how many
+shipments a helper keeps (HUB_TIMELINE_CACHE) with every part.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from hub.stages.shipment_step import FoldedPart, ShipmentWork, fold_part
 
 
 class FoldPool(HelperPool[FoldedPart]):
-    def __init__(self, processes: int, source_topic: str) -> None:
+    def __init__(self, processes: int, source_topic: str, kept_shipments: int) -> None:
         super().__init__(processes, "fold", "fold")
         self.source_topic = source_topic  # hub.shipment-events, named in withheld settlements' dead letters
+        self.kept_shipments = kept_shipments  # HUB_TIMELINE_CACHE, for each helper's caches
 
     def fold_in_parts(self, work: list[ShipmentWork], contracts: ContractSet) -> AsyncIterator[tuple[list[ShipmentWork], FoldedPart]]:
         """Each part of the shipments with their steps (in the part's order); what a lost
@@ -38,7 +40,7 @@ class FoldPool(HelperPool[FoldedPart]):
             # The contracts only when this helper does not have them yet (hub/stage_helper.py keeps them).
             given = None if helper.kept.get("contracts") is contracts else contracts
             helper.kept["contracts"] = contracts
-            return (part, given, topic)
+            return (part, given, topic, self.kept_shipments)
 
         return self.in_parts(work, args, lambda part: fold_part(part, contracts, topic), FoldedPart,
                              route=lambda shipment: zlib.crc32(shipment.shipment_id.encode()))

@@ -26,12 +26,13 @@ from hub.agents.fold_pool import FoldPool
 from hub.agents.stage_time import count_stage, timed
 from hub.kafka.table_store import WriteBehindStore
 from hub.logs import log
-from hub.stages.shipment_step import FoldedPart, ShipmentWork, Step, shipment_step
+from hub.stages.shipment_step import FoldedPart, ShipmentWork, Step, keep_shipments, shipment_step
 
 
 def register(hub: Wiring) -> None:
     source_topic = topics.SHIPMENT_EVENTS.name(hub.settings)
-    pool = FoldPool(hub.settings.timeline_processes, source_topic)
+    pool = FoldPool(hub.settings.timeline_processes, source_topic, hub.settings.timeline_cache)
+    keep_shipments(hub.settings.timeline_cache)  # for the shipments folded here (no helper, or one lost)
 
     @hub.app.agent(hub.topics.shipment_events, name="timeline", concurrency=1)
     async def timeline_agent(stream: faust.StreamT) -> None:

@@ -93,9 +93,16 @@ _DECODED = 256
 _decoded: OrderedDict[bytes, Any] = OrderedDict()
 
 
+def keep_decoded(values: int) -> None:
+    """Keep the values of the last `values` writes and reads (the timeline stage keeps as many
+    as it keeps shipments: hub/stages/shipment_step.py:keep_shipments)."""
+    global _DECODED
+    _DECODED = values
+
+
 def _keep(cache: OrderedDict, key: Any, value: Any, limit: int) -> None:
     cache[key] = value
-    if len(cache) > limit:
+    while len(cache) > limit:
         cache.popitem(last=False)
 
 

@@ -23,6 +23,7 @@ import orjson
 
 from hub.kafka import state_codec
 from hub.settlement.contracts import ContractSet
+from hub.stages import stored_events, timeline_fold, timeline_json
 from hub.stages.identity import Send
 from hub.stages.money import Money, after_publish, withheld, withheld_letter
 from hub.stages.retire import retired_now
@@ -35,6 +36,28 @@ from schemas.timeline import Timeline
 # (hub/agents/context.py); a Send's topic (hub/stages/identity.py) maps to its own.
 TIMELINES, TURNOVER, DEADLETTER = "timelines", "turnover", "deadletter"
 SEND_TOPICS = {"identity": "identity", "shipment-events": "shipment_events"}
+
+# Shipments whose work a process keeps between their messages, unless told otherwise
+# (HUB_TIMELINE_CACHE, `keep_shipments`).
+KEPT_SHIPMENTS = 1024
+# Event JSON kept per shipment kept: its events (17 on average on simulated traffic, 30 and more
+# for a long Cainiao history) and the records a re-polled history replaced.
+_JSON_PER_SHIPMENT = 32
+
+
+def keep_shipments(shipments: int) -> None:
+    """Keep what the last `shipments` shipments handled here left, for their next message.
+
+    A shipment's next message then finds its state decoded (hub/kafka/state_codec.py), its
+    events' models (hub/stages/stored_events.py) and their JSON (hub/stages/timeline_json.py),
+    and its last fold, carried on over the new events (hub/stages/timeline_fold.py); a shipment
+    not kept has all of it done again (about 0.35 ms more for 17 events on this machine). About
+    100 KB a shipment. The caches only save work: any size, even 0, gives the same results.
+    """
+    state_codec.keep_decoded(shipments)
+    stored_events.STATES = shipments
+    timeline_fold.CAPACITY = shipments
+    timeline_json.CAPACITY = _JSON_PER_SHIPMENT * shipments
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,8 +18,18 @@ import pytest
 from hub import metrics
 from hub.agents.fold_pool import FoldPool
 from hub.kafka import state_codec
+from hub.stage_helper import run
 from hub.stages import stored_events, timeline_fold, timeline_json
-from hub.stages.shipment_step import TIMELINES, TURNOVER, FoldedPart, ShipmentWork, Step, fold_part, shipment_step
+from hub.stages.shipment_step import (
+    TIMELINES,
+    TURNOVER,
+    FoldedPart,
+    ShipmentWork,
+    Step,
+    fold_part,
+    keep_shipments,
+    shipment_step,
+)
 from schemas import CanonicalEvent
 from tests.support.simulated_shipments import simulated_shipments
 from tests.support.timeline_worker import CONTRACTS, Worker
@@ -27,6 +37,7 @@ from tests.support.timeline_worker import CONTRACTS, Worker
 pytestmark = pytest.mark.service
 
 TOPIC = "test.hub.shipment-events"
+KEPT = 1024  # shipments a helper keeps (HUB_TIMELINE_CACHE's default)
 
 
 @pytest.fixture(scope="module")
@@ -115,12 +126,12 @@ async def run_batches(pool: FoldPool | None, shipments, contracts=CONTRACTS, kil
     return sorted(said, key=lambda s: s[0])  # shipments of a batch may come in any order; each one's own in order
 
 
-@pytest.mark.parametrize("processes", [1, 2])
-async def test_helpers_fold_what_the_worker_would(shipments, processes: int) -> None:
+@pytest.mark.parametrize(("processes", "kept"), [(1, KEPT), (2, KEPT), (2, 0)])
+async def test_helpers_fold_what_the_worker_would(shipments, processes: int, kept: int) -> None:
     forget_caches()
     here = await run_batches(None, shipments)
     forget_caches()
-    pool = FoldPool(processes, TOPIC)
+    pool = FoldPool(processes, TOPIC, kept)
     try:
         there = await run_batches(pool, shipments)
         helpers = [helper.process.pid for helper in pool._helpers]
@@ -134,7 +145,7 @@ async def test_helpers_fold_what_the_worker_would(shipments, processes: int) -> 
 
 async def test_a_helper_killed_halfway_through_a_batch_loses_nothing_and_is_replaced(shipments) -> None:
     here = await run_batches(None, shipments)
-    pool = FoldPool(1, TOPIC)
+    pool = FoldPool(1, TOPIC, KEPT)
     lost = metrics.HELPERS_LOST.labels("fold")._value.get()
     try:
         there = await run_batches(pool, shipments, kill_after_first_part=True)
@@ -149,7 +160,7 @@ async def test_a_helper_killed_halfway_through_a_batch_loses_nothing_and_is_repl
 async def test_contracts_go_to_a_helper_once_and_again_when_they_change(shipments) -> None:
     few = dict(list(shipments.items())[:10])
     other = CONTRACTS.model_copy(update={"file_hash": "another", "contracts": ()})
-    pool = FoldPool(1, TOPIC)
+    pool = FoldPool(1, TOPIC, KEPT)
     try:
         assert await run_batches(pool, few) == await run_batches(None, few)
         (helper,) = pool._helpers
@@ -178,3 +189,30 @@ def test_a_shipment_always_goes_to_the_same_helper_and_the_parts_take_turns() ->
         assert part == sorted(part), "each helper's items in their order"
     assert owners[:4] == [0, 1, 0, 1]
     assert _routed_parts(items[:10], 1, lambda i: i % 7) == ([items[:10]], [0])
+
+
+def test_a_helper_keeps_as_many_shipments_as_it_is_told(shipments, monkeypatch) -> None:
+    """The caches a fold helper sizes: the decoded states, the state models, the folds and the event JSON."""
+    for module, name in ((stored_events, "STATES"), (timeline_fold, "CAPACITY"), (timeline_json, "CAPACITY"),
+                         (state_codec, "_DECODED")):
+        monkeypatch.setattr(module, name, getattr(module, name))  # put back after
+    work = [ShipmentWork(s, None, [record(e) for e in events]) for s, events in list(shipments.items())[:3]]
+    kept: dict = {}
+    for shipments_kept in (7, 0, KEPT):
+        run("fold", (work, CONTRACTS, TOPIC, shipments_kept), kept)
+        assert (stored_events.STATES, timeline_fold.CAPACITY, state_codec._DECODED) == (shipments_kept,) * 3
+        assert timeline_json.CAPACITY >= shipments_kept * 17, "the JSON of a kept shipment's events"
+        assert kept["shipments"] == shipments_kept
+
+
+def test_a_shipment_not_kept_folds_the_same(shipments) -> None:
+    """Keeping nothing costs work, never a different result (a shipment's every message a miss)."""
+    work = [ShipmentWork(s, None, [record(e) for e in events]) for s, events in shipments.items()]
+    try:
+        keep_shipments(0)
+        forget_caches()
+        cold = [seen(step) for step in fold_part(work, CONTRACTS, TOPIC).steps]
+    finally:
+        keep_shipments(KEPT)
+    forget_caches()
+    assert [seen(step) for step in fold_part(work, CONTRACTS, TOPIC).steps] == cold
