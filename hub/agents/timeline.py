@@ -32,7 +32,11 @@ from hub.stages.shipment_step import FoldedPart, ShipmentWork, Step, keep_shipme
 def register(hub: Wiring) -> None:
     source_topic = topics.SHIPMENT_EVENTS.name(hub.settings)
     pool = FoldPool(hub.settings.timeline_processes, source_topic, hub.settings.timeline_cache)
-    keep_shipments(hub.settings.timeline_cache)  # for the shipments folded here (no helper, or one lost)
+    if not hub.settings.timeline_processes or hub.settings.store == "memory://":
+        # Folded here: the caches are this process's. With helpers, the worker's stay as they
+        # are (the state codec's serves every table here); a helper lost leaves the batch's rest
+        # to the modules' own sizes.
+        keep_shipments(hub.settings.timeline_cache)
 
     @hub.app.agent(hub.topics.shipment_events, name="timeline", concurrency=1)
     async def timeline_agent(stream: faust.StreamT) -> None:

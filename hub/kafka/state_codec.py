@@ -93,11 +93,18 @@ _DECODED = 256
 _decoded: OrderedDict[bytes, Any] = OrderedDict()
 
 
-def keep_decoded(values: int) -> None:
-    """Keep the values of the last `values` writes and reads (the timeline stage keeps as many
+def keep_decoded(count: int) -> None:
+    """Keep the values of the last `count` writes and reads (a timeline process keeps as many
     as it keeps shipments: hub/stages/shipment_step.py:keep_shipments)."""
-    global _DECODED
-    _DECODED = values
+    global _DECODED  # noqa: PLW0603 - the size of this module's cache, set once per process
+    _DECODED = count
+    while len(_decoded) > _DECODED:
+        _decoded.popitem(last=False)
+
+
+def forget_decoded(data: bytes) -> None:
+    """Let the value of `data` go: a newer encoding of it has been written in its place."""
+    _decoded.pop(data, None)
 
 
 def _keep(cache: OrderedDict, key: Any, value: Any, limit: int) -> None:

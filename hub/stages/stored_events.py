@@ -86,6 +86,25 @@ def remember_state(stored: dict[str, Any], models: dict[str, CanonicalEvent]) ->
         _states.popitem(last=False)
 
 
+def forget_state(stored: dict[str, Any]) -> None:
+    """Let the entry of `stored` go: a shipment's next state has taken its place, and it would
+    only hold room a moving shipment could use."""
+    hit = _states.get(id(stored))
+    if hit is not None and hit[0] is stored:
+        del _states[id(stored)]
+
+
+def keep(states: int, models: int) -> None:
+    """Keep the models of the last `states` whole states and of the last `models` events
+    (hub/stages/shipment_step.py:keep_shipments sizes them with the other caches)."""
+    global STATES, CAPACITY  # noqa: PLW0603 - the sizes of this module's caches, set once per process
+    STATES, CAPACITY = states, models
+    while len(_states) > STATES:
+        _states.popitem(last=False)
+    while len(_models) > CAPACITY:
+        _models.popitem(last=False)
+
+
 def remember(raw: dict[str, Any], event: CanonicalEvent) -> None:
     """Keep `event` as the model of `raw`, its JSON (`event.model_dump(mode="json")`, or that
     JSON read back)."""

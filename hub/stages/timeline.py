@@ -19,7 +19,7 @@ from hub.stages.identity import SHIPMENT_EVENTS, Send
 from hub.stages.normalise import routing_identifier
 from hub.stages.retire import RETIRE, is_old, merge_dropped, quiet, retirable, retired_state, with_late
 from hub.stages.settle import merge_emitted, split_emitted
-from hub.stages.stored_events import remember_state, stored_event, stored_events
+from hub.stages.stored_events import forget_state, remember_state, stored_event, stored_events
 from hub.stages.timeline_build import build_timeline, preferred
 from hub.stages.timeline_fold import timeline_after
 from schemas import CanonicalEvent
@@ -170,6 +170,7 @@ def _on_events(state: TimelineState, shipment_id: str, message: dict[str, Any], 
     # (hub/agents/normalise.py dumps it), so it is not dumped again.
     new_state["events"] = dict(sorted({**stored, **fresh_json}.items()))
     remember_state(new_state["events"], events)
+    forget_state(stored)
     new_state = with_late(new_state, fresh)
     return new_state, [*outputs, Publish(shipment_id, timeline_after(shipment_id, before, events), repeated=tuple(repeated))]
 

@@ -58,6 +58,8 @@ def timeline_after(shipment_id: str, before: EventsById, events: EventsById) -> 
         added = _added(before, events)
         carried = _carry_on(hit[1], added) if added else None
     result = carried or fold(shipment_id, events)
+    if hit is not None and hit[0] is before:
+        del _folds[id(before)]  # the shipment's fold is now this one: the last would only hold room
     if CAPACITY > 0:
         _folds[id(events)] = (events, result)
         _folds.move_to_end(id(events))
@@ -108,6 +110,14 @@ def _carry_on(last: Fold, added: list[CanonicalEvent]) -> Fold | None:
     return Fold(timeline=timeline, status=status, authority=authority, carried=carried, identifiers=identifiers,
                 orders=orders, milestones=milestones, promised=promised, origin=origin, destination=destination,
                 timed_facts=timed_facts, untimed=last.untimed + untimed, reader=reader, spans=spans)
+
+
+def keep(folds: int) -> None:
+    """Keep the last `folds` folds (hub/stages/shipment_step.py:keep_shipments)."""
+    global CAPACITY  # noqa: PLW0603 - the size of this module's cache, set once per process
+    CAPACITY = folds
+    while len(_folds) > CAPACITY:
+        _folds.popitem(last=False)
 
 
 def forget_all() -> None:

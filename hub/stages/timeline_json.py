@@ -20,7 +20,7 @@ from schemas import CanonicalEvent
 from schemas.timeline import Timeline, TimelineRedirect
 
 # As many as the model cache keeps (hub/stages/stored_events.py:CAPACITY): about 600 bytes of
-# JSON each, so at most about 12 MB.
+# JSON each, and the model it holds on to.
 CAPACITY = 20_000
 
 # By the model object (checked by identity, and held, so an id is never reused while cached).
@@ -55,6 +55,14 @@ def timeline_json(timeline: Timeline) -> bytes:
 def record_json(record: Timeline | TimelineRedirect) -> bytes:
     """What `hub.timelines` carries for a record: a timeline as above, a redirect as pydantic writes it."""
     return timeline_json(record) if isinstance(record, Timeline) else record.model_dump_json().encode()
+
+
+def keep(events: int) -> None:
+    """Keep the JSON of the last `events` models (hub/stages/shipment_step.py:keep_shipments)."""
+    global CAPACITY  # noqa: PLW0603 - the size of this module's cache, set once per process
+    CAPACITY = events
+    while len(_json) > CAPACITY:
+        _json.popitem(last=False)
 
 
 def forget_all() -> None:

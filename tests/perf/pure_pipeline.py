@@ -7,7 +7,7 @@ prints seconds and records per stage, so a change to a stage can be measured in 
 in a 2-minute bench run whose figures also carry faust and the broker; `--profile FILE` writes
 a cProfile of the whole run (read it with `python -m pstats FILE`).
 
-    PYTHONPATH=. .venv/bin/python tests/perf/pure_pipeline.py --shipments 300 [--clean] [--profile /tmp/p.prof]
+    PYTHONPATH=. .venv/bin/python tests/perf/pure_pipeline.py --shipments 300 [--clean] [--kept N] [--profile /tmp/p.prof]
 
 What it leaves out is what `hub bench` adds: consuming, producing, changelogs, the turnover
 stage; table values are encoded (`encode`) as a table write does, not stored.
@@ -25,6 +25,7 @@ from pathlib import Path
 
 import orjson
 
+from hub.config import Settings
 from hub.garbage import collect_garbage_less_often
 from hub.kafka import state_codec
 from hub.partners import PARTNERS
@@ -33,6 +34,7 @@ from hub.stages.identity import IDENTITY, Send, handle_identity, observe_message
 from hub.stages.money import Money, after_publish
 from hub.stages.normalise import SourceRecord, normalise
 from hub.stages.settle import settle_step
+from hub.stages.shipment_step import keep_shipments
 from hub.stages.timeline import Publish, handle_shipment_message
 from hub.stages.timeline_json import record_json
 from simulator import simulate
@@ -111,6 +113,8 @@ class Pipeline:
                     self.published += 1
         with self.timed("encode"):
             self.timelines[key] = state_codec.encode(state)
+            if stored is not None:
+                state_codec.forget_decoded(stored)  # as hub/stages/shipment_step.py:step_encoded does
         self._deliver([o for o in outputs if isinstance(o, Send)])
 
 
@@ -120,7 +124,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--clean", action="store_true", help="no faults, as `hub bench --clean`")
     parser.add_argument("--profile", type=Path, help="write a cProfile of the run here")
+    parser.add_argument("--kept", type=int, default=Settings.from_env({}).timeline_cache, metavar="N",
+                        help="shipments whose work the timeline stage keeps (HUB_TIMELINE_CACHE; one process here, "
+                             "where a worker's shipments are shared among its helpers)")
     args = parser.parse_args()
+    if args.kept < 0:
+        parser.error(f"--kept {args.kept}: must be at least 0")
+    keep_shipments(args.kept)
 
     simulation = simulate(args.shipments, args.seed, FaultRates.none() if args.clean else FaultRates())
     collect_garbage_less_often()  # as the worker does

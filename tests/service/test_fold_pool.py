@@ -17,6 +17,7 @@ import pytest
 
 from hub import metrics
 from hub.agents.fold_pool import FoldPool
+from hub.agents.helper_pool import Helper
 from hub.kafka import state_codec
 from hub.stage_helper import run
 from hub.stages import stored_events, timeline_fold, timeline_json
@@ -29,6 +30,7 @@ from hub.stages.shipment_step import (
     fold_part,
     keep_shipments,
     shipment_step,
+    step_encoded,
 )
 from schemas import CanonicalEvent
 from tests.support.simulated_shipments import simulated_shipments
@@ -191,28 +193,65 @@ def test_a_shipment_always_goes_to_the_same_helper_and_the_parts_take_turns() ->
     assert _routed_parts(items[:10], 1, lambda i: i % 7) == ([items[:10]], [0])
 
 
-def test_a_helper_keeps_as_many_shipments_as_it_is_told(shipments, monkeypatch) -> None:
-    """The caches a fold helper sizes: the decoded states, the state models, the folds and the event JSON."""
-    for module, name in ((stored_events, "STATES"), (timeline_fold, "CAPACITY"), (timeline_json, "CAPACITY"),
-                         (state_codec, "_DECODED")):
-        monkeypatch.setattr(module, name, getattr(module, name))  # put back after
+@pytest.fixture
+def sizes_put_back(monkeypatch) -> None:
+    """The caches' sizes as they were, after a test that sets them."""
+    for module, name in ((stored_events, "STATES"), (stored_events, "CAPACITY"), (timeline_fold, "CAPACITY"),
+                         (timeline_json, "CAPACITY"), (state_codec, "_DECODED")):
+        monkeypatch.setattr(module, name, getattr(module, name))
+
+
+def test_a_helper_keeps_as_many_shipments_as_it_is_told(shipments, sizes_put_back) -> None:
+    """The caches a fold helper sizes: the decoded states, the events' models, the folds and the event JSON."""
     work = [ShipmentWork(s, None, [record(e) for e in events]) for s, events in list(shipments.items())[:3]]
     kept: dict = {}
     for shipments_kept in (7, 0, KEPT):
         run("fold", (work, CONTRACTS, TOPIC, shipments_kept), kept)
         assert (stored_events.STATES, timeline_fold.CAPACITY, state_codec._DECODED) == (shipments_kept,) * 3
-        assert timeline_json.CAPACITY >= shipments_kept * 17, "the JSON of a kept shipment's events"
+        assert stored_events.CAPACITY == timeline_json.CAPACITY == 24 * shipments_kept
+        assert len(stored_events._states) <= shipments_kept and len(timeline_fold._folds) <= shipments_kept
         assert kept["shipments"] == shipments_kept
 
 
-def test_a_shipment_not_kept_folds_the_same(shipments) -> None:
+async def test_the_pool_tells_its_helpers_how_many_shipments_to_keep(shipments, monkeypatch) -> None:
+    told = []
+    monkeypatch.setattr("hub.agents.fold_pool.fold_part", lambda *args: told.append(args) or fold_part(*args))
+    pool = FoldPool(1, TOPIC, 5)
+    sent = []
+    real_send = Helper.send
+
+    async def send(helper, requests):
+        sent.extend(requests)
+        await real_send(helper, requests)
+
+    monkeypatch.setattr(Helper, "send", send)
+    try:
+        await run_batches(pool, dict(list(shipments.items())[:4]))
+    finally:
+        pool.close()
+        await pool.wait_closed()
+    assert sent and all(task == "fold" and args[3] == 5 for task, args in sent)
+    assert not any(work for work, *_ in told), "every shipment folded by the helper"
+
+
+def test_a_new_state_takes_its_predecessors_place_in_the_caches(shipments) -> None:
+    """A shipment's second message: its first state's decoded value, models and fold make room."""
+    forget_caches()
+    shipment_id, events = next((s, e) for s, e in shipments.items() if len(e) >= 4)
+    first = step_encoded(None, shipment_id, [record(e) for e in events[:2]], CONTRACTS, TOPIC)
+    states, folds = len(stored_events._states), len(timeline_fold._folds)
+    second = step_encoded(first.state, shipment_id, [record(e) for e in events[2:4]], CONTRACTS, TOPIC)
+    assert second.state is not None and second.state != first.state
+    assert first.state not in state_codec._decoded and second.state in state_codec._decoded
+    assert (len(stored_events._states), len(timeline_fold._folds)) == (states, folds)
+
+
+def test_a_shipment_not_kept_folds_the_same(shipments, sizes_put_back) -> None:
     """Keeping nothing costs work, never a different result (a shipment's every message a miss)."""
     work = [ShipmentWork(s, None, [record(e) for e in events]) for s, events in shipments.items()]
-    try:
-        keep_shipments(0)
-        forget_caches()
-        cold = [seen(step) for step in fold_part(work, CONTRACTS, TOPIC).steps]
-    finally:
-        keep_shipments(KEPT)
+    keep_shipments(0)
+    forget_caches()
+    cold = [seen(step) for step in fold_part(work, CONTRACTS, TOPIC).steps]
+    keep_shipments(KEPT)
     forget_caches()
     assert [seen(step) for step in fold_part(work, CONTRACTS, TOPIC).steps] == cold

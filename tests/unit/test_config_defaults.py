@@ -77,6 +77,8 @@ def test_two_timeline_helpers_unless_told_otherwise():
     assert Settings.from_env({"HUB_TIMELINE_PROCESSES": "0"}).timeline_processes == 0
     assert Settings.from_env({}).timeline_cache == 1024
     assert Settings.from_env({"HUB_TIMELINE_CACHE": "0"}).timeline_cache == 0
+    with pytest.raises(ConfigError, match="HUB_TIMELINE_CACHE=-1 must be at least 0"):
+        Settings.from_env({"HUB_TIMELINE_CACHE": "-1"})
     with pytest.raises(ConfigError, match="HUB_TIMELINE_PROCESSES=-1 must be at least 0"):
         Settings.from_env({"HUB_TIMELINE_PROCESSES": "-1"})
 
