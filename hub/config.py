@@ -105,8 +105,7 @@ class Settings:
     # as does a worker whose tables are in memory (HUB_STORE=memory://).
     timeline_processes: int = 2
     # Shipments whose decoded state, event models and last fold each timeline process keeps
-    # for their next message (HUB_TIMELINE_CACHE; hub/stages/shipment_step.py:keep_shipments):
-    # about 100 KB each.
+    # for their next message (HUB_TIMELINE_CACHE; hub/stages/shipment_step.py:keep_shipments).
     timeline_cache: int = 1024
     # How the worker's producer compresses each batch of records it sends (HUB_COMPRESSION):
     # none by default. On this machine's loopback, lz4 cost the worker more CPU than it saved
