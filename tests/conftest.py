@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 # The partners' example payloads by file name; the one copy of each is an adapter test case, tests/adapters/<partner>/cases/.
@@ -34,3 +35,15 @@ def pytest_collection_modifyitems(config, items) -> None:  # noqa: ARG001 - pyte
             raise pytest.UsageError(f"{item.nodeid} is marked {sorted(marked)} but lives in the {tier} tier's folder")
         if tier not in marked:
             item.add_marker(getattr(pytest.mark, tier))
+
+
+@pytest.fixture
+def sizes_put_back(monkeypatch) -> None:
+    """The timeline caches' sizes as they were, after a test that sets them
+    (hub/stages/shipment_step.py:keep_shipments)."""
+    from hub.kafka import state_codec
+    from hub.stages import stored_events, timeline_fold, timeline_json
+
+    for module, name in ((stored_events, "STATES"), (stored_events, "CAPACITY"), (timeline_fold, "CAPACITY"),
+                         (timeline_json, "CAPACITY"), (state_codec, "_DECODED")):
+        monkeypatch.setattr(module, name, getattr(module, name))

@@ -107,6 +107,12 @@ def forget_decoded(data: bytes) -> None:
     _decoded.pop(data, None)
 
 
+def forget_all() -> None:
+    """Empty both caches (tests/perf/shipment_replay.py replays messages as if nothing were kept)."""
+    _recent.clear()
+    _decoded.clear()
+
+
 def _keep(cache: OrderedDict, key: Any, value: Any, limit: int) -> None:
     cache[key] = value
     while len(cache) > limit:

@@ -20,8 +20,9 @@ from hub.stages.normalise import routing_identifier
 from hub.stages.retire import RETIRE, is_old, merge_dropped, quiet, retirable, retired_state, with_late
 from hub.stages.settle import merge_emitted, split_emitted
 from hub.stages.stored_events import forget_state, remember_state, stored_event, stored_events
-from hub.stages.timeline_build import build_timeline, preferred
+from hub.stages.timeline_build import build_timeline, preferred, seen_again_later
 from hub.stages.timeline_fold import timeline_after
+from hub.stages.timeline_json import DUMPED_BY, is_dumped
 from schemas import CanonicalEvent
 from schemas.timeline import Timeline, TimelineRedirect
 
@@ -45,6 +46,16 @@ TimelineState = dict[str, Any]
 # read, with "retired": {"as_of": t, "late": [ids added since]} and "dropped": [digests of the
 # ids of the others]; a state that took a retired shipment's events in a merge or a split
 # keeps their "dropped" too.
+#
+# "dumped_by": the digest of the code that checked every stored event's JSON to be its model's
+# own (hub/stages/timeline_json.py): a timeline then takes its events' JSON from the state.
+
+DUMPED = "dumped_by"
+
+
+def _dumped(state: TimelineState) -> bool:
+    """Is every stored event's JSON its model's own, as checked by this code?"""
+    return state.get(DUMPED) == DUMPED_BY
 
 
 @dataclass(frozen=True)
@@ -134,8 +145,9 @@ def _on_events(state: TimelineState, shipment_id: str, message: dict[str, Any], 
             continue
         kept = True
         added = False
-        # The same JSON as the stored record is a repeat, with nothing to validate or compare.
-        if fresh.get(event_id) is not None or stored.get(event_id) != raw:
+        # The same JSON as the stored record is a repeat, with nothing to validate or compare;
+        # so is the stored record only received again later (a history polled again).
+        if fresh.get(event_id) is not None or (stored.get(event_id) != raw and not seen_again_later(raw, stored.get(event_id))):
             current = fresh.get(event_id) or (stored_event(stored[event_id]) if event_id in stored else None)
             event = stored_event(raw)
             if current is None or preferred(event, current):
@@ -162,13 +174,21 @@ def _on_events(state: TimelineState, shipment_id: str, message: dict[str, Any], 
         return new_state, outputs
     if not fresh:
         # A repeat: publish the timeline again, in case a crash lost the first publication.
-        return new_state, [*outputs, Publish(shipment_id, partial(_timeline_of_stored, shipment_id, stored), repeat=True,
-                                             repeated=tuple(repeated))]
-    before = stored_events(stored)
+        return new_state, [*outputs, Publish(shipment_id, partial(_timeline_of_stored, shipment_id, stored, _dumped(state)),
+                                             repeat=True, repeated=tuple(repeated))]
+    dumped = _dumped(state)
+    before = stored_events(stored, dumped=dumped)
     events = before | fresh
     # Unchanged events keep their stored JSON, new ones the JSON they came as: the model's own
     # (hub/agents/normalise.py dumps it), so it is not dumped again.
     new_state["events"] = dict(sorted({**stored, **fresh_json}.items()))
+    # Checked as they enter (this message's timeline needs their JSON anyway), and all of them
+    # once when the state was not checked by this code (hub/stages/timeline_json.py).
+    if all(is_dumped(fresh[i], raw) for i, raw in fresh_json.items()) and (
+            dumped or all(is_dumped(before[i], raw) for i, raw in stored.items() if i not in fresh_json)):
+        new_state[DUMPED] = DUMPED_BY
+    else:
+        new_state.pop(DUMPED, None)
     remember_state(new_state["events"], events)
     forget_state(stored)
     new_state = with_late(new_state, fresh)
@@ -182,8 +202,8 @@ def _current_record(shipment_id: str, state: TimelineState) -> Timeline | Timeli
     return record
 
 
-def _timeline_of_stored(shipment_id: str, stored: dict[str, Any]) -> Timeline:
-    return build_timeline(shipment_id, stored_events(stored))
+def _timeline_of_stored(shipment_id: str, stored: dict[str, Any], dumped: bool = False) -> Timeline:
+    return build_timeline(shipment_id, stored_events(stored, dumped=dumped))
 
 
 def _lives_again(state: TimelineState) -> TimelineState:
@@ -322,4 +342,4 @@ def timeline_from_state(shipment_id: str, state: TimelineState | None) -> Timeli
         return None
     if state.get("redirect"):
         return TimelineRedirect(shipment_id=shipment_id, to=state["redirect"])
-    return build_timeline(shipment_id, stored_events(state.get("events", {})))
+    return build_timeline(shipment_id, stored_events(state.get("events", {}), dumped=_dumped(state)))

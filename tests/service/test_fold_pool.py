@@ -193,14 +193,6 @@ def test_a_shipment_always_goes_to_the_same_helper_and_the_parts_take_turns() ->
     assert _routed_parts(items[:10], 1, lambda i: i % 7) == ([items[:10]], [0])
 
 
-@pytest.fixture
-def sizes_put_back(monkeypatch) -> None:
-    """The caches' sizes as they were, after a test that sets them."""
-    for module, name in ((stored_events, "STATES"), (stored_events, "CAPACITY"), (timeline_fold, "CAPACITY"),
-                         (timeline_json, "CAPACITY"), (state_codec, "_DECODED")):
-        monkeypatch.setattr(module, name, getattr(module, name))
-
-
 def test_a_helper_keeps_as_many_shipments_as_it_is_told(shipments, sizes_put_back) -> None:
     """The caches a fold helper sizes: the decoded states, the events' models, the folds and the event JSON."""
     work = [ShipmentWork(s, None, [record(e) for e in events]) for s, events in list(shipments.items())[:3]]
