@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from hub.stages.timeline_json import remember_dumped
+from hub.stages.timeline_json import remember_own_json
 from schemas import CanonicalEvent
 
 # A model takes about 3.6 KB (measured with tracemalloc on simulated traffic), so at most about
@@ -63,12 +63,12 @@ STATES = 256
 _states: OrderedDict[int, tuple[dict[str, Any], dict[str, CanonicalEvent]]] = OrderedDict()
 
 
-def stored_events(stored: dict[str, Any], *, dumped: bool = False) -> dict[str, CanonicalEvent]:
+def stored_events(stored: dict[str, Any], *, own_json: bool = False) -> dict[str, CanonicalEvent]:
     """The models of a state's events ({event_id: JSON}), by event id. Read only: the dict
     returned may be the one kept here.
 
-    `dumped`: each stored JSON was checked to be its model's own (the state says so,
-    hub/stages/timeline.py), and is kept as the model's JSON for the timeline's
+    `own_json`: each stored JSON was checked to be its model's own (the state is marked so,
+    hub/stages/timeline.py), and is taken for the model's JSON in the timeline's
     (hub/stages/timeline_json.py), so that no model is serialised again."""
     if not stored:
         return {}
@@ -77,9 +77,9 @@ def stored_events(stored: dict[str, Any], *, dumped: bool = False) -> dict[str, 
         _states.move_to_end(id(stored))
         return hit[1]
     models = {event_id: stored_event(raw) for event_id, raw in stored.items()}
-    if dumped:
+    if own_json:
         for event_id, raw in stored.items():
-            remember_dumped(models[event_id], raw)
+            remember_own_json(models[event_id], raw)
     remember_state(stored, models)
     return models
 

@@ -22,7 +22,7 @@ from hub.stages.settle import merge_emitted, split_emitted
 from hub.stages.stored_events import forget_state, remember_state, stored_event, stored_events
 from hub.stages.timeline_build import build_timeline, preferred, seen_again_later
 from hub.stages.timeline_fold import timeline_after
-from hub.stages.timeline_json import DUMPED_BY, is_dumped
+from hub.stages.timeline_json import is_own_json, own_json_mark
 from schemas import CanonicalEvent
 from schemas.timeline import Timeline, TimelineRedirect
 
@@ -47,15 +47,17 @@ TimelineState = dict[str, Any]
 # ids of the others]; a state that took a retired shipment's events in a merge or a split
 # keeps their "dropped" too.
 #
-# "dumped_by": the digest of the code that checked every stored event's JSON to be its model's
-# own (hub/stages/timeline_json.py): a timeline then takes its events' JSON from the state.
+# "own_json": set when every stored event's JSON was checked to be its model's own, as
+# pydantic writes it, by this code (hub/stages/timeline_json.py:own_json_mark, which also
+# counts the events it vouches for); a timeline then takes its events' JSON from the state.
 
-DUMPED = "dumped_by"
+OWN_JSON = "own_json"
 
 
-def _dumped(state: TimelineState) -> bool:
+def _own_json(state: TimelineState) -> bool:
     """Is every stored event's JSON its model's own, as checked by this code?"""
-    return state.get(DUMPED) == DUMPED_BY
+    mark = state.get(OWN_JSON)
+    return mark is not None and mark == own_json_mark(state.get("events", {}))
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,8 @@ def _on_events(state: TimelineState, shipment_id: str, message: dict[str, Any], 
         added = False
         # The same JSON as the stored record is a repeat, with nothing to validate or compare;
         # so is the stored record only received again later (a history polled again).
-        if fresh.get(event_id) is not None or (stored.get(event_id) != raw and not seen_again_later(raw, stored.get(event_id))):
+        kept_raw = stored.get(event_id)
+        if fresh.get(event_id) is not None or (kept_raw != raw and not seen_again_later(raw, kept_raw)):
             current = fresh.get(event_id) or (stored_event(stored[event_id]) if event_id in stored else None)
             event = stored_event(raw)
             if current is None or preferred(event, current):
@@ -174,21 +177,24 @@ def _on_events(state: TimelineState, shipment_id: str, message: dict[str, Any], 
         return new_state, outputs
     if not fresh:
         # A repeat: publish the timeline again, in case a crash lost the first publication.
-        return new_state, [*outputs, Publish(shipment_id, partial(_timeline_of_stored, shipment_id, stored, _dumped(state)),
+        return new_state, [*outputs, Publish(shipment_id, partial(_timeline_of_stored, shipment_id, stored, _own_json(state)),
                                              repeat=True, repeated=tuple(repeated))]
-    dumped = _dumped(state)
-    before = stored_events(stored, dumped=dumped)
+    own_json = _own_json(state)
+    before = stored_events(stored, own_json=own_json)
     events = before | fresh
     # Unchanged events keep their stored JSON, new ones the JSON they came as: the model's own
     # (hub/agents/normalise.py dumps it), so it is not dumped again.
     new_state["events"] = dict(sorted({**stored, **fresh_json}.items()))
-    # Checked as they enter (this message's timeline needs their JSON anyway), and all of them
-    # once when the state was not checked by this code (hub/stages/timeline_json.py).
-    if all(is_dumped(fresh[i], raw) for i, raw in fresh_json.items()) and (
-            dumped or all(is_dumped(before[i], raw) for i, raw in stored.items() if i not in fresh_json)):
-        new_state[DUMPED] = DUMPED_BY
+    # Checked as they enter (this message's timeline needs their JSON anyway); the ones kept,
+    # when the state is not marked by this code (an upgrade; or one of them is in another
+    # form, then checked at each message until it is replaced): hub/stages/timeline_json.py.
+    checked = all(is_own_json(fresh[i], raw) for i, raw in fresh_json.items()) and (
+        own_json or all(is_own_json(before[i], raw) for i, raw in stored.items() if i not in fresh_json))
+    mark = own_json_mark(new_state["events"]) if checked else None
+    if mark is None:
+        new_state.pop(OWN_JSON, None)
     else:
-        new_state.pop(DUMPED, None)
+        new_state[OWN_JSON] = mark
     remember_state(new_state["events"], events)
     forget_state(stored)
     new_state = with_late(new_state, fresh)
@@ -202,8 +208,8 @@ def _current_record(shipment_id: str, state: TimelineState) -> Timeline | Timeli
     return record
 
 
-def _timeline_of_stored(shipment_id: str, stored: dict[str, Any], dumped: bool = False) -> Timeline:
-    return build_timeline(shipment_id, stored_events(stored, dumped=dumped))
+def _timeline_of_stored(shipment_id: str, stored: dict[str, Any], own_json: bool = False) -> Timeline:
+    return build_timeline(shipment_id, stored_events(stored, own_json=own_json))
 
 
 def _lives_again(state: TimelineState) -> TimelineState:
@@ -342,4 +348,4 @@ def timeline_from_state(shipment_id: str, state: TimelineState | None) -> Timeli
         return None
     if state.get("redirect"):
         return TimelineRedirect(shipment_id=shipment_id, to=state["redirect"])
-    return build_timeline(shipment_id, stored_events(state.get("events", {}), dumped=_dumped(state)))
+    return build_timeline(shipment_id, stored_events(state.get("events", {}), own_json=_own_json(state)))

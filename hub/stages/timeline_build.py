@@ -6,6 +6,7 @@ Applying the same event twice, or in another order, gives the same timeline.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,6 +39,7 @@ TRANSITIONS: dict[Status | None, frozenset[Status]] = {
 
 
 def _preference(event: CanonicalEvent) -> tuple:
+    # (`seen_again_later` below knows the result for a record only received later: change both.)
     # A newer adapter version wins (reprocessing after a mapping fix); between two views of
     # one status (a CDEK webhook and the order read model) the one carrying amounts wins;
     # then the earliest sighting: a snapshot without a time is dated by the earliest
@@ -63,17 +65,23 @@ def seen_again_later(raw: dict[str, Any], stored: dict[str, Any] | None) -> bool
     `received_at`? A partner's history polled again brings every event so (over 40% of the
     events of simulated traffic). `preferred` never takes such a record (the earliest sighting
     wins), so it is known for a repeat from its JSON alone, neither validated nor compared."""
-    if stored is None or len(raw) != len(stored):
+    if stored is None or len(raw) != len(stored):  # (a quick no, before copying and comparing)
         return False
     first, later = stored.get("received_at"), raw.get("received_at")
     if not isinstance(first, str) or not isinstance(later, str) or first == later or {**raw, "received_at": first} != stored:
+        return False
+    # Only times as pydantic writes them in UTC (`datetime.fromisoformat` reads forms pydantic
+    # refuses); anything else, or a tie, is left to the models and `preferred`.
+    if not (_UTC_TIME.fullmatch(first) and _UTC_TIME.fullmatch(later)):
         return False
     try:
         first_at, later_at = datetime.fromisoformat(first), datetime.fromisoformat(later)
     except ValueError:
         return False
-    # As `_preference` compares them; anything else (a tie, a time without its zone) is left to `preferred`.
-    return first_at.tzinfo is not None and later_at.tzinfo is not None and later_at.timestamp() > first_at.timestamp()
+    return later_at.timestamp() > first_at.timestamp()  # as `_preference` compares them
+
+
+_UTC_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z")
 
 
 def add_event(events: EventsById, event: CanonicalEvent) -> tuple[EventsById, bool]:

@@ -10,16 +10,17 @@ what pydantic writes (tests/unit/test_timeline_json.py checks it on every timeli
 simulated run with faults), so consumers see the same schema and a repeat the same record.
 
 A shipment whose models are no longer kept (its next message hours later, as real tracking
-goes) would have every event serialised again: about 10 µs an event, most of what such a
-message costs the timeline stage beyond one that finds its shipment kept. But a shipment's
-state stores each event as JSON already, and that JSON is normally the model's own (normalise
-publishes `model_dump_json()`): where the state says it was checked to be (`DUMPED_BY`, set
-by hub/stages/timeline.py when the events enter), the stored JSON, written again with orjson
-(half a microsecond), is the event's JSON, and its model is never serialised.
+goes) would have every event serialised again: about 10 µs an event on this machine. But a
+shipment's state stores each event as JSON already, and that JSON is normally the model's own
+(normalise publishes `model_dump_json()`): where the state is marked so (`own_json_mark`, set
+by hub/stages/timeline.py as the events enter, each checked with `is_own_json`), the stored
+JSON, written again by orjson (half a microsecond), is taken as the event's JSON, and no model
+is serialised.
 
-The check is made with the code that serialises: `DUMPED_BY` is a digest of the canonical
-event's schema code and the serialisers' versions, so a state checked by other code (an
-upgrade) is checked again rather than trusted.
+The mark names the code that checked (`JSON_CODE`: a digest of the canonical event's schema
+code and the serialisers' versions) and how many events it vouches for: a state checked by
+other code (an upgrade), or whose events other code changed in number, is checked again
+rather than trusted. Without the schema's source files to digest, nothing is marked.
 """
 
 from __future__ import annotations
@@ -46,9 +47,9 @@ _json: OrderedDict[int, tuple[CanonicalEvent, bytes, orjson.Fragment]] = Ordered
 _FIELDS = tuple(Timeline.model_fields)
 
 
-def _code_digest() -> str:
+def _code_digest() -> str | None:
     """What an event's JSON depends on: the schema's code (its model, enums and identifiers)
-    and the versions of pydantic's serialiser and orjson."""
+    and the versions of pydantic's serialiser and orjson; None without the sources."""
     import schemas.enums
     import schemas.event
     import schemas.identifiers
@@ -58,13 +59,18 @@ def _code_digest() -> str:
     for module in (schemas.event, schemas.identifiers, schemas.enums):
         try:
             digest.update(inspect.getsource(module).encode())
-        except OSError:  # installed without its sources: the schema and versions above still count
-            digest.update(module.__name__.encode())
+        except OSError:  # installed without its sources: a validator's change would go unseen
+            return None
     return digest.hexdigest()[:16]
 
 
-# What a state records of events whose stored JSON was checked to be their models' own.
-DUMPED_BY = _code_digest()
+JSON_CODE = _code_digest()
+
+
+def own_json_mark(stored: dict[str, Any]) -> str | None:
+    """What a state whose `stored` events are each their model's own JSON, checked by this code,
+    records so (None: this code marks nothing)."""
+    return f"{JSON_CODE}:{len(stored)}" if JSON_CODE is not None else None
 
 
 def event_json(event: CanonicalEvent) -> orjson.Fragment:
@@ -72,16 +78,14 @@ def event_json(event: CanonicalEvent) -> orjson.Fragment:
     return _entry(event)[2]
 
 
-def _entry(event: CanonicalEvent) -> tuple[CanonicalEvent, bytes, orjson.Fragment]:
+def _entry(event: CanonicalEvent, stored: dict[str, Any] | None = None) -> tuple[CanonicalEvent, bytes, orjson.Fragment]:
+    """The kept JSON of `event`; else made from `stored`, its own JSON as a state stores it,
+    or by pydantic, and kept."""
     hit = _json.get(id(event))
     if hit is not None and hit[0] is event:
         _json.move_to_end(id(event))
         return hit
-    # model_dump_json's own bytes, before it decodes them to a str.
-    return _remember(event, event.__pydantic_serializer__.to_json(event))
-
-
-def _remember(event: CanonicalEvent, data: bytes) -> tuple[CanonicalEvent, bytes, orjson.Fragment]:
+    data = orjson.dumps(stored) if stored is not None else serialised(event)
     entry = (event, data, orjson.Fragment(data))
     if CAPACITY > 0:
         _json[id(event)] = entry
@@ -90,20 +94,23 @@ def _remember(event: CanonicalEvent, data: bytes) -> tuple[CanonicalEvent, bytes
     return entry
 
 
-def is_dumped(event: CanonicalEvent, raw: dict[str, Any]) -> bool:
-    """Is `raw`, an event's stored JSON, written again by orjson the very bytes pydantic writes
-    for `event`, its model? (Its JSON is made here, and kept, as `event_json` would.)"""
-    return orjson.dumps(raw) == _entry(event)[1]
+def serialised(event: CanonicalEvent) -> bytes:
+    """`event.model_dump_json()`'s own bytes, before it decodes them to a str."""
+    return event.__pydantic_serializer__.to_json(event)
 
 
-def remember_dumped(event: CanonicalEvent, raw: dict[str, Any]) -> None:
-    """Keep `raw` written by orjson as `event`'s JSON, unless kept already: only for a `raw`
-    checked by `is_dumped` (a state marked `DUMPED_BY`)."""
-    if CAPACITY <= 0:
-        return
-    hit = _json.get(id(event))
-    if hit is None or hit[0] is not event:
-        _remember(event, orjson.dumps(raw))
+def is_own_json(event: CanonicalEvent, stored: dict[str, Any]) -> bool:
+    """Is `stored`, an event's JSON as a state stores it, written again by orjson the very
+    bytes pydantic writes for `event`, its model? (Its JSON is made here, and kept, as
+    `event_json` would.)"""
+    return orjson.dumps(stored) == _entry(event)[1]
+
+
+def remember_own_json(event: CanonicalEvent, stored: dict[str, Any]) -> None:
+    """Take `stored` written by orjson for `event`'s JSON, unless kept already: only for the
+    events of a state marked `own_json_mark`."""
+    if CAPACITY > 0:
+        _entry(event, stored)
 
 
 def timeline_json(timeline: Timeline) -> bytes:
