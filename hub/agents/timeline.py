@@ -32,15 +32,14 @@ from hub.stages.shipment_step import FoldedPart, ShipmentWork, Step, keep_shipme
 def register(hub: Wiring) -> None:
     source_topic = topics.SHIPMENT_EVENTS.name(hub.settings)
     pool = FoldPool(hub.settings.timeline_processes, source_topic, hub.settings.timeline_cache)
-    if not hub.settings.timeline_processes or hub.settings.store == "memory://":
-        # Folded here: the caches are this process's. With helpers, the worker's stay as they
-        # are (the state codec's serves every table here); a helper lost leaves the batch's rest
-        # to the modules' own sizes.
-        keep_shipments(hub.settings.timeline_cache)
-
     @hub.app.agent(hub.topics.shipment_events, name="timeline", concurrency=1)
     async def timeline_agent(stream: faust.StreamT) -> None:
         await pool.start_early()
+        if not pool.processes or not isinstance(hub.tables.timelines.data, WriteBehindStore):
+            # Folded here (as each batch below decides): the caches are this process's. With
+            # helpers, the worker's stay as they are (the state codec's serves every table
+            # here); a helper lost leaves the batch's rest to the modules' own sizes.
+            keep_shipments(hub.settings.timeline_cache)
         try:
             async for batch in each_batch(stream, hub.app, linger=hub.settings.batch_linger):
                 # Settle nothing before every contract on hub.contracts has been read.

@@ -10,9 +10,10 @@ Whole states are kept too (`stored_events`): the events dict a shipment's last m
 usually comes back as the very same object, and its models then need no lookup per event.
 
 Models are kept by event id and `received_at`: a partner's re-polled history brings every
-event again, received later, and a shipment then holds one record of the event and compares the
-other with it (hub/stages/timeline_build.py:preferred); keyed by id alone, the two records
-evicted each other and were each validated again at every message.
+event again, received later, and keyed by id alone the two records evicted each other and were
+each validated again at every message. (The timeline stage now knows most such records for
+repeats from their JSON, hub/stages/timeline_build.py:seen_again_later, and validates them no
+more; a record changed in more than its `received_at` is still compared with `preferred`.)
 
 (Handing the normalise stage's models over through this cache was tried and measured worse:
 under a backlog normalise runs tens of thousands of events ahead of the timeline stage, so
