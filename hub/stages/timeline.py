@@ -107,7 +107,11 @@ def carrier_of_event(raw: dict[str, Any]) -> str:
 
 def _on_events(state: TimelineState, shipment_id: str, message: dict[str, Any], generation: int) -> tuple[TimelineState, list[Send | Publish]]:
     raw_events = [message["event"]] if message["kind"] == "event" else message.get("events", [])
-    if not raw_events and not state.get("redirect"):
+    # A merge of a shipment that holds no events may still carry what it released, settled or
+    # dropped: it is no claim, and what it carries must be kept (or followed on), or an event
+    # sent later by an identifier released there stays where it no longer belongs.
+    carries = any(message.get(k) for k in ("released", "settled", "dropped"))
+    if not raw_events and not carries and not state.get("redirect"):
         # A claim (hub/stages/identity.py) where nothing needs reviving, or the same claim
         # again after a crash, which may have lost the publication of the revival. Either
         # way the label is in use in this generation: older merges of it no longer apply.
@@ -119,7 +123,7 @@ def _on_events(state: TimelineState, shipment_id: str, message: dict[str, Any], 
     if state.get("redirect"):
         if generation <= state.get("generation", 0):
             # Sent here before the merge was known: follow the redirect.
-            return state, [Send(SHIPMENT_EVENTS, state["redirect"], message)] if raw_events else []
+            return state, [Send(SHIPMENT_EVENTS, state["redirect"], message)] if raw_events or carries else []
         # A newer generation labels identifiers into this shipment again (after a split):
         # it lives again, with none of what its merge moved away.
         state = _lives_again(state)

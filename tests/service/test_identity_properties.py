@@ -151,6 +151,16 @@ def test_a_split_survives_a_crash_that_loses_what_an_older_release_sent():
                    [("hub:P1", "hub:P3"), ("hub:P1", "hub:P2"), ("hub:P1", "hub:P2")], 2, 813, 0.0, 0.0, 2, window_crash=0.2)
 
 
+def test_a_merge_that_carries_only_releases_keeps_them():
+    """Found by the search: a shipment with no events but a release (of P7) merged into another,
+    which took the merge for a claim and dropped the release; an event P7 sent later, through
+    an older merge and the redirect, then stayed there instead of following P7 on."""
+    split_scenario([["hub:P1"], ["hub:P1", "hub:P3"], ["hub:P1"], ["hub:P1"], ["hub:P7", "hub:P8"], ["hub:P4", "hub:P2", "hub:P7"],
+                    ["hub:P1", "hub:P4", "hub:P5"], ["hub:P6", "hub:P7", "hub:P8"], ["hub:P1"], ["hub:P1"], ["hub:P1"],
+                    ["hub:P2", "hub:P6", "hub:P8"], ["hub:P1"]],
+                   [("hub:P1", "hub:P2"), ("hub:P1", "hub:P2"), ("hub:P4", "hub:P7")], 5, 1_143_073, 0.125, 0.0, 54, window_crash=0.0)
+
+
 def split_scenario(subject_lists, cut_pairs, partitions, seed, redeliver, crash, split_after, window_crash) -> None:
     events = [make_event(n, s) for n, s in enumerate(subject_lists)]
     rng = random.Random(seed)
