@@ -59,6 +59,15 @@ def keep_shipments(shipments: int) -> None:
     timeline_json.keep(_EVENTS_PER_SHIPMENT * shipments)
 
 
+def forget_kept() -> None:
+    """Empty every cache `keep_shipments` sizes, as in a process that has kept nothing: a cold
+    start, or a shipment whose last message was hours ago (tests, tests/perf/shipment_replay.py)."""
+    state_codec.forget_all()
+    stored_events.forget_all()
+    timeline_fold.forget_all()
+    timeline_json.forget_all()
+
+
 @dataclass(frozen=True, slots=True)
 class Out:
     """One record to publish."""

@@ -25,8 +25,7 @@ import orjson
 
 from hub.config import Settings
 from hub.garbage import collect_garbage_less_often
-from hub.kafka import state_codec
-from hub.stages import shipment_step, stored_events, timeline_fold, timeline_json
+from hub.stages import shipment_step
 from simulator import simulate
 from simulator.faults import FaultRates
 from tests.perf.pure_pipeline import Pipeline
@@ -56,14 +55,6 @@ class Round:
     same_results: bool  # every message gave the same state and records both ways
 
 
-def forget_everything() -> None:
-    """Nothing of any shipment left in this process: decoded states, models, folds, JSON."""
-    stored_events.forget_all()
-    timeline_fold.forget_all()
-    timeline_json.forget_all()
-    state_codec.forget_all()
-
-
 def recorded(shipments: int, seed: int = 1) -> RecordingPipeline:
     simulation = simulate(shipments, seed, FaultRates.none())
     pipeline = RecordingPipeline()
@@ -82,10 +73,10 @@ def _result(step: shipment_step.Step) -> int:
 
 def _replay_once(pipeline: RecordingPipeline, *, kept: bool) -> tuple[float, list[int]]:
     cpu, results = 0.0, []
-    forget_everything()
+    shipment_step.forget_kept()
     for stored, key, record in pipeline.messages:
         if not kept:
-            forget_everything()
+            shipment_step.forget_kept()
         started = time.thread_time()
         step = shipment_step.step_encoded(stored, key, [record], pipeline.contracts, SOURCE_TOPIC)
         cpu += time.thread_time() - started

@@ -28,6 +28,7 @@ from hub.stages.shipment_step import (
     ShipmentWork,
     Step,
     fold_part,
+    forget_kept,
     keep_shipments,
     shipment_step,
     step_encoded,
@@ -68,8 +69,7 @@ def seen(step: Step) -> tuple:
 
 def forget_caches() -> None:
     """A cold start: the caches only save work, so results must not depend on them."""
-    for module in (stored_events, timeline_fold, timeline_json):
-        module.forget_all()
+    forget_kept()
 
 
 def test_one_step_per_record_gives_what_the_stage_and_money_steps_give(shipments) -> None:

@@ -11,8 +11,9 @@ import orjson
 import pydantic_core
 import pytest
 
-from hub.stages import stored_events, timeline_fold, timeline_json
+from hub.stages import timeline_json
 from hub.stages.normalise import routing_identifier
+from hub.stages.shipment_step import forget_kept
 from hub.stages.timeline import OWN_JSON, handle_shipment_message, timeline_from_state
 from hub.stages.timeline_json import JSON_CODE, is_own_json, own_json_mark
 from schemas import CanonicalEvent
@@ -41,9 +42,7 @@ def _message(*events: CanonicalEvent | dict) -> dict:
 
 def _cold() -> None:
     """As for a shipment whose last message was hours ago: nothing of it kept in the process."""
-    stored_events.forget_all()
-    timeline_fold.forget_all()
-    timeline_json.forget_all()
+    forget_kept()
 
 
 def _published(outputs) -> tuple[bytes, bytes]:
